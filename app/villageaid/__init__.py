@@ -1,0 +1,4 @@
+"""Village-aid (驻村帮扶) plugin for Flask-AppBuilder.
+
+A host adds it with ADDON_MANAGERS = ["app.villageaid.manager.VillageAidManager"].
+"""

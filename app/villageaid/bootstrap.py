@@ -1,0 +1,77 @@
+"""Setting up a database for use: permissions, roles, the first admin,
+scope assignments. Used by the CLI and by run.py."""
+import secrets
+
+from flask import current_app
+from sqlalchemy import select
+
+from .models import ScopeAssignment, Town, Unit
+
+
+class BootstrapError(ValueError):
+    pass
+
+
+def manager():
+    return current_app.appbuilder.addon_managers["app.villageaid.manager.VillageAidManager"]
+
+
+def init_permissions():
+    """Create every view's permissions and the plugin's roles (idempotent)."""
+    ab = current_app.appbuilder
+    config = current_app.config
+    admin = ab.sm.find_role(config["AUTH_ROLE_ADMIN"]) or ab.sm.add_role(config["AUTH_ROLE_ADMIN"])
+    if ab.sm.find_role(config["AUTH_ROLE_PUBLIC"]) is None:
+        ab.sm.add_role(config["AUTH_ROLE_PUBLIC"])
+    ab.add_permissions(update_perms=True)
+    manager().sync_roles()
+    every = ab.session.query(ab.sm.permissionview_model).all()
+    for pv in set(every) - set(admin.permissions):
+        ab.sm.add_permission_role(admin, pv)
+
+
+def ensure_user(username, role_name, password=None, first_name="", last_name="", email=None):
+    """Create a user if missing; returns (user, password or None if it existed)."""
+    sm = current_app.appbuilder.sm
+    user = sm.find_user(username=username)
+    if user is not None:
+        return user, None
+    password = password or secrets.token_urlsafe(9)
+    role = sm.find_role(role_name)
+    if role is None:
+        raise BootstrapError("role %s does not exist; run `flask villageaid init`" % role_name)
+    user = sm.add_user(
+        username,
+        first_name or username,
+        last_name or "-",
+        email or "%s@villageaid.invalid" % username,
+        role,
+        password=password,
+    )
+    if not user:
+        raise BootstrapError("could not create user %s" % username)
+    return user, password
+
+
+def assign_scope(username, towns=(), units=()):
+    """Give a user the named towns and units (adds; never removes)."""
+    session = current_app.appbuilder.session
+    user = current_app.appbuilder.sm.find_user(username=username)
+    if user is None:
+        raise BootstrapError("no user named %s" % username)
+    added = []
+    for model, names, column in ((Town, towns, "town_id"), (Unit, units, "unit_id")):
+        for name in names:
+            row = session.scalar(select(model).where(model.name == name))
+            if row is None:
+                raise BootstrapError("no %s named %s" % (model.__tablename__[3:], name))
+            exists = session.scalar(
+                select(ScopeAssignment).where(
+                    ScopeAssignment.user_id == user.id, getattr(ScopeAssignment, column) == row.id
+                )
+            )
+            if exists is None:
+                session.add(ScopeAssignment(user_id=user.id, **{column: row.id}))
+                added.append(name)
+    session.commit()
+    return added

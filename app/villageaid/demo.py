@@ -1,0 +1,152 @@
+"""Demo data: a small invented county modelled on Yuanjiang (元江县).
+
+Town and unit names are real kinds of names; every person is invented
+(Faker zh_CN) with a valid ID number. Loaded into an empty database only.
+"""
+import random
+from datetime import date, timedelta
+
+from faker import Faker
+from sqlalchemy import func, select
+from stdnum.cn import ric
+
+from .models import Cadre, Town, Unit, Village
+from .validators import Invalid, check_phone
+
+TOWNS = [
+    ("澧江街道", "subdistrict", "530428001"),
+    ("红河街道", "subdistrict", "530428002"),
+    ("甘庄街道", "subdistrict", "530428003"),
+    ("因远镇", "town", "530428101"),
+    ("东峨镇", "town", "530428102"),
+    ("羊街乡", "township", "530428201"),
+    ("那诺乡", "township", "530428202"),
+    ("洼垤乡", "township", "530428203"),
+    ("咪哩乡", "township", "530428204"),
+    ("龙潭乡", "township", "530428205"),
+    ("红光农场", "farm", "530428401"),
+]
+
+UNITS = [
+    ("县委办公室", "party"), ("县委组织部", "party"), ("县委宣传部", "party"),
+    ("县纪委监委", "party"), ("县人大常委会办公室", "government"),
+    ("县政府办公室", "government"), ("县财政局", "government"),
+    ("县农业农村局", "government"), ("县教育体育局", "government"),
+    ("县卫生健康局", "government"), ("县自然资源局", "government"),
+    ("县交通运输局", "government"), ("县农村信用合作联社", "enterprise"),
+    ("县人民医院", "institution"),
+]
+
+VILLAGE_STEMS = [
+    "安定", "都贵", "半坤", "阿寺", "瓦纳", "伴坤", "卡腊", "哈浦", "它克", "党舍",
+    "西拉", "打依", "南昏", "坝木", "那诺", "猪街", "作夫", "马鹿", "龙潭", "咪哩",
+    "大水平", "扎哈", "垤霞", "拉巴", "新平", "曼来", "路通", "甘坝", "清水河", "三家",
+    "巴罗", "因远", "东峨", "洼垤", "羊街", "朗支", "戈垤", "浪施", "垤玛", "克垤",
+    "果洛", "嘎腊", "玉台", "施垤", "那哈", "都嘎", "嘎俄", "甘岔", "牛尾", "咪支",
+]
+
+AREA_CODE = "530428"
+
+
+def make_id_number(rng, birth, male):
+    seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
+    body = AREA_CODE + birth.strftime("%Y%m%d") + "%03d" % seq
+    return body + ric.calc_check_digit(body + "0")
+
+
+def make_phone(fake):
+    while True:
+        try:
+            return check_phone(fake.phone_number())
+        except Invalid:
+            continue
+
+
+def is_empty(session):
+    return not session.scalar(select(func.count()).select_from(Village))
+
+
+def load(session, seed=2020, cadres=200):
+    """Load the demo county; returns a summary dict."""
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    towns = [Town(name=n, kind=k, code=c) for n, k, c in TOWNS]
+    units = []
+    for name, category in UNITS:
+        units.append(
+            Unit(name=name, category=category, contact=fake.name(), phone=make_phone(fake))
+        )
+    session.add_all(towns + units)
+    session.flush()
+
+    villages = []
+    for i, stem in enumerate(VILLAGE_STEMS):
+        town = towns[i % len(towns)]
+        poor = i % 3 != 2
+        exit_year = None
+        if poor:
+            exit_year = [2017, 2017, 2018, 2019, 2020][i % 5]
+        registered = rng.randrange(30, 400) if poor else rng.choice([40, 60, 85, 100, 120, 160])
+        villages.append(
+            Village(
+                name=stem + "村",
+                town=town,
+                unit=units[i % len(units)],
+                poverty_status="poor" if poor else "non_poor",
+                exit_year=exit_year,
+                registered_poor=registered,
+            )
+        )
+    session.add_all(villages)
+    session.flush()
+
+    ids = set()
+    people = []
+    for i in range(cadres):
+        male = rng.random() < 0.7
+        village = villages[i % len(villages)]
+        resident = i % 2 == 0
+        birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 33))
+        number = make_id_number(rng, birth, male)
+        while number in ids:
+            number = make_id_number(rng, birth, male)
+        ids.add(number)
+        start = date(2016, 1, 1) + timedelta(days=rng.randrange(0, 365 * 5))
+        if resident:
+            post = rng.choice(["team_leader", "first_secretary", "team_member", "team_member"])
+            unit = village.unit
+        else:
+            post = rng.choice(["secretary", "director", "secretary_director", "committee_member"])
+            unit = None
+        people.append(
+            Cadre(
+                name=fake.name_male() if male else fake.name_female(),
+                gender="male" if male else "female",
+                id_number=number,
+                phone=make_phone(fake),
+                kind="resident" if resident else "village",
+                post=post,
+                unit=unit,
+                village=village,
+                start_date=start,
+                status="left" if rng.random() < 0.08 else "active",
+            )
+        )
+    session.add_all(people)
+    session.commit()
+    return {"towns": len(towns), "units": len(units), "villages": len(villages), "cadres": len(people)}
+
+
+DEMO_CLERK_TOWN = "因远镇"
+DEMO_CLERK_UNIT = "县财政局"
+
+
+def demo_users():
+    """(username, role, towns, units) of the demo accounts."""
+    return [
+        ("office", "Office", [], []),
+        ("inspector", "Inspector", [], []),
+        ("clerk", "Clerk", [DEMO_CLERK_TOWN], [DEMO_CLERK_UNIT]),
+    ]
+

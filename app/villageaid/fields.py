@@ -1,0 +1,110 @@
+"""Form fields: a related-row picker that searches the server as you type
+(never loads a whole table) and only accepts rows in the user's scope."""
+from flask import url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from markupsafe import Markup, escape
+from wtforms import SelectField
+from wtforms.fields import Field
+from wtforms.validators import ValidationError
+
+from . import scope
+
+
+class RemoteSelectWidget:
+    def __call__(self, field, **kwargs):
+        selected = ""
+        if field.data is not None:
+            selected = '<option value="%s" selected>%s</option>' % (
+                escape(field.data.id),
+                escape(field.option_label(field.data)),
+            )
+        elif field.raw_pk:
+            selected = '<option value="%s" selected>%s</option>' % (
+                escape(field.raw_pk),
+                escape(field.raw_pk),
+            )
+        classes = "form-control va-remote-select " + kwargs.pop("class", "")
+        return Markup(
+            '<select id="%s" name="%s" class="%s" data-url="%s" data-placeholder="%s"%s>'
+            '<option value=""></option>%s</select>'
+            % (
+                escape(field.id),
+                escape(field.name),
+                escape(classes.strip()),
+                escape(url_for("VillageAidLookup.lookup", key=field.lookup_key)),
+                escape(_("Type to search")),
+                "" if field.flags.required else ' data-allow-clear="true"',
+                Markup(selected),
+            )
+        )
+
+
+class RemoteSelectField(Field):
+    """Picks one row of `model` by id. The id sent back is looked up through
+    the scope policy: an id outside the user's scope is refused as if it did
+    not exist, except the value the record already had (kept on edit)."""
+
+    widget = RemoteSelectWidget()
+
+    def __init__(self, label=None, validators=None, model=None, lookup_key=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.model = model
+        self.lookup_key = lookup_key
+        self.raw_pk = None
+        self._current = None
+        self._refused = False
+
+    def option_label(self, obj):
+        return option_label(obj)
+
+    def process_data(self, value):
+        self.data = value
+        self._current = value
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = (valuelist[0] or "").strip()
+        self.raw_pk = raw or None
+        if not raw:
+            self.data = None
+            return
+        if self._current is not None and str(self._current.id) == raw:
+            self.data = self._current
+            return
+        self.data = scope.get_visible(self.model, raw)
+        self._refused = self.data is None
+
+    def pre_validate(self, form):
+        if self._refused:
+            raise ValidationError(_("Not a valid choice."))
+
+    def _value(self):
+        return "" if self.data is None else str(self.data.id)
+
+
+def option_label(obj):
+    """How a related row is named in pickers: villages carry their town."""
+    if hasattr(obj, "label_with_town"):
+        return obj.label_with_town()
+    if hasattr(obj, "username"):
+        return "%s (%s%s)" % (obj.username, obj.last_name or "", obj.first_name or "")
+    return str(obj)
+
+
+class ChoiceField(SelectField):
+    """A coded column: shows labels in the user's language, stores the code."""
+
+    def __init__(self, label=None, validators=None, options=None, **kwargs):
+        self.options = options
+        super().__init__(label, validators, choices=self._choices, **kwargs)
+
+    def _choices(self):
+        return [("", _l("— choose —"))] + [(code, text) for code, text in self.options]
+
+    def pre_validate(self, form):
+        if self.data in ("", None):
+            self.data = None
+            return
+        if self.data not in self.options:
+            raise ValidationError(_("Not a valid choice."))

@@ -1,0 +1,94 @@
+"""VillageAidManager: the plugin's only entry point for a host application.
+
+    ADDON_MANAGERS = ["app.villageaid.manager.VillageAidManager"]
+"""
+import os
+
+from flask import Blueprint, current_app
+from flask_appbuilder.basemanager import BaseManager
+from flask_babel import lazy_gettext as _l
+
+from .roles import sync_roles
+from .views.lookup import VillageAidLookup
+from .views.reference import (
+    CadreApi,
+    CadreView,
+    FocusVillageView,
+    ScopeAssignmentView,
+    TownApi,
+    TownView,
+    UnitApi,
+    UnitView,
+    VillageApi,
+    VillageView,
+)
+
+HERE = os.path.dirname(__file__)
+
+REFERENCE = "Reference data"
+SETTINGS = "Access"
+CATEGORIES = {REFERENCE: (_l("Reference data"), "fa-database"), SETTINGS: (_l("Access"), "fa-lock")}
+
+# (view class, area for the default role permissions, menu name, menu label,
+#  category, icon); a view without a menu name has no menu entry.
+VIEWS = [
+    (TownView, "reference", "Towns", _l("Towns, farms and subdistricts"), REFERENCE, "fa-map"),
+    (UnitView, "reference", "Units", _l("Dispatching units"), REFERENCE, "fa-building"),
+    (VillageView, "records", "Villages", _l("Villages"), REFERENCE, "fa-home"),
+    (FocusVillageView, "records", "Focus villages", _l("Focus non-poor villages"), REFERENCE, "fa-star"),
+    (CadreView, "records", "Cadres", _l("Cadres"), REFERENCE, "fa-users"),
+    (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
+]
+APIS = [(TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records")]
+TOOLS = [VillageAidLookup]
+
+
+class VillageAidManager(BaseManager):
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        self.areas = {}
+
+    def pre_process(self):
+        app = current_app
+        bp = Blueprint(
+            "villageaid",
+            __name__,
+            template_folder=os.path.join(HERE, "templates"),
+            static_folder=os.path.join(HERE, "static"),
+            static_url_path="/static/villageaid",
+        )
+        app.register_blueprint(bp)
+        from .cli import cli
+
+        app.cli.add_command(cli)
+        if not app.config.get("FAB_BASE_TEMPLATE"):
+            # Our base adds the plugin's stylesheet and scripts to FAB's layout.
+            self.appbuilder.base_template = "villageaid/base.html"
+
+    def register_views(self):
+        ab = self.appbuilder
+        for view, area, name, label, category, icon in VIEWS:
+            cat_label, cat_icon = CATEGORIES[category]
+            ab.add_view(
+                view,
+                name,
+                label=label,
+                icon=icon,
+                category=category,
+                category_label=cat_label,
+                category_icon=cat_icon,
+            )
+            self.areas[view.__name__] = area
+            self.areas[name] = "tool"
+        for category in CATEGORIES:
+            self.areas[category] = "tool"
+        for api, area in APIS:
+            ab.add_api(api)
+            self.areas[api.__name__] = area
+        for tool in TOOLS:
+            ab.add_view_no_menu(tool)
+            self.areas[tool.__name__] = "tool"
+
+    def sync_roles(self):
+        sync_roles(self.appbuilder, self.areas)
+

@@ -1,0 +1,75 @@
+"""The plugin's roles and their default permissions.
+
+Roles say *what* a user may do; the scope policy (scope.py) says *where*.
+`sync_roles` creates the roles and adds any default permission they lack; it
+never removes a permission an administrator granted. Run it through
+`flask villageaid init` after each upgrade.
+"""
+from .scope import ALL_ROWS_PERMISSION, ALL_ROWS_VIEW
+
+OFFICE, CLERK, INSPECTOR = "Office", "Clerk", "Inspector"
+ROLES = (OFFICE, CLERK, INSPECTOR)
+
+READ = {"can_list", "can_show", "can_get", "can_info"}
+WRITE = {"can_add", "can_edit", "can_delete", "can_post", "can_put"}
+
+# Every signed-in role: its own profile and password.
+SELF_SERVICE = [
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_this_form_get", "UserInfoEditView"),
+    ("can_this_form_post", "UserInfoEditView"),
+]
+
+
+def grants(role, view_name, permission, area):
+    """Does `role` get `permission` on a plugin view of `area` by default?
+
+    area is "reference" (towns, units: read by all, written by the office),
+    "records" (villages, cadres and domain records: scoped writes for clerks),
+    "admin" (scope assignments and other office-only screens; clerks read
+    their own) or "tool" (lookups and other helpers every role uses).
+    """
+    if permission.startswith("menu_access"):
+        return True
+    if area == "tool":
+        return True
+    if role == OFFICE:
+        return True
+    if role == INSPECTOR:
+        return permission in READ or permission == "can_export"
+    # Clerk
+    if area == "records":
+        return permission in READ | WRITE or permission == "can_export"
+    if area in ("reference", "admin"):
+        return permission in READ
+    return False
+
+
+def sync_roles(appbuilder, areas):
+    """Create the plugin's roles and add their default permissions.
+
+    `areas` maps each plugin view (and menu) name to its area.
+    """
+    sm = appbuilder.sm
+    all_rows = sm.add_permission_view_menu(ALL_ROWS_PERMISSION, ALL_ROWS_VIEW)
+    for role_name in ROLES:
+        role = sm.find_role(role_name) or sm.add_role(role_name)
+        wanted = set()
+        for view_name, area in areas.items():
+            view = sm.find_view_menu(view_name)
+            if view is None:
+                continue
+            for pv in sm.find_permissions_view_menu(view):
+                if grants(role_name, view_name, pv.permission.name, area):
+                    wanted.add(pv)
+        if role_name in (OFFICE, INSPECTOR):
+            wanted.add(all_rows)
+        for permission, view_name in SELF_SERVICE:
+            pv = sm.find_permission_view_menu(permission, view_name)
+            if pv is not None:
+                wanted.add(pv)
+        for pv in wanted - set(role.permissions):
+            sm.add_permission_role(role, pv)

@@ -1,0 +1,176 @@
+"""Business rules over records, shared by web forms, the REST API, imports
+and tests.
+
+`record_errors(item)` returns {field: message} for everything wrong with a
+row about to be saved: field formats, uniqueness, related rows outside the
+user's scope, and each model's own rules. An empty dict means it may be
+saved. Messages are in the user's language.
+"""
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, inspect as sa_inspect, select, UniqueConstraint
+
+from . import choices, scope
+from .labels import label
+from .models import Cadre, ScopeAssignment, Unit, Village
+from .validators import (
+    Invalid,
+    check_id_number,
+    check_non_negative,
+    check_not_future,
+    check_phone,
+    check_year,
+)
+
+# Field formats, per model: column -> check function (validators.py).
+FIELD_CHECKS = {
+    Unit: {"phone": check_phone},
+    Village: {"exit_year": check_year, "registered_poor": check_non_negative},
+    Cadre: {"id_number": check_id_number, "phone": check_phone, "start_date": check_not_future},
+}
+
+# Model-specific rules: model -> function(item) -> {field: message}
+_MODEL_RULES = {}
+
+
+def model_rule(model):
+    def register(func):
+        _MODEL_RULES.setdefault(model, []).append(func)
+        return func
+
+    return register
+
+
+def field_checks(model):
+    return FIELD_CHECKS.get(model, {})
+
+
+def record_errors(item):
+    """Everything wrong with `item`, as {field: message}; {} when it may be saved."""
+    errors = {}
+    model = type(item)
+    for column, check in field_checks(model).items():
+        value = getattr(item, column)
+        if value in (None, ""):
+            continue
+        try:
+            setattr(item, column, check(value))
+        except Invalid as exc:
+            errors[column] = str(exc)
+    errors.update({k: v for k, v in choice_errors(item).items() if k not in errors})
+    errors.update({k: v for k, v in related_errors(item).items() if k not in errors})
+    if errors:
+        return errors
+    for rule in _MODEL_RULES.get(model, []):
+        for field, message in rule(item).items():
+            errors.setdefault(field, message)
+    if not errors:
+        errors.update(unique_errors(item))
+    return errors
+
+
+def choice_errors(item):
+    """A coded column holds one of its codes."""
+    errors = {}
+    for column in sa_inspect(type(item)).columns:
+        options = column.info.get("choices")
+        value = getattr(item, column.key)
+        if options is not None and value not in (None, "") and value not in options:
+            errors[column.key] = _("Not a valid choice.")
+    return errors
+
+
+def related_errors(item):
+    """A many-to-one reference that was set or changed must point at a row
+    the user may see: a forged id is refused like a row that does not exist."""
+    errors = {}
+    state = sa_inspect(item)
+    for rel in sa_inspect(type(item)).relationships:
+        if rel.direction.name != "MANYTOONE" or rel.key in ("created_by", "changed_by"):
+            continue
+        history = state.attrs[rel.key].history
+        if not history.added:
+            continue
+        target = history.added[0]
+        if target is None:
+            continue
+        target_model = rel.mapper.class_
+        if scope.get_visible(target_model, getattr(target, "id", None)) is None:
+            errors[rel.key] = _("Not a valid choice.")
+    return errors
+
+
+def unique_errors(item):
+    """Unique columns and unique constraints, checked before the database
+    does, so the person gets a message on the right field."""
+    model = type(item)
+    table = model.__table__
+    groups = [[c.name] for c in table.columns if c.unique]
+    groups += [
+        [c.name for c in constraint.columns]
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint)
+    ]
+    session = current_app.appbuilder.session
+    errors = {}
+    for names in groups:
+        values = [getattr(item, name) for name in names]
+        if any(v is None for v in values):
+            continue
+        cond = and_(*[table.c[n] == v for n, v in zip(names, values)])
+        if item.id is not None:
+            cond = and_(cond, table.c.id != item.id)
+        with session.no_autoflush:
+            taken = session.scalar(select(func.count()).select_from(table).where(cond))
+        if taken:
+            field = _field_of(model, names[-1])
+            if len(names) == 1:
+                errors[field] = _("This value is already used by another record.")
+            else:
+                others = "、".join(str(label(_field_of(model, n))) for n in names[:-1])
+                errors[field] = _(
+                    "Another record with the same %(fields)s already has this value.",
+                    fields=others,
+                )
+    return errors
+
+
+def _field_of(model, column_name):
+    """The form field that edits a column: the relationship for a foreign key."""
+    for rel in sa_inspect(model).relationships:
+        if any(col.name == column_name for col in rel.local_columns):
+            return rel.key
+    return column_name
+
+
+# --- model rules ---------------------------------------------------------------
+
+
+@model_rule(Village)
+def _village_exit_year(item):
+    if item.poverty_status == "non_poor" and item.exit_year is not None:
+        return {"exit_year": _("Only a poor village has an exit year.")}
+    return {}
+
+
+@model_rule(Cadre)
+def _cadre_post_matches_kind(item):
+    errors = {}
+    posts = choices.POSTS_BY_KIND.get(item.kind)
+    if posts is not None and item.post not in posts:
+        errors["post"] = _("This post does not belong to the chosen kind of cadre.")
+    if item.kind == "resident" and item.unit is None and item.unit_id is None:
+        errors["unit"] = _("A resident cadre needs a dispatching unit.")
+    if item.kind == "village" and item.village is None and item.village_id is None:
+        errors["village"] = _("A village cadre needs a village.")
+    return errors
+
+
+@model_rule(ScopeAssignment)
+def _assignment_one_target(item):
+    has_town = item.town is not None or item.town_id is not None
+    has_unit = item.unit is not None or item.unit_id is not None
+    if has_town == has_unit:
+        return {"town": _("Choose either a town or a unit (one per assignment).")}
+    return {}
+

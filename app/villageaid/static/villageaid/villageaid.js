@@ -1,0 +1,49 @@
+// Village-aid plugin: search-as-you-type pickers for related rows.
+// Each <select class="va-remote-select" data-url="..."> asks the server for
+// one page of matching rows (already limited to the user's scope).
+(function ($) {
+  "use strict";
+
+  function activeFilterValue(name) {
+    if (!name || name.indexOf("_flt_") !== 0) { return null; }
+    return new URLSearchParams(window.location.search).get(name);
+  }
+
+  function init(el) {
+    var $el = $(el);
+    if ($el.data("va-ready") || $el.closest("body").length === 0) { return; }
+    $el.data("va-ready", true);
+    var url = $el.data("url");
+    var pending = activeFilterValue($el.attr("name"));
+    $el.select2({
+      theme: "bootstrap",
+      width: "100%",
+      allowClear: !!$el.data("allow-clear"),
+      placeholder: $el.data("placeholder") || "",
+      minimumInputLength: 0,
+      ajax: {
+        url: url,
+        dataType: "json",
+        delay: 250,
+        data: function (params) { return { q: params.term || "", page: params.page || 1 }; }
+      }
+    });
+    if (pending && !$el.val()) {
+      $.getJSON(url, { id: pending }, function (data) {
+        (data.results || []).forEach(function (row) {
+          $el.append(new Option(row.text, row.id, true, true)).trigger("change");
+        });
+      });
+    }
+  }
+
+  function scan(root) { $(root).find("select.va-remote-select").addBack("select.va-remote-select").each(function () { init(this); }); }
+
+  $(function () {
+    scan(document.body);
+    // Filter rows are added by FAB's script after the page loads.
+    new MutationObserver(function (mutations) {
+      mutations.forEach(function (m) { m.addedNodes.forEach(function (n) { if (n.nodeType === 1) { scan(n); } }); });
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+})(jQuery);

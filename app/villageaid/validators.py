@@ -1,0 +1,99 @@
+"""Field checks shared by web forms and the REST API.
+
+Each `check_*` function takes a value and returns the normalised value or
+raises `Invalid` with a message in the user's language. `FieldCheck` adapts
+one to a WTForms validator; the API uses the functions directly.
+"""
+import datetime
+
+import phonenumbers
+from flask_babel import gettext as _, lazy_gettext as _l
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as StdnumError
+from wtforms.validators import StopValidation
+
+from .models import utcnow
+
+
+class Invalid(ValueError):
+    """A value a person entered is not acceptable; the message says why."""
+
+
+def check_id_number(value):
+    """GB 11643 citizen ID number: 18 characters, checksum, real birth date.
+
+    A lowercase x is accepted and stored as X. The area code is not checked
+    against today's list: numbers issued under a code that no longer exists
+    are still real people's numbers.
+    """
+    number = ric.compact(value or "")
+    if len(number) != 18:
+        raise Invalid(_("An ID number has 18 characters."))
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise Invalid(_("An ID number has 17 digits followed by a digit or X."))
+    try:
+        birth = ric.get_birth_date(number)
+    except StdnumError:
+        raise Invalid(_("The birth date in this ID number does not exist."))
+    if birth < datetime.date(1900, 1, 1) or birth > utcnow().date():
+        raise Invalid(_("The birth date in this ID number is not plausible."))
+    if number[17] != ric.calc_check_digit(number):
+        raise Invalid(_("The check digit of this ID number is wrong; please check for a typing error."))
+    return number
+
+
+def birth_date_of(id_number):
+    return ric.get_birth_date(id_number)
+
+
+def check_phone(value):
+    """A Chinese mobile or landline number (with area code); returned in the
+    form people write it: 13812345678 or 0871-65123456."""
+    text = (value or "").strip()
+    try:
+        parsed = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        raise Invalid(_("Not a phone number."))
+    if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
+        raise Invalid(_("Not a valid Chinese mobile or landline number (landlines need the area code)."))
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return national.replace(" ", "-") if national.startswith("0") else national.replace(" ", "")
+
+
+def check_not_future(value):
+    if value and value > utcnow().date():
+        raise Invalid(_("The date cannot be in the future."))
+    return value
+
+
+def check_year(value):
+    if value is None:
+        return value
+    if not 1949 <= int(value) <= utcnow().year:
+        raise Invalid(_("The year must be between 1949 and this year."))
+    return value
+
+
+def check_non_negative(value):
+    if value is not None and value < 0:
+        raise Invalid(_("The value cannot be negative."))
+    return value
+
+
+class FieldCheck:
+    """WTForms validator running a check_* function; the field keeps the
+    normalised value. Empty optional values are left to Optional/DataRequired."""
+
+    def __init__(self, check):
+        self.check = check
+
+    def __call__(self, form, field):
+        if field.data in (None, ""):
+            return
+        try:
+            field.data = self.check(field.data)
+        except Invalid as exc:
+            raise StopValidation(str(exc))
+
+
+REQUIRED_MESSAGE = _l("This field is required.")

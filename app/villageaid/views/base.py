@@ -1,0 +1,424 @@
+"""Base classes every domain view and API of the plugin derives from.
+
+They close what FAB leaves open (see the scope policy in scope.py):
+- list/count/show/edit/delete: the scope filter is a base filter;
+- single and bulk actions: rows are looked up through the scope, a GET is
+  refused, and one foreign id refuses the whole request;
+- add and edit (web and API): every field and record rule (rules.py) runs,
+  related rows must be in scope, and after the write the row must still be
+  visible to the user, else nothing is saved;
+- an edit based on an old version of the row is refused (row_version).
+"""
+import logging
+
+from flask import abort, flash, redirect, request
+from flask_appbuilder import ModelView
+from flask_appbuilder.actions import action as fab_action
+from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.baseviews import expose
+from flask_appbuilder.const import API_RESULT_RES_KEY
+from flask_appbuilder.exceptions import DatabaseException
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.urltools import get_filter_args
+from flask_babel import gettext as _, lazy_gettext as _l
+from marshmallow import ValidationError
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, Optional
+
+from .. import rules, scope
+from ..fields import ChoiceField, RemoteSelectField
+from ..labels import LABELS
+from ..validators import FieldCheck
+
+log = logging.getLogger(__name__)
+
+SCOPE_FILTER = ["id", scope.ScopeFilter, None]
+
+
+class OutOfScope(DatabaseException):
+    def __str__(self):
+        return _("The record would be outside your scope; nothing was saved.")
+
+
+class SaveFailed(DatabaseException):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self):
+        return str(self.message)
+
+
+class ScopedInterface(SQLAInterface):
+    """FAB's data interface with one transaction per write, a scope check
+    after the write, and messages a person can act on."""
+
+    def add(self, item, commit=True):
+        self._save(item, new=True)
+
+    def edit(self, item, commit=True):
+        self._save(item)
+
+    def _save(self, item, new=False):
+        session = self.session
+        try:
+            if new:
+                session.add(item)
+            session.flush()
+            if not scope.row_visible(item, session):
+                raise OutOfScope()
+            session.commit()
+        except OutOfScope:
+            session.rollback()
+            raise
+        except StaleDataError as exc:
+            session.rollback()
+            raise SaveFailed(_("Someone else changed this record in the meantime; reload it and try again.")) from exc
+        except IntegrityError as exc:
+            session.rollback()
+            raise SaveFailed(_("The record conflicts with an existing one; nothing was saved.")) from exc
+        except SQLAlchemyError as exc:
+            session.rollback()
+            log.exception("save failed")
+            raise SaveFailed(_("The database refused the change; nothing was saved.")) from exc
+
+    def delete(self, item, commit=True):
+        self.delete_all([item])
+
+    def delete_all(self, items):
+        """Delete all or nothing."""
+        session = self.session
+        try:
+            for item in items:
+                session.delete(item)
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            raise SaveFailed(_("Other records still refer to this one; remove them first. Nothing was deleted.")) from exc
+        except SQLAlchemyError as exc:
+            session.rollback()
+            log.exception("delete failed")
+            raise SaveFailed(_("The database refused the change; nothing was saved.")) from exc
+
+
+def _model_columns(model):
+    return {c.key: c for c in sa_inspect(model).columns}
+
+
+def _many_to_one(model):
+    return {
+        r.key: r
+        for r in sa_inspect(model).relationships
+        if r.direction.name == "MANYTOONE"
+    }
+
+
+class ScopedModelView(ModelView):
+    """A ModelView whose every path obeys the scope policy.
+
+    Subclasses declare `datamodel = ScopedInterface(Model)`, the columns, and
+    an explicit `search_columns` (FAB's default would load every related
+    table into the filter form). Coded columns get choice lists, related
+    columns get search-as-you-type pickers limited to the user's scope, and
+    field checks come from rules.FIELD_CHECKS.
+    """
+
+    list_template = "villageaid/list.html"
+    page_size = 25
+    method_permission_name_extra = {}
+    lookup_keys = {}  # relationship -> lookup key (see views/lookup.py)
+
+    def __init__(self, **kwargs):
+        model = self.datamodel.obj
+        if not scope.has_rule(model):
+            raise RuntimeError("no scope rule for %s" % model.__name__)
+        if self.search_columns is None:
+            raise RuntimeError("%s must declare search_columns" % type(self).__name__)
+        self.base_filters = [SCOPE_FILTER] + list(self.base_filters or [])
+        self.method_permission_name = {"muldelete": "delete", **self.method_permission_name_extra}
+        self.label_columns = {**LABELS, **(self.label_columns or {})}
+        self._declare_fields(model)
+        super().__init__(**kwargs)
+
+    def _declare_fields(self, model):
+        columns = _model_columns(model)
+        relations = _many_to_one(model)
+        checks = rules.field_checks(model)
+        formatters = {}
+        add_extra, edit_extra, search_extra = {}, {}, {}
+        for name, column in columns.items():
+            options = column.info.get("choices")
+            if options is None:
+                continue
+            formatters[name] = options.label
+            required = not column.nullable and column.default is None
+            add_extra[name] = edit_extra[name] = ChoiceField(
+                LABELS.get(name, name),
+                [DataRequired(message=_l("This field is required."))] if required else [Optional()],
+                options=options,
+                default=column.default.arg if column.default is not None and not callable(column.default.arg) else None,
+            )
+            search_extra[name] = ChoiceField(LABELS.get(name, name), [Optional()], options=options)
+        for name, rel in relations.items():
+            if name in ("created_by", "changed_by"):
+                continue
+            required = not any(col.nullable for col in rel.local_columns)
+            key = self.lookup_keys.get(name, rel.mapper.class_.__name__.lower())
+            field = RemoteSelectField(
+                LABELS.get(name, name),
+                [DataRequired(message=_l("This field is required."))] if required else [Optional()],
+                model=rel.mapper.class_,
+                lookup_key=key,
+            )
+            add_extra[name] = edit_extra[name] = field
+            search_extra[name] = RemoteSelectField(LABELS.get(name, name), [Optional()], model=rel.mapper.class_, lookup_key=key)
+        self.formatters_columns = {**formatters, **(self.formatters_columns or {})}
+        self.add_form_extra_fields = {**add_extra, **(self.add_form_extra_fields or {})}
+        self.edit_form_extra_fields = {**edit_extra, **(self.edit_form_extra_fields or {})}
+        self.search_form_extra_fields = {**search_extra, **(self.search_form_extra_fields or {})}
+        validators = {k: list(v) for k, v in (self.validators_columns or {}).items()}
+        for name, check in checks.items():
+            validators.setdefault(name, []).append(FieldCheck(check))
+        self.validators_columns = validators
+
+    def _init_forms(self):
+        super()._init_forms()
+        # The edit form carries the version of the row it was made from.
+        self.edit_form = type("VersionedEditForm", (self.edit_form,), {"row_version": HiddenField()})
+
+    # --- add / edit ---------------------------------------------------------
+
+    def _add(self):
+        is_valid_form = True
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                item = self.datamodel.obj()
+                if self._save_form(form, item, new=True):
+                    flash(str(self.add_row_message), "success")
+                    return None
+            is_valid_form = False
+        if is_valid_form:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        is_valid_form = True
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form(obj=item)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                if str(form.row_version.data) != str(item.row_version):
+                    flash(_("Someone else changed this record in the meantime; reload it and try again."), "danger")
+                elif self._save_form(form, item, new=False):
+                    flash(str(self.edit_row_message), "success")
+                    return None
+            is_valid_form = False
+        else:
+            form = self.edit_form.refresh(obj=item)
+            form.row_version.data = item.row_version
+            self.prefill_form(form, pk)
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        widgets = self._get_related_views_widgets(
+            item, filters={}, orders={}, pages={}, page_sizes={}, widgets=widgets
+        )
+        if is_valid_form:
+            self.update_redirect()
+        return widgets
+
+    def _save_form(self, form, item, new):
+        """Copy the form into the row, run the rules, save in one transaction.
+        On any refusal nothing is saved and the form shows why."""
+        session = self.datamodel.session
+        with session.no_autoflush:
+            for name, field in form._fields.items():
+                if name not in ("csrf_token", "row_version"):
+                    field.populate_obj(item, name)
+            errors = rules.record_errors(item)
+        if errors:
+            session.rollback()
+            show_errors(form, errors)
+            return False
+        try:
+            if new:
+                self.pre_add(item)
+                self.datamodel.add(item)
+                self.post_add(item)
+            else:
+                self.pre_update(item)
+                self.datamodel.edit(item)
+                self.post_update(item)
+        except DatabaseException as exc:
+            flash(str(exc), "danger")
+            return False
+        return True
+
+    # --- delete and actions ---------------------------------------------
+
+    def _delete(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            self.pre_delete(item)
+            self.datamodel.delete(item)
+            self.post_delete(item)
+        except DatabaseException as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(str(self.delete_row_message), "success")
+        self.update_redirect()
+
+    def scoped_items(self, pks):
+        """The rows with these ids if the user may see every one of them, else None."""
+        try:
+            ids = {int(pk) for pk in pks}
+        except (TypeError, ValueError):
+            return None
+        if not ids:
+            return []
+        model = self.datamodel.obj
+        query = self.datamodel.session.query(model).filter(model.id.in_(ids))
+        query = self.datamodel.apply_filters(query, self._base_filters)
+        items = query.all()
+        return items if len(items) == len(ids) else None
+
+    def _action_allowed(self, name):
+        if name not in self.actions:
+            abort(404)
+        permission = self.get_action_permission_name(name)
+        return self.appbuilder.sm.has_access(permission, self.class_permission_name)
+
+    @expose("/action/<string:name>/<pk>", methods=["POST"])
+    def action(self, name, pk):
+        if not self._action_allowed(name):
+            abort(403)
+        items = self.scoped_items([pk])
+        if not items:
+            abort(404)
+        return self.actions[name].func(items[0])
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        name = request.form.get("action", "")
+        if not self._action_allowed(name):
+            abort(403)
+        items = self.scoped_items(request.form.getlist("rowid"))
+        if items is None:
+            abort(404)
+        if not items:
+            flash(_("No row selected."), "warning")
+            return redirect(self.get_redirect())
+        return self.actions[name].func(items)
+
+    @fab_action("muldelete", _l("Delete"), _l("Delete the selected records?"), "fa-trash", single=False)
+    def muldelete(self, items):
+        try:
+            for item in items:
+                self.pre_delete(item)
+            self.datamodel.delete_all(items)
+        except DatabaseException as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(_("%(count)d record(s) deleted.", count=len(items)), "success")
+        return redirect(self.get_redirect())
+
+
+def show_errors(form, errors):
+    for field, message in errors.items():
+        if field in form._fields:
+            form[field].errors = list(form[field].errors or []) + [message]
+        else:
+            flash(message, "danger")
+
+
+class ScopedModelRestApi(ModelRestApi):
+    """A REST API whose every method obeys the scope policy and the rules."""
+
+    allow_browser_login = True
+    page_size = 20
+    max_page_size = 100
+
+    def __init__(self):
+        model = self.datamodel.obj
+        if not scope.has_rule(model):
+            raise RuntimeError("no scope rule for %s" % model.__name__)
+        self.base_filters = [SCOPE_FILTER] + list(self.base_filters or [])
+        rel_filters = {
+            name: [SCOPE_FILTER] for name, rel in _many_to_one(model).items()
+            if scope.has_rule(rel.mapper.class_)
+        }
+        self.add_query_rel_fields = {**rel_filters, **(self.add_query_rel_fields or {})}
+        self.edit_query_rel_fields = {**rel_filters, **(self.edit_query_rel_fields or {})}
+        self.label_columns = {**LABELS, **(self.label_columns or {})}
+        super().__init__()
+
+    def _write(self, item, new, schema):
+        errors = rules.record_errors(item)
+        if errors:
+            self.datamodel.session.rollback()
+            return self.response_422(message=errors)
+        try:
+            if new:
+                self.pre_add(item)
+                self.datamodel.add(item)
+                self.post_add(item)
+            else:
+                self.pre_update(item)
+                self.datamodel.edit(item)
+                self.post_update(item)
+        except DatabaseException as exc:
+            return self.response_422(message=str(exc))
+        body = {API_RESULT_RES_KEY: schema.dump(item, many=False)}
+        if new:
+            body["id"] = item.id
+            return self.response(201, **body)
+        return self.response(200, **body)
+
+    def post_headless(self):
+        if not request.is_json:
+            return self.response_400(message=_("The request body must be JSON."))
+        session = self.datamodel.session
+        try:
+            with session.no_autoflush:
+                item = self.add_model_schema.load(request.json)
+        except ValidationError as err:
+            session.rollback()
+            return self.response_422(message=err.messages)
+        return self._write(item, True, self.add_model_schema)
+
+    def put_headless(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            return self.response_404()
+        if not request.is_json:
+            return self.response_400(message=_("The request body must be JSON."))
+        session = self.datamodel.session
+        payload = request.json
+        if isinstance(payload, dict) and "row_version" in payload:
+            if str(payload.pop("row_version")) != str(item.row_version):
+                return self.response_409(message=_("Someone else changed this record in the meantime; reload it and try again."))
+        try:
+            with session.no_autoflush:
+                data = self._merge_update_item(item, payload)
+                item = self.edit_model_schema.load(data, instance=item)
+        except ValidationError as err:
+            session.rollback()
+            return self.response_422(message=err.messages)
+        return self._write(item, False, self.edit_model_schema)
+
+    def response_409(self, message):
+        return self.response(409, message=message)

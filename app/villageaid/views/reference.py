@@ -1,0 +1,162 @@
+"""Reference data: towns, units, villages, cadres, and scope assignments."""
+from flask_appbuilder.models.filters import BaseFilter
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from ..models import Cadre, ScopeAssignment, Town, Unit, Village
+from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+
+AUDIT_FIELDSET = (
+    _l("Record"),
+    {"fields": ["created_by", "created_on", "changed_by", "changed_on"], "expanded": False},
+)
+
+
+def yes_no(value):
+    return _("Yes") if value else _("No")
+
+
+class FocusVillageFilter(BaseFilter):
+    """Non-poor villages with registered poor >= the configured threshold."""
+
+    name = _l("Focus non-poor villages")
+
+    def apply(self, query, value):
+        return query.filter(Village.focus_condition())
+
+
+class TownView(ScopedModelView):
+    datamodel = ScopedInterface(Town)
+    list_title = show_title = _l("Towns, farms and subdistricts")
+    add_title = _l("Add town")
+    edit_title = _l("Edit town")
+    list_columns = ["name", "kind", "code"]
+    show_fieldsets = [(_l("Town"), {"fields": ["name", "kind", "code"]}), AUDIT_FIELDSET]
+    add_columns = edit_columns = ["name", "kind", "code"]
+    search_columns = ["name", "kind", "code"]
+    order_columns = ["name", "kind", "code"]
+    base_order = ("name", "asc")
+
+
+class UnitView(ScopedModelView):
+    datamodel = ScopedInterface(Unit)
+    list_title = show_title = _l("Dispatching units")
+    add_title = _l("Add unit")
+    edit_title = _l("Edit unit")
+    list_columns = ["name", "category", "contact", "phone"]
+    show_fieldsets = [(_l("Unit"), {"fields": ["name", "category", "contact", "phone"]}), AUDIT_FIELDSET]
+    add_columns = edit_columns = ["name", "category", "contact", "phone"]
+    search_columns = ["name", "category", "contact"]
+    order_columns = ["name", "category"]
+    base_order = ("name", "asc")
+
+
+class CadreView(ScopedModelView):
+    datamodel = ScopedInterface(Cadre)
+    list_title = show_title = _l("Cadres")
+    add_title = _l("Add cadre")
+    edit_title = _l("Edit cadre")
+    list_columns = ["name", "gender", "kind", "post", "unit", "village", "start_date", "status", "is_new"]
+    show_fieldsets = [
+        (_l("Cadre"), {"fields": ["name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "start_date", "status", "is_new"]}),
+        AUDIT_FIELDSET,
+    ]
+    add_columns = edit_columns = ["name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "start_date", "status"]
+    search_columns = ["name", "kind", "post", "unit", "village", "start_date", "status"]
+    order_columns = ["name", "kind", "post", "start_date", "status"]
+    formatters_columns = {"is_new": yes_no}
+    base_order = ("name", "asc")
+    description_columns = {
+        "id_number": _l("18 characters; a final x is stored as X."),
+        "phone": _l("Mobile, or landline with area code, e.g. 0877-6012345."),
+    }
+
+
+class VillageView(ScopedModelView):
+    datamodel = ScopedInterface(Village)
+    list_title = show_title = _l("Villages")
+    add_title = _l("Add village")
+    edit_title = _l("Edit village")
+    list_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "is_focus"]
+    show_fieldsets = [
+        (_l("Village"), {"fields": ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "is_focus"]}),
+        AUDIT_FIELDSET,
+    ]
+    add_columns = edit_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor"]
+    search_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor"]
+    order_columns = ["name", "poverty_status", "exit_year", "registered_poor"]
+    formatters_columns = {"is_focus": yes_no}
+    base_order = ("name", "asc")
+    related_views = [CadreView]
+    description_columns = {
+        "exit_year": _l("Only for poor villages: the year the village exited poverty."),
+    }
+
+
+class FocusVillageView(VillageView):
+    """The focus non-poor villages: a village list with that filter fixed."""
+
+    list_title = _l("Focus non-poor villages")
+    base_filters = [["id", FocusVillageFilter, None]]
+    related_views = []
+
+
+class ScopeAssignmentView(ScopedModelView):
+    datamodel = ScopedInterface(ScopeAssignment)
+    list_title = show_title = _l("Scope assignments")
+    add_title = _l("Assign a scope")
+    edit_title = _l("Edit scope assignment")
+    list_columns = ["user", "town", "unit", "note"]
+    show_fieldsets = [(_l("Scope assignment"), {"fields": ["user", "town", "unit", "note"]}), AUDIT_FIELDSET]
+    add_columns = edit_columns = ["user", "town", "unit", "note"]
+    search_columns = ["user", "town", "unit"]
+    lookup_keys = {"user": "user"}
+    description_columns = {
+        "town": _l("Choose a town or a unit; add one row per town or unit."),
+    }
+
+
+# --- REST API ---------------------------------------------------------------
+
+
+class TownApi(ScopedModelRestApi):
+    resource_name = "town"
+    datamodel = ScopedInterface(Town)
+    list_columns = show_columns = ["id", "name", "kind", "code", "row_version"]
+    add_columns = edit_columns = ["name", "kind", "code"]
+    search_columns = ["name", "kind", "code"]
+    order_columns = ["name", "kind", "code"]
+
+
+class UnitApi(ScopedModelRestApi):
+    resource_name = "unit"
+    datamodel = ScopedInterface(Unit)
+    list_columns = show_columns = ["id", "name", "category", "contact", "phone", "row_version"]
+    add_columns = edit_columns = ["name", "category", "contact", "phone"]
+    search_columns = ["name", "category"]
+    order_columns = ["name", "category"]
+
+
+class VillageApi(ScopedModelRestApi):
+    resource_name = "village"
+    datamodel = ScopedInterface(Village)
+    list_columns = show_columns = [
+        "id", "name", "town.id", "town.name", "unit.id", "unit.name",
+        "poverty_status", "exit_year", "registered_poor", "row_version",
+    ]
+    add_columns = edit_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor"]
+    search_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor"]
+    order_columns = ["name", "exit_year", "registered_poor"]
+
+
+class CadreApi(ScopedModelRestApi):
+    resource_name = "cadre"
+    datamodel = ScopedInterface(Cadre)
+    list_columns = show_columns = [
+        "id", "name", "gender", "id_number", "phone", "kind", "post",
+        "unit.id", "unit.name", "village.id", "village.name", "start_date", "status", "row_version",
+    ]
+    add_columns = edit_columns = [
+        "name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "start_date", "status",
+    ]
+    search_columns = ["name", "kind", "post", "unit", "village", "start_date", "status"]
+    order_columns = ["name", "start_date"]

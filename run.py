@@ -1,0 +1,41 @@
+"""Quick start: `python run.py`.
+
+Creates or upgrades the database (SQLite under instance/ unless DATABASE_URL
+is set), creates permissions and roles, creates the admin account (password
+from ADMIN_PASSWORD, else generated and printed once), loads demo data into
+an empty database (DEMO_DATA=0 disables it) and serves on
+http://127.0.0.1:${PORT:-8080}.
+"""
+import os
+
+from flask_migrate import upgrade
+
+from app import create_app
+from app.villageaid import bootstrap
+from app.villageaid.cli import load_demo
+
+
+def prepare(app):
+    with app.app_context():
+        upgrade(directory=os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations"))
+        bootstrap.init_permissions()
+        username = os.environ.get("ADMIN_USERNAME", "admin")
+        _user, password = bootstrap.ensure_user(
+            username, app.config["AUTH_ROLE_ADMIN"], password=os.environ.get("ADMIN_PASSWORD")
+        )
+        if password and not os.environ.get("ADMIN_PASSWORD"):
+            print("admin account created: %s  password %s" % (username, password))
+        if os.environ.get("DEMO_DATA", "1") != "0":
+            load_demo()
+
+
+def main():
+    app = create_app()
+    prepare(app)
+    port = int(os.environ.get("PORT", "8080"))
+    print("serving on http://127.0.0.1:%d" % port)
+    app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()
