@@ -18,11 +18,6 @@ class RemoteSelectWidget:
                 escape(field.data.id),
                 escape(field.option_label(field.data)),
             )
-        elif field.raw_pk:
-            selected = '<option value="%s" selected>%s</option>' % (
-                escape(field.raw_pk),
-                escape(field.raw_pk),
-            )
         classes = "form-control va-remote-select " + kwargs.pop("class", "")
         return Markup(
             '<select id="%s" name="%s" class="%s" data-url="%s" data-placeholder="%s"%s>'
@@ -50,7 +45,6 @@ class RemoteSelectField(Field):
         super().__init__(label, validators, **kwargs)
         self.model = model
         self.lookup_key = lookup_key
-        self.raw_pk = None
         self._current = None
         self._refused = False
 
@@ -65,7 +59,6 @@ class RemoteSelectField(Field):
         if not valuelist:
             return
         raw = (valuelist[0] or "").strip()
-        self.raw_pk = raw or None
         if not raw:
             self.data = None
             return

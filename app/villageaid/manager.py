@@ -61,9 +61,11 @@ class VillageAidManager(BaseManager):
         from .cli import cli
 
         app.cli.add_command(cli)
-        if not app.config.get("FAB_BASE_TEMPLATE"):
-            # Our base adds the plugin's stylesheet and scripts to FAB's layout.
+        if app.config.get("FAB_BASE_TEMPLATE") in (None, "appbuilder/baselayout.html"):
+            # Our base adds the plugin's stylesheet and scripts to FAB's layout;
+            # a host with its own base template includes them itself.
             self.appbuilder.base_template = "villageaid/base.html"
+            app.config["FAB_BASE_TEMPLATE"] = self.appbuilder.base_template
 
     def register_views(self):
         ab = self.appbuilder

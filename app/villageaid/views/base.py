@@ -56,6 +56,12 @@ class ScopedInterface(SQLAInterface):
     """FAB's data interface with one transaction per write, a scope check
     after the write, and messages a person can act on."""
 
+    def is_unique(self, col_name):
+        # Uniqueness is checked by rules.unique_errors for forms and the API
+        # alike, with a message naming the field; FAB's own check would add a
+        # second, vaguer one.
+        return False
+
     def add(self, item, commit=True):
         self._save(item, new=True)
 
@@ -114,6 +120,16 @@ def _many_to_one(model):
         for r in sa_inspect(model).relationships
         if r.direction.name == "MANYTOONE"
     }
+
+
+class FreshLists(dict):
+    """validators_columns for FAB's form builder, which appends its own
+    validators to the list it gets: hand it a copy each time, so the add and
+    edit forms do not collect each other's validators."""
+
+    def get(self, key, default=None):
+        value = super().get(key, default)
+        return list(value) if isinstance(value, list) else value
 
 
 class ScopedModelView(ModelView):
@@ -179,7 +195,7 @@ class ScopedModelView(ModelView):
         self.add_form_extra_fields = {**add_extra, **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**edit_extra, **(self.edit_form_extra_fields or {})}
         self.search_form_extra_fields = {**search_extra, **(self.search_form_extra_fields or {})}
-        validators = {k: list(v) for k, v in (self.validators_columns or {}).items()}
+        validators = FreshLists({k: list(v) for k, v in (self.validators_columns or {}).items()})
         for name, check in checks.items():
             validators.setdefault(name, []).append(FieldCheck(check))
         self.validators_columns = validators
