@@ -219,6 +219,22 @@ class Api:
         return call
 
 
+@pytest.fixture(autouse=True)
+def clean_rows(app):
+    """Rows a test creates are removed after it, so that every test sees the
+    fixture as written above."""
+    from app.villageaid.models import ScopeAssignment
+
+    order = [Cadre, Village, ScopeAssignment, Unit, Town]
+    with database() as s:
+        high = {m: s.scalar(select(func.max(m.id))) or 0 for m in order}
+    yield
+    with database() as s:
+        for model in order:
+            s.query(model).filter(model.id > high[model]).delete(synchronize_session=False)
+        s.commit()
+
+
 @pytest.fixture
 def browser(app):
     def make(username=None, lang="zh"):

@@ -13,8 +13,10 @@ ROLES = (OFFICE, CLERK, INSPECTOR)
 READ = {"can_list", "can_show", "can_get", "can_info"}
 WRITE = {"can_add", "can_edit", "can_delete", "can_post", "can_put"}
 
-# Every signed-in role: its own profile and password.
+# Every signed-in role: its own profile and password, and the API's description.
 SELF_SERVICE = [
+    ("can_get", "OpenApi"),
+    ("can_show", "SwaggerView"),
     ("can_userinfo", "UserDBModelView"),
     ("resetmypassword", "UserDBModelView"),
     ("can_this_form_get", "ResetMyPasswordView"),

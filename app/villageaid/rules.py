@@ -114,7 +114,7 @@ def unique_errors(item):
     session = current_app.appbuilder.session
     errors = {}
     for names in groups:
-        values = [getattr(item, name) for name in names]
+        values = [_column_value(item, name) for name in names]
         if any(v is None for v in values):
             continue
         cond = and_(*[table.c[n] == v for n, v in zip(names, values)])
@@ -133,6 +133,18 @@ def unique_errors(item):
                     fields=others,
                 )
     return errors
+
+
+def _column_value(item, column_name):
+    """A column's value, read through its relationship when the foreign key
+    is not set yet (a related row picked on a form, before the flush)."""
+    value = getattr(item, column_name)
+    if value is None:
+        for rel in sa_inspect(type(item)).relationships:
+            if rel.direction.name == "MANYTOONE" and any(c.name == column_name for c in rel.local_columns):
+                target = getattr(item, rel.key)
+                value = getattr(target, "id", None) if target is not None else None
+    return value
 
 
 def _field_of(model, column_name):

@@ -56,8 +56,10 @@ def check_phone(value):
         raise Invalid(_("Not a phone number."))
     if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed):
         raise Invalid(_("Not a valid Chinese mobile or landline number (landlines need the area code)."))
-    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return national.replace(" ", "-") if national.startswith("0") else national.replace(" ", "")
+    parts = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL).split()
+    if parts[0].startswith("0"):  # landline: area code, then the local number
+        return parts[0] + "-" + "".join(parts[1:])
+    return "".join(parts)
 
 
 def check_not_future(value):
