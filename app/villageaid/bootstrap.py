@@ -43,7 +43,7 @@ def ensure_user(username, role_name, password=None, first_name="", last_name="",
     user = sm.add_user(
         username,
         first_name or username,
-        last_name or "-",
+        last_name,
         email or "%s@villageaid.invalid" % username,
         role,
         password=password,

@@ -45,8 +45,8 @@ def load_demo(users=True, echo=print):
     summary = demo.load(session)
     echo("demo data loaded: %(towns)d towns, %(units)d units, %(villages)d villages, %(cadres)d cadres" % summary)
     if users:
-        for username, role, towns, units in demo.demo_users():
-            _user, password = bootstrap.ensure_user(username, role)
+        for username, role, towns, units, last, first in demo.demo_users():
+            _user, password = bootstrap.ensure_user(username, role, first_name=first, last_name=last)
             if towns or units:
                 bootstrap.assign_scope(username, towns, units)
             if password:

@@ -143,10 +143,10 @@ DEMO_CLERK_UNIT = "县财政局"
 
 
 def demo_users():
-    """(username, role, towns, units) of the demo accounts."""
+    """(username, role, towns, units, last name, first name) of the demo accounts."""
     return [
-        ("office", "Office", [], []),
-        ("inspector", "Inspector", [], []),
-        ("clerk", "Clerk", [DEMO_CLERK_TOWN], [DEMO_CLERK_UNIT]),
+        ("office", "Office", [], [], "", "驻村办管理员"),
+        ("inspector", "Inspector", [], [], "", "督查员"),
+        ("clerk", "Clerk", [DEMO_CLERK_TOWN], [DEMO_CLERK_UNIT], "", "因远镇联络员"),
     ]
 

@@ -7,6 +7,8 @@ from wtforms import SelectField
 from wtforms.fields import Field
 from wtforms.validators import ValidationError
 
+from flask_appbuilder.fieldwidgets import Select2Widget
+
 from . import scope
 
 
@@ -87,6 +89,8 @@ def option_label(obj):
 
 class ChoiceField(SelectField):
     """A coded column: shows labels in the user's language, stores the code."""
+
+    widget = Select2Widget()
 
     def __init__(self, label=None, validators=None, options=None, **kwargs):
         self.options = options

@@ -55,7 +55,7 @@ class VillageAidManager(BaseManager):
             __name__,
             template_folder=os.path.join(HERE, "templates"),
             static_folder=os.path.join(HERE, "static"),
-            static_url_path="/static/villageaid",
+            static_url_path="/villageaid/static",
         )
         app.register_blueprint(bp)
         from .cli import cli

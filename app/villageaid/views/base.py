@@ -191,6 +191,9 @@ class ScopedModelView(ModelView):
             )
             add_extra[name] = edit_extra[name] = field
             search_extra[name] = RemoteSelectField(LABELS.get(name, name), [Optional()], model=rel.mapper.class_, lookup_key=key)
+        for name, column in columns.items():
+            if column.nullable and name not in formatters:
+                formatters[name] = blank_if_none
         self.formatters_columns = {**formatters, **(self.formatters_columns or {})}
         self.add_form_extra_fields = {**add_extra, **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**edit_extra, **(self.edit_form_extra_fields or {})}
@@ -298,6 +301,12 @@ class ScopedModelView(ModelView):
             flash(str(self.delete_row_message), "success")
         self.update_redirect()
 
+    @expose("/download/<string:filename>")
+    def download(self, filename):
+        # FAB serves any file of UPLOAD_FOLDER here, unfiltered; the plugin
+        # stores no files, so the route answers nothing.
+        abort(404)
+
     def scoped_items(self, pks):
         """The rows with these ids if the user may see every one of them, else None."""
         try:
@@ -351,6 +360,10 @@ class ScopedModelView(ModelView):
         else:
             flash(_("%(count)d record(s) deleted.", count=len(items)), "success")
         return redirect(self.get_redirect())
+
+
+def blank_if_none(value):
+    return "" if value is None else value
 
 
 def show_errors(form, errors):

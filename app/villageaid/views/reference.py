@@ -64,6 +64,7 @@ class CadreView(ScopedModelView):
     search_columns = ["name", "kind", "post", "unit", "village", "start_date", "status"]
     order_columns = ["name", "kind", "post", "start_date", "status"]
     formatters_columns = {"is_new": yes_no}
+    label_columns = {"name": _l("Full name")}
     base_order = ("name", "asc")
     description_columns = {
         "id_number": _l("18 characters; a final x is stored as X."),

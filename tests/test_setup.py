@@ -1,0 +1,86 @@
+"""Start-up, CLI and demo data."""
+import os
+import tempfile
+
+import pytest
+from click.testing import CliRunner
+
+from app import AddonLoadError, create_app
+from app.villageaid.models import ScopeAssignment
+
+from .conftest import count, fetch
+
+
+def test_a_broken_plugin_stops_start_up():
+    with pytest.raises(AddonLoadError) as info:
+        create_app({"ADDON_MANAGERS": ["app.villageaid.no_such_module.Manager"],
+                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert "no_such_module" in str(info.value)
+
+
+def test_download_route_serves_nothing(browser):
+    assert browser("office").get("/villageview/download/secret_key").status_code == 404
+
+
+def test_assign_scope_cli(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["villageaid", "assign-scope", "clerk_none", "--town", "乙乡", "--unit", "二局"])
+    assert result.exit_code == 0, result.output
+    assert "乙乡" in result.output and "二局" in result.output
+    assert count(ScopeAssignment, ScopeAssignment.note.is_(None)) >= 2
+    result = runner.invoke(args=["villageaid", "assign-scope", "clerk_none", "--town", "无此镇"])
+    assert result.exit_code != 0 and "无此镇" in result.output
+    result = runner.invoke(args=["villageaid", "assign-scope", "nobody", "--town", "乙乡"])
+    assert result.exit_code != 0
+
+
+def test_demo_data_on_a_fresh_database():
+    """`flask villageaid demo` on an empty database: a county, and a clerk who
+    sees only its town's and unit's villages."""
+    from flask_migrate import upgrade
+
+    from app import MIGRATIONS_DIR, db
+    from app.villageaid import bootstrap, demo
+    from app.villageaid.models import Cadre, Village
+    from app.villageaid.validators import check_id_number, check_phone
+
+    path = os.path.join(tempfile.mkdtemp(), "demo.db")
+    demo_app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + path, "RATELIMIT_ENABLED": False,
+                           "AUTH_RATE_LIMITED": False, "TESTING": True})
+    with demo_app.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+        bootstrap.init_permissions()
+        result = demo_app.test_cli_runner().invoke(args=["villageaid", "demo"])
+        assert result.exit_code == 0, result.output
+        assert "demo user clerk" in result.output
+        villages = db.session.query(Village).all()
+        cadres = db.session.query(Cadre).all()
+        assert 40 <= len(villages) <= 60 and 150 <= len(cadres) <= 250
+        assert any(v.exit_year == 2017 for v in villages)
+        assert any(v.is_focus() for v in villages)
+        assert all(check_id_number(c.id_number) == c.id_number for c in cadres)
+        assert all(check_phone(c.phone) == c.phone for c in cadres)
+        assert len({c.id_number for c in cadres}) == len(cadres)
+        password = [line.split()[4] for line in result.output.splitlines() if "demo user clerk" in line][0]
+        expected = {v.name for v in villages if v.town.name == demo.DEMO_CLERK_TOWN or (v.unit and v.unit.name == demo.DEMO_CLERK_UNIT)}
+        # a second run leaves the data alone
+        again = demo_app.test_cli_runner().invoke(args=["villageaid", "demo"])
+        assert "not loaded" in again.output
+        db.session.remove()
+    from .conftest import Browser
+    b = Browser(demo_app)
+    b.login("clerk", password)
+    html = b.get("/villageview/list/?psize_VillageView=100").get_data(as_text=True)
+    all_names = {v.name for v in villages}
+    assert {n for n in all_names if ">%s<" % n in html} == expected
+
+
+def test_plugin_assets_are_served_locally(browser):
+    b = browser("clerk_town")
+    html = b.get("/villageview/list/").get_data(as_text=True)
+    for asset in ("villageaid.js", "villageaid.css"):
+        url = "/villageaid/static/" + asset
+        assert url in html
+        assert b.get(url).status_code == 200
+    # nothing is loaded from another host
+    assert "https://" not in html and "http://" not in html.replace("http://localhost", "")
