@@ -393,6 +393,8 @@ class ScopedModelRestApi(ModelRestApi):
         self.add_query_rel_fields = {**rel_filters, **(self.add_query_rel_fields or {})}
         self.edit_query_rel_fields = {**rel_filters, **(self.edit_query_rel_fields or {})}
         self.label_columns = {**LABELS, **(self.label_columns or {})}
+        self.list_title = self.list_title or model.__label__
+        self.show_title = self.show_title or model.__label__
         super().__init__()
 
     def _write(self, item, new, schema):
