@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from flask_migrate import downgrade, upgrade
+from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from app import MIGRATIONS_DIR, create_app, db
@@ -59,13 +59,7 @@ def app():
     )
     with app.app_context():
         if not url.startswith("sqlite"):
-            db.session.remove()
-            # a clean database even after an interrupted earlier run
-            from flask_appbuilder import Model
-
-            Model.metadata.drop_all(db.engine)
-            with db.engine.begin() as conn:
-                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            drop_everything()  # a clean database even after an interrupted run
         upgrade(directory=MIGRATIONS_DIR)
         bootstrap.init_permissions()
         build_fixture()
@@ -78,7 +72,22 @@ def app():
     with app.app_context():
         db.session.remove()
         if not url.startswith("sqlite"):
-            downgrade(directory=MIGRATIONS_DIR, revision="base")
+            drop_everything()
+
+
+def drop_everything():
+    from flask_appbuilder import Model
+
+    db.session.remove()
+    Model.metadata.drop_all(db.engine)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        if db.engine.dialect.supports_sequences:
+            for table in Model.metadata.tables.values():
+                for column in table.columns:
+                    seq = getattr(column, "default", None)
+                    if seq is not None and seq.is_sequence:
+                        conn.exec_driver_sql("DROP SEQUENCE IF EXISTS %s" % seq.name)
 
 
 def build_fixture():

@@ -13,6 +13,7 @@ from .views.lookup import VillageAidLookup
 from .views.reference import (
     CadreApi,
     CadreView,
+    ExportReceiptView,
     FocusVillageView,
     ScopeAssignmentView,
     TownApi,
@@ -38,6 +39,7 @@ VIEWS = [
     (FocusVillageView, "records", "Focus villages", _l("Focus non-poor villages"), REFERENCE, "fa-star"),
     (CadreView, "records", "Cadres", _l("Cadres"), REFERENCE, "fa-users"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
+    (ExportReceiptView, "office", "Export log", _l("Export log"), SETTINGS, "fa-file-text"),
 ]
 APIS = [(TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records")]
 TOOLS = [VillageAidLookup]
@@ -81,7 +83,7 @@ class VillageAidManager(BaseManager):
                 category_icon=cat_icon,
             )
             self.areas[view.__name__] = area
-            self.areas[name] = "tool"
+            self.areas[name] = area if area == "office" else "tool"
         for category in CATEGORIES:
             self.areas[category] = "tool"
         for api, area in APIS:

@@ -5,6 +5,7 @@ from flask import current_app, has_request_context
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -202,3 +203,22 @@ class ScopeAssignment(Record, Model):
     def __str__(self):
         return "%s → %s" % (self.user, self.town or self.unit)
 
+
+
+class ExportReceipt(Model):
+    """导出记录: one row per CSV export — who, when, which list, which query,
+    how many rows, and the SHA-256 of the exact bytes sent."""
+
+    __tablename__ = "va_export_receipt"
+    __label__ = _l("Export log")
+    id = Column(Integer, primary_key=True)
+    created_on = Column(DateTime, default=utcnow, nullable=False, index=True)
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    list_name = Column(String(200), nullable=False, index=True)
+    endpoint = Column(String(300), nullable=False)
+    query_string = Column(Text)
+    row_count = Column(Integer, nullable=False)
+    encoding = Column(String(20), nullable=False)
+    sha256 = Column(String(64), nullable=False)
+    complete = Column(Boolean, nullable=False, default=True)

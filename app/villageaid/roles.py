@@ -12,6 +12,7 @@ ROLES = (OFFICE, CLERK, INSPECTOR)
 
 READ = {"can_list", "can_show", "can_get", "can_info"}
 WRITE = {"can_add", "can_edit", "can_delete", "can_post", "can_put"}
+EXPORT = {"can_export"}
 
 # Every signed-in role: its own profile and password, and the API's description.
 SELF_SERVICE = [
@@ -31,21 +32,24 @@ def grants(role, view_name, permission, area):
 
     area is "reference" (towns, units: read by all, written by the office),
     "records" (villages, cadres and domain records: scoped writes for clerks),
-    "admin" (scope assignments and other office-only screens; clerks read
-    their own) or "tool" (lookups and other helpers every role uses).
+    "admin" (scope assignments; clerks read their own), "office" (screens
+    only the office sees, such as the export log) or "tool" (lookups and
+    other helpers every role uses).
     """
-    if permission.startswith("menu_access"):
-        return True
-    if area == "tool":
+    if area == "office":  # office-only screens, such as the export log
+        return role == OFFICE
+    if permission.startswith("menu_access") or area == "tool":
         return True
     if role == OFFICE:
         return True
     if role == INSPECTOR:
-        return permission in READ or permission == "can_export"
+        return permission in READ | EXPORT
     # Clerk
     if area == "records":
-        return permission in READ | WRITE or permission == "can_export"
-    if area in ("reference", "admin"):
+        return permission in READ | WRITE | EXPORT
+    if area == "reference":
+        return permission in READ | EXPORT
+    if area == "admin":
         return permission in READ
     return False
 

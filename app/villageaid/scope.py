@@ -18,7 +18,7 @@ from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, exists, false, or_, select, true
 
-from .models import Cadre, ScopeAssignment, Town, Unit, Village
+from .models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
 
 ALL_ROWS_VIEW = "VillageAidScope"
 ALL_ROWS_PERMISSION = "can_access_all_rows"
@@ -65,6 +65,16 @@ def _cadre(towns, units, user_id):
 @rule(ScopeAssignment)
 def _assignment(towns, units, user_id):
     return ScopeAssignment.user_id == user_id
+
+
+@rule(ExportReceipt)
+def _receipt(towns, units, user_id):
+    return ExportReceipt.user_id == user_id
+
+
+# Rows that belong to the user rather than to a town or unit: visible even
+# without any scope assignment.
+PERSONAL = {ScopeAssignment, ExportReceipt}
 
 
 # --- who is asking ---------------------------------------------------------
@@ -129,7 +139,7 @@ def condition(model):
     if user is None or func is None:
         return false()
     towns, units = assigned()
-    if not towns and not units and func is not _reference and model is not ScopeAssignment:
+    if not towns and not units and func is not _reference and model not in PERSONAL:
         return false()
     return func(list(towns), list(units), user.id)
 

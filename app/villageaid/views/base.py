@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, Optional
 
 from .. import rules, scope
 from ..fields import ChoiceField, RemoteSelectField
+from ..exports import ExportMixin
 from ..labels import LABELS
 from ..validators import FieldCheck
 
@@ -132,7 +133,7 @@ class FreshLists(dict):
         return list(value) if isinstance(value, list) else value
 
 
-class ScopedModelView(ModelView):
+class ScopedModelView(ExportMixin, ModelView):
     """A ModelView whose every path obeys the scope policy.
 
     Subclasses declare `datamodel = ScopedInterface(Model)`, the columns, and
@@ -202,6 +203,10 @@ class ScopedModelView(ModelView):
         for name, check in checks.items():
             validators.setdefault(name, []).append(FieldCheck(check))
         self.validators_columns = validators
+
+    def render_template(self, template, **kwargs):
+        kwargs.setdefault("modelview_name", self.__class__.__name__)
+        return super().render_template(template, **kwargs)
 
     def _init_forms(self):
         super()._init_forms()

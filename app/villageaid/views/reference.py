@@ -2,7 +2,7 @@
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from ..models import Cadre, ScopeAssignment, Town, Unit, Village
+from ..models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 
 AUDIT_FIELDSET = (
@@ -64,6 +64,7 @@ class CadreView(ScopedModelView):
     search_columns = ["name", "kind", "post", "unit", "village", "start_date", "status"]
     order_columns = ["name", "kind", "post", "start_date", "status"]
     formatters_columns = {"is_new": yes_no}
+    export_extra_columns = ("id_number", "phone")
     label_columns = {"name": _l("Full name")}
     base_order = ("name", "asc")
     description_columns = {
@@ -114,6 +115,20 @@ class ScopeAssignmentView(ScopedModelView):
     description_columns = {
         "town": _l("Choose a town or a unit; add one row per town or unit."),
     }
+
+
+class ExportReceiptView(ScopedModelView):
+    """导出记录: read-only; who exported which list, when, how many rows."""
+
+    datamodel = ScopedInterface(ExportReceipt)
+    base_permissions = ["can_list", "can_show", "can_export"]
+    list_title = show_title = _l("Export log")
+    list_columns = ["created_on", "user", "list_name", "row_count", "encoding", "complete"]
+    show_columns = ["created_on", "user", "list_name", "endpoint", "query_string", "row_count", "encoding", "sha256", "complete"]
+    search_columns = ["created_on", "user", "list_name", "encoding", "complete"]
+    order_columns = ["created_on", "list_name", "row_count"]
+    formatters_columns = {"complete": yes_no}
+    base_order = ("created_on", "desc")
 
 
 # --- REST API ---------------------------------------------------------------
