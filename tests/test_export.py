@@ -154,6 +154,9 @@ def test_export_log_is_for_the_office(browser):
     browser("inspector").get("/villageview/export/")
     html = browser("office").get("/exportreceiptview/list/").get_data(as_text=True)
     assert "inspector" in html
+    rows = rows_of(browser("office").get("/exportreceiptview/export/"))
+    assert rows[0][:3] == ["创建时间", "用户", "名单"]
+    assert any(r[1] == "inspector" and r[2] == "村" for r in rows[1:])
     assert browser("clerk_town").get("/exportreceiptview/list/").status_code == 403
     assert browser("clerk_town").get("/exportreceiptview/export/").status_code == 403
     assert browser("inspector").get("/exportreceiptview/list/").status_code == 403

@@ -30,7 +30,7 @@ from wtforms.validators import DataRequired, Optional
 
 from .. import rules, scope
 from ..fields import ChoiceField, RemoteSelectField
-from ..exports import ExportMixin
+from ..exports import ExportMixin, blank_if_none
 from ..labels import LABELS
 from ..validators import FieldCheck
 
@@ -365,10 +365,6 @@ class ScopedModelView(ExportMixin, ModelView):
         else:
             flash(_("%(count)d record(s) deleted.", count=len(items)), "success")
         return redirect(self.get_redirect())
-
-
-def blank_if_none(value):
-    return "" if value is None else value
 
 
 def show_errors(form, errors):

@@ -65,6 +65,7 @@ class CadreView(ScopedModelView):
     order_columns = ["name", "kind", "post", "start_date", "status"]
     formatters_columns = {"is_new": yes_no}
     export_extra_columns = ("id_number", "phone")
+    export_expressions = {"is_new": Cadre.new_condition}
     label_columns = {"name": _l("Full name")}
     base_order = ("name", "asc")
     description_columns = {
@@ -87,6 +88,7 @@ class VillageView(ScopedModelView):
     search_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor"]
     order_columns = ["name", "poverty_status", "exit_year", "registered_poor"]
     formatters_columns = {"is_focus": yes_no}
+    export_expressions = {"is_focus": Village.focus_condition}
     base_order = ("name", "asc")
     related_views = [CadreView]
     description_columns = {
