@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.villageaid.exports import cell, content_disposition
-from app.villageaid.models import Cadre, ExportReceipt, Village
+from app.villageaid.models import ExportReceipt, Village
 
 from .conftest import PASSWORD, database, ids, insert
 

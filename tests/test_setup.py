@@ -3,12 +3,11 @@ import os
 import tempfile
 
 import pytest
-from click.testing import CliRunner
 
 from app import AddonLoadError, create_app
 from app.villageaid.models import ScopeAssignment
 
-from .conftest import count, fetch
+from .conftest import count
 
 
 def test_a_broken_plugin_stops_start_up():

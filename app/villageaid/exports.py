@@ -18,14 +18,13 @@ from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import String, case, func, inspect as sa_inspect, literal
 from sqlalchemy.orm import RelationshipProperty, aliased
 
 from .models import ExportReceipt, current_user_id, utcnow
 
 ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-DANGEROUS_FIRST = frozenset(DANGEROUS_PREFIXES)
 CHUNK_ROWS = 2000
 
 
@@ -53,13 +52,8 @@ def cell(value):
     return neutralise(str(value))
 
 
-def blank_if_none(value):
-    return "" if value is None else value
-
-
 def memoised(func, limit=10000):
-    """Cache a converter whose column has few distinct values (labels,
-    yes/no): translating the same label a million times is most of the cost."""
+    """Cache a converter whose column has few distinct values."""
     cache = {}
 
     def convert(value):
@@ -74,24 +68,58 @@ def memoised(func, limit=10000):
     return convert
 
 
-def converter(sql_type=None, formatter=None):
-    """One column's value-to-cell function, chosen once per export; None
-    when the value goes into the file as it is."""
-    if formatter is not None:
-        return memoised(lambda value: cell(formatter(value)))
+def blank_if_none(value):
+    return "" if value is None else value
+
+
+def yes_no(value):
+    return _("Yes") if value else _("No")
+
+
+def _python_type(expr):
     try:
-        python_type = sql_type.python_type if sql_type is not None else None
-    except NotImplementedError:
-        python_type = None
+        return expr.type.python_type
+    except (AttributeError, NotImplementedError):
+        return None
+
+
+def display_expression(expr, formatter=None):
+    """(SQL expression giving the cell as a person reads it, Python converter
+    or None). Labels, yes/no and formula neutralising are done by the
+    database, so that most rows go into the file untouched by Python."""
+    options = _choices_of(expr)
+    python_type = _python_type(expr)
+    if options is not None:
+        labels = {code: str(text) for code, text in options}
+        return case(labels, value=expr, else_=expr), None
+    if formatter is yes_no or (formatter is None and python_type is bool):
+        return case((expr, _("Yes")), else_=_("No")), None
+    if formatter is not None and formatter is not blank_if_none:
+        return expr, memoised(lambda value: cell(formatter(value)))
     if python_type is str:
-        return lambda value: "'" + value if value and value[0] in DANGEROUS_FIRST else value
-    if python_type is int:
-        return None  # the csv module writes numbers as they are and None as ""
-    if python_type is datetime.date:
-        return lambda value: "" if value is None else value.isoformat()
-    if python_type is bool:
-        return memoised(cell)
-    return cell
+        danger = func.substr(expr, 1, 1).in_(list(DANGEROUS_PREFIXES))
+        return case((danger, literal("'", String) + expr), else_=expr), None
+    if python_type in (int, float, datetime.date):
+        return expr, None  # the csv module writes these as they read: 12, 2020-06-01
+    if python_type is decimal.Decimal:
+        return expr, lambda value: "" if value is None else "%.2f" % value
+    return expr, cell
+
+
+def stream_partitions(session, statement):
+    """Rows in lists of CHUNK_ROWS from a server-side cursor, executed only
+    when the response starts streaming (a cursor opened earlier would not
+    outlive the request's own transaction handling)."""
+    connection = session.connection().execution_options(stream_results=True, max_row_buffer=CHUNK_ROWS)
+    result = connection.execute(statement)
+    try:
+        while True:
+            rows = result.fetchmany(CHUNK_ROWS)
+            if not rows:
+                break
+            yield rows
+    finally:
+        result.close()
 
 
 def content_disposition(list_name, today=None):
@@ -108,11 +136,11 @@ def chosen_encoding():
     return key if key in ENCODINGS else None
 
 
-def csv_stream(rows, converters, headers, list_name, encoding_key):
-    """A streamed CSV response of `rows` (an iterable of tuples, read lazily),
-    each value passed through the converter of its column (None: as it is).
-    Writes an ExportReceipt with the row count and the SHA-256 of the bytes
-    sent."""
+def csv_stream(chunks, converters, headers, list_name, encoding_key):
+    """A streamed CSV response of `chunks` (an iterable of lists of row
+    tuples, read lazily), each value passed through the converter of its
+    column (None: written as it is). Writes an ExportReceipt with the row
+    count and the SHA-256 of the bytes sent."""
     codec = ENCODINGS[encoding_key]
     active = [(i, conv) for i, conv in enumerate(converters) if conv is not None]
     session = current_app.appbuilder.session
@@ -144,20 +172,17 @@ def csv_stream(rows, converters, headers, list_name, encoding_key):
 
         try:
             writer.writerow([neutralise(str(h)) for h in headers])
-            pending = []
-            for row in rows:
-                row = list(row)
-                for i, conv in active:
-                    row[i] = conv(row[i])
-                pending.append(row)
-                if len(pending) == CHUNK_ROWS:
-                    writer.writerows(pending)
-                    count += len(pending)
-                    pending = []
-                    yield flush()
-            writer.writerows(pending)
-            count += len(pending)
-            yield flush()
+            for chunk in chunks:
+                if active:
+                    chunk = [list(row) for row in chunk]
+                    for row in chunk:
+                        for i, conv in active:
+                            row[i] = conv(row[i])
+                writer.writerows(chunk)
+                count += len(chunk)
+                yield flush()
+            if count == 0:
+                yield flush()
             complete = True
         finally:
             session.rollback()  # end the read transaction before writing
@@ -217,14 +242,9 @@ class ExportMixin:
                 expr = self.export_expressions[column]()
             else:
                 query, expr = _column_expression(query, model, column, aliases)
-            options = _choices_of(expr)
-            if options is not None:  # labels looked up once, not per cell
-                labels = {code: str(text) for code, text in options}
-                formatter = lambda value, labels=labels: labels.get(value, value or "")
-            elif formatter is blank_if_none:
-                formatter = None
+            expr, conv = display_expression(expr, formatter)
             exprs.append(expr.label("c%d" % len(exprs)))
-            converters.append(converter(getattr(expr, "type", None), formatter))
+            converters.append(conv)
         return query.with_entities(*exprs), converters
 
     @expose("/export/")
@@ -247,7 +267,10 @@ class ExportMixin:
         columns = self.get_export_columns()
         headers = [self.label_columns.get(c, c) for c in columns]
         selection, converters = self.export_selection(query, columns)
-        return csv_stream(selection.yield_per(CHUNK_ROWS), converters, headers, str(self.list_title), encoding)
+        return csv_stream(
+            stream_partitions(self.datamodel.session, selection.statement),
+            converters, headers, str(self.list_title), encoding,
+        )
 
 
 def _choices_of(expr):

@@ -1,18 +1,15 @@
 """Reference data: towns, units, villages, cadres, and scope assignments."""
 from flask_appbuilder.models.filters import BaseFilter
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 from ..models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
+from ..exports import yes_no
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 
 AUDIT_FIELDSET = (
     _l("Record"),
     {"fields": ["created_by", "created_on", "changed_by", "changed_on"], "expanded": False},
 )
-
-
-def yes_no(value):
-    return _("Yes") if value else _("No")
 
 
 class FocusVillageFilter(BaseFilter):

@@ -1,84 +1,19 @@
-"""The plugin's tables. FAB's own tables (ab_*) are not changed."""
-from datetime import datetime, timezone
-
-from flask import current_app, has_request_context
+"""Reference data: towns, units, villages, cadres."""
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
-    Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import declared_attr, relationship
+from sqlalchemy.orm import relationship
 
-from . import choices
-
-
-def utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def current_user_id():
-    """The signed-in user's id (web session or API token), else None."""
-    if not has_request_context():
-        return None
-    try:
-        user = current_app.appbuilder.sm.current_user
-    except Exception:  # no user loader yet, or an anonymous request
-        return None
-    return getattr(user, "id", None)
-
-
-def focus_threshold():
-    return current_app.config.get("VILLAGEAID_FOCUS_THRESHOLD", 100)
-
-
-def new_cadre_since():
-    return current_app.config["VILLAGEAID_NEW_CADRE_SINCE"]
-
-
-class Record:
-    """Who created and changed a row and when (UTC), and a row version that
-    refuses to overwrite an edit made by someone else in the meantime."""
-
-    created_on = Column(DateTime, default=utcnow, nullable=False)
-    changed_on = Column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
-
-    @declared_attr
-    def created_by_fk(cls):
-        return Column(Integer, ForeignKey("ab_user.id"), default=current_user_id)
-
-    @declared_attr
-    def changed_by_fk(cls):
-        return Column(
-            Integer,
-            ForeignKey("ab_user.id"),
-            default=current_user_id,
-            onupdate=current_user_id,
-        )
-
-    @declared_attr
-    def created_by(cls):
-        return relationship("User", foreign_keys=[cls.created_by_fk], lazy="select")
-
-    @declared_attr
-    def changed_by(cls):
-        return relationship("User", foreign_keys=[cls.changed_by_fk], lazy="select")
-
-    @declared_attr
-    def row_version(cls):
-        return Column(Integer, nullable=False, default=1)
-
-    @declared_attr
-    def __mapper_args__(cls):
-        return {"version_id_col": cls.row_version}
+from .. import choices
+from .base import Record, focus_threshold, new_cadre_since
 
 
 class Town(Record, Model):
@@ -178,47 +113,3 @@ class Cadre(Record, Model):
     @classmethod
     def new_condition(cls):
         return cls.start_date >= new_cadre_since()
-
-
-class ScopeAssignment(Record, Model):
-    """Which town or unit a user's records belong to (one per row)."""
-
-    __tablename__ = "va_scope_assignment"
-    __label__ = _l("Scope assignment")
-    __table_args__ = (
-        UniqueConstraint("user_id", "town_id", "unit_id", name="uq_va_scope_assignment"),
-        CheckConstraint(
-            "(town_id IS NULL) <> (unit_id IS NULL)", name="ck_va_scope_one_target"
-        ),
-    )
-    id = Column(Integer, primary_key=True)
-    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True)
-    user = relationship("User", foreign_keys=[user_id], lazy="joined")
-    town_id = Column(Integer, ForeignKey("va_town.id"), index=True)
-    town = relationship(Town, lazy="joined")
-    unit_id = Column(Integer, ForeignKey("va_unit.id"), index=True)
-    unit = relationship(Unit, lazy="joined")
-    note = Column(Text)
-
-    def __str__(self):
-        return "%s → %s" % (self.user, self.town or self.unit)
-
-
-
-class ExportReceipt(Model):
-    """导出记录: one row per CSV export — who, when, which list, which query,
-    how many rows, and the SHA-256 of the exact bytes sent."""
-
-    __tablename__ = "va_export_receipt"
-    __label__ = _l("Export log")
-    id = Column(Integer, primary_key=True)
-    created_on = Column(DateTime, default=utcnow, nullable=False, index=True)
-    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
-    user = relationship("User", foreign_keys=[user_id], lazy="joined")
-    list_name = Column(String(200), nullable=False, index=True)
-    endpoint = Column(String(300), nullable=False)
-    query_string = Column(Text)
-    row_count = Column(Integer, nullable=False)
-    encoding = Column(String(20), nullable=False)
-    sha256 = Column(String(64), nullable=False)
-    complete = Column(Boolean, nullable=False, default=True)

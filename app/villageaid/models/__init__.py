@@ -1,0 +1,9 @@
+"""The plugin's tables, one module per area. FAB's own tables (ab_*) are not changed."""
+from .access import ExportReceipt, ScopeAssignment
+from .base import Record, current_user_id, focus_threshold, new_cadre_since, utcnow
+from .reference import Cadre, Town, Unit, Village
+
+__all__ = [
+    "Cadre", "ExportReceipt", "Record", "ScopeAssignment", "Town", "Unit", "Village",
+    "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",
+]
