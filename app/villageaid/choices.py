@@ -80,3 +80,16 @@ CADRE_STATUSES = Choices(
     ("active", _l("On duty")),
     ("left", _l("Left post")),
 )
+
+AUDIENCES = Choices(
+    ("resident", _l("Resident cadres")),
+    ("village", _l("Village cadres")),
+    ("both", _l("Resident and village cadres")),
+)
+
+ATTENDANCE_STATUSES = Choices(
+    ("enrolled", _l("Enrolled")),
+    ("attended", _l("Attended")),
+    ("absent", _l("Absent")),
+    ("excused", _l("Excused")),
+)

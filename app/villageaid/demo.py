@@ -10,7 +10,7 @@ from faker import Faker
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from .models import Cadre, Town, Unit, Village
+from .models import Cadre, Town, TrainingAttendance, TrainingSession, Unit, Village
 from .validators import Invalid, check_phone
 
 TOWNS = [
@@ -134,8 +134,42 @@ def load(session, seed=2020, cadres=200):
             )
         )
     session.add_all(people)
+    sessions = load_training(session, rng, people)
     session.commit()
-    return {"towns": len(towns), "units": len(units), "villages": len(villages), "cadres": len(people)}
+    return {"towns": len(towns), "units": len(units), "villages": len(villages), "cadres": len(people),
+            "sessions": sessions}
+
+
+TRAINING_SESSIONS = [
+    # title, batch, organiser, start, days, hours, audience, capacity, place
+    ("新任驻村干部轮训班", "2020-1", "县委组织部", date(2020, 7, 6), 3, 24, "resident", None, "县委党校"),
+    ("村“两委”干部能力提升轮训班", "2020-2", "县委组织部", date(2020, 11, 16), 2, 16, "village", None, "县委党校"),
+    ("乡村振兴政策专题轮训班", "2021-1", "县农业农村局", date(2021, 3, 22), 2, 12, "both", 60, "县行政中心"),
+    ("驻村工作队队长轮训班", "2021-2", "县驻村办", date(2021, 6, 7), 1, 8, "resident", 40, "县委党校"),
+]
+
+
+def load_training(session, rng, people):
+    """Sessions and attendance giving a realistic partial coverage."""
+    sessions = []
+    for title, batch, organiser, start, days, hours, audience, capacity, place in TRAINING_SESSIONS:
+        sessions.append(TrainingSession(
+            title=title, batch=batch, organiser=organiser, start_date=start,
+            end_date=start + timedelta(days=days - 1), hours=hours, audience=audience,
+            capacity=capacity, place=place, content="政策解读、驻村工作方法、典型经验交流",
+        ))
+    session.add_all(sessions)
+    for cadre in people:
+        if rng.random() > 0.65:
+            continue  # never enrolled
+        fitting = [s for s in sessions if s.admits(cadre)]
+        chosen = rng.choice(fitting)
+        if chosen.capacity and sum(1 for a in session.new if isinstance(a, TrainingAttendance) and a.training_session is chosen) >= chosen.capacity:
+            continue
+        outcome = rng.random()
+        status, completed = ("attended", True) if outcome < 0.72 else (("absent", False) if outcome < 0.86 else ("excused", False))
+        session.add(TrainingAttendance(training_session=chosen, cadre=cadre, status=status, completed=completed))
+    return len(sessions)
 
 
 DEMO_CLERK_TOWN = "因远镇"

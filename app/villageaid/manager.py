@@ -10,6 +10,16 @@ from flask_babel import lazy_gettext as _l
 
 from .roles import sync_roles
 from .views.lookup import VillageAidLookup
+from .views.training import (
+    AttendanceApi,
+    AttendanceView,
+    NewCadreTrainingView,
+    TrainingReportApi,
+    TrainingSessionApi,
+    TrainingSessionView,
+    TrainingTools,
+    UntrainedCadreView,
+)
 from .views.reference import (
     CadreApi,
     CadreView,
@@ -27,8 +37,13 @@ from .views.reference import (
 HERE = os.path.dirname(__file__)
 
 REFERENCE = "Reference data"
+TRAINING = "Training"
 SETTINGS = "Access"
-CATEGORIES = {REFERENCE: (_l("Reference data"), "fa-database"), SETTINGS: (_l("Access"), "fa-lock")}
+CATEGORIES = {
+    REFERENCE: (_l("Reference data"), "fa-database"),
+    TRAINING: (_l("Training rotations"), "fa-graduation-cap"),
+    SETTINGS: (_l("Access"), "fa-lock"),
+}
 
 # (view class, area for the default role permissions, menu name, menu label,
 #  category, icon); a view without a menu name has no menu entry.
@@ -38,10 +53,18 @@ VIEWS = [
     (VillageView, "records", "Villages", _l("Villages"), REFERENCE, "fa-home"),
     (FocusVillageView, "records", "Focus villages", _l("Focus non-poor villages"), REFERENCE, "fa-star"),
     (CadreView, "records", "Cadres", _l("Cadres"), REFERENCE, "fa-users"),
+    (TrainingSessionView, "reference", "Training sessions", _l("Training sessions"), TRAINING, "fa-calendar"),
+    (AttendanceView, "records", "Attendance records", _l("Attendance records"), TRAINING, "fa-check-square-o"),
+    (UntrainedCadreView, "records", "Untrained new cadres", _l("Untrained new cadres"), TRAINING, "fa-user-times"),
+    (NewCadreTrainingView, "records", "New cadres and training", _l("New cadres and training"), TRAINING, "fa-id-card"),
+    (TrainingTools, "records", "Training coverage", _l("Training coverage"), TRAINING, "fa-pie-chart"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
     (ExportReceiptView, "office", "Export log", _l("Export log"), SETTINGS, "fa-file-text"),
 ]
-APIS = [(TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records")]
+APIS = [
+    (TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records"),
+    (TrainingSessionApi, "reference"), (AttendanceApi, "records"), (TrainingReportApi, "records"),
+]
 TOOLS = [VillageAidLookup]
 
 

@@ -12,13 +12,14 @@ from sqlalchemy import and_, func, inspect as sa_inspect, select, UniqueConstrai
 
 from . import choices, scope
 from .labels import label
-from .models import Cadre, ScopeAssignment, Unit, Village
+from .models import Cadre, ScopeAssignment, TrainingAttendance, TrainingSession, Unit, Village
 from .validators import (
     Invalid,
     check_id_number,
     check_non_negative,
     check_not_future,
     check_phone,
+    check_positive,
     check_year,
 )
 
@@ -27,6 +28,7 @@ FIELD_CHECKS = {
     Unit: {"phone": check_phone},
     Village: {"exit_year": check_year, "registered_poor": check_non_negative},
     Cadre: {"id_number": check_id_number, "phone": check_phone, "start_date": check_not_future},
+    TrainingSession: {"hours": check_positive, "capacity": check_positive},
 }
 
 # Model-specific rules: model -> function(item) -> {field: message}
@@ -72,7 +74,7 @@ def record_errors(item):
 def choice_errors(item):
     """A coded column holds one of its codes."""
     errors = {}
-    for column in sa_inspect(type(item)).columns:
+    for column in type(item).__table__.columns:
         options = column.info.get("choices")
         value = getattr(item, column.key)
         if options is not None and value not in (None, "") and value not in options:
@@ -105,15 +107,16 @@ def unique_errors(item):
     does, so the person gets a message on the right field."""
     model = type(item)
     table = model.__table__
-    groups = [[c.name] for c in table.columns if c.unique]
+    groups = [([c.name], None) for c in table.columns if c.unique]
     groups += [
-        [c.name for c in constraint.columns]
+        ([c.name for c in constraint.columns], constraint.name)
         for constraint in table.constraints
         if isinstance(constraint, UniqueConstraint)
     ]
+    messages = getattr(model, "__unique_messages__", {})
     session = current_app.appbuilder.session
     errors = {}
-    for names in groups:
+    for names, constraint_name in groups:
         values = [_column_value(item, name) for name in names]
         if any(v is None for v in values):
             continue
@@ -124,7 +127,9 @@ def unique_errors(item):
             taken = session.scalar(select(func.count()).select_from(table).where(cond))
         if taken:
             field = _field_of(model, names[-1])
-            if len(names) == 1:
+            if constraint_name in messages:
+                errors[field] = str(messages[constraint_name])
+            elif len(names) == 1:
                 errors[field] = _("This value is already used by another record.")
             else:
                 others = "、".join(str(label(_field_of(model, n))) for n in names[:-1])
@@ -186,3 +191,40 @@ def _assignment_one_target(item):
         return {"town": _("Choose either a town or a unit (one per assignment).")}
     return {}
 
+
+@model_rule(TrainingSession)
+def _session_dates(item):
+    if item.start_date and item.end_date and item.end_date < item.start_date:
+        return {"end_date": _("The end date cannot be before the start date.")}
+    return {}
+
+
+@model_rule(TrainingAttendance)
+def _attendance_fits_session(item):
+    errors = {}
+    training_session, cadre = item.training_session, item.cadre
+    if training_session is None or cadre is None:
+        return errors
+    if not training_session.admits(cadre):
+        errors["cadre"] = _("This session is for %(audience)s; the cadre is a %(kind)s.",
+                            audience=choices.AUDIENCES.label(training_session.audience),
+                            kind=choices.CADRE_KINDS.label(cadre.kind))
+    if item.completed and item.status != "attended":
+        errors["completed"] = _("Only an attended record can be marked completed.")
+    if training_session.capacity and _session_changed(item):
+        session = current_app.appbuilder.session
+        with session.no_autoflush:
+            taken = session.scalar(
+                select(func.count()).select_from(TrainingAttendance).where(
+                    TrainingAttendance.training_session_id == training_session.id,
+                    TrainingAttendance.id != (item.id or 0),
+                )
+            )
+        if taken >= training_session.capacity:
+            errors["training_session"] = _("The session is full (capacity %(capacity)d).", capacity=training_session.capacity)
+    return errors
+
+
+def _session_changed(item):
+    state = sa_inspect(item)
+    return item.id is None or bool(state.attrs["training_session"].history.added)

@@ -11,14 +11,24 @@ lists, form choices, exports, the REST API — asks this module, through
 - Anyone else sees the rows of the towns and units assigned to them in
   ``ScopeAssignment``: a village when its town or its stationed unit is
   assigned; a cadre when its village is visible or its unit is assigned.
-  Reference lists (towns, units) are readable by every signed-in user.
+  Attendance is visible with its cadre. Reference lists (towns, units) and
+  training sessions are readable by every signed-in user.
 - No user, no assignment, or a model without a rule: no rows (fail closed).
 """
 from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, exists, false, or_, select, true
 
-from .models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
+from .models import (
+    Cadre,
+    ExportReceipt,
+    ScopeAssignment,
+    Town,
+    TrainingAttendance,
+    TrainingSession,
+    Unit,
+    Village,
+)
 
 ALL_ROWS_VIEW = "VillageAidScope"
 ALL_ROWS_PERMISSION = "can_access_all_rows"
@@ -43,6 +53,7 @@ def has_rule(model):
 
 @rule(Town)
 @rule(Unit)
+@rule(TrainingSession)
 def _reference(towns, units, user_id):
     return true()
 
@@ -60,6 +71,15 @@ def visible_village_ids(towns, units):
 @rule(Cadre)
 def _cadre(towns, units, user_id):
     return or_(Cadre.unit_id.in_(units), Cadre.village_id.in_(visible_village_ids(towns, units)))
+
+
+def visible_cadre_ids(towns, units):
+    return select(Cadre.id).where(_cadre(towns, units, None)).scalar_subquery()
+
+
+@rule(TrainingAttendance)
+def _attendance(towns, units, user_id):
+    return TrainingAttendance.cadre_id.in_(visible_cadre_ids(towns, units))
 
 
 @rule(ScopeAssignment)

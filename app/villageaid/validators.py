@@ -82,6 +82,12 @@ def check_non_negative(value):
     return value
 
 
+def check_positive(value):
+    if value is not None and value <= 0:
+        raise Invalid(_("The value must be greater than zero."))
+    return value
+
+
 class FieldCheck:
     """WTForms validator running a check_* function; the field keeps the
     normalised value. Empty optional values are left to Optional/DataRequired."""

@@ -22,10 +22,11 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import Boolean, inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField
+from wtforms import BooleanField, HiddenField
 from wtforms.validators import DataRequired, Optional
 
 from .. import rules, scope
@@ -55,7 +56,33 @@ class SaveFailed(DatabaseException):
 
 class ScopedInterface(SQLAInterface):
     """FAB's data interface with one transaction per write, a scope check
-    after the write, and messages a person can act on."""
+    after the write, and messages a person can act on.
+
+    `undefer`: computed (deferred) columns a list shows, loaded in the list's
+    own query rather than one query per row.
+    """
+
+    def __init__(self, obj, session=None, undefer=()):
+        super().__init__(obj, session)
+        self.undefer_columns = tuple(undefer)
+
+    def query(self, filters=None, order_column="", order_direction="", page=None,
+              page_size=None, select_columns=None, outer_default_load=False):
+        query = self.session.query(self.obj)
+        count = self.query_count(query, filters, select_columns)
+        query = self.apply_all(query, filters, order_column, order_direction, page,
+                               page_size, select_columns, outer_default_load)
+        if self.undefer_columns:
+            query = query.options(*[undefer(getattr(self.obj, c)) for c in self.undefer_columns])
+        results = query.all()
+        # as FAB does: a query on selected columns returns rows holding the entity
+        if results and hasattr(results[0], self.obj.__name__):
+            results = [getattr(row, self.obj.__name__) for row in results]
+        return count, results
+
+    def is_nullable(self, col_name):
+        # computed columns (column properties) have no nullability of their own
+        return getattr(self.list_columns.get(col_name), "nullable", True)
 
     def is_unique(self, col_name):
         # Uniqueness is checked by rules.unique_errors for forms and the API
@@ -112,7 +139,8 @@ class ScopedInterface(SQLAInterface):
 
 
 def _model_columns(model):
-    return {c.key: c for c in sa_inspect(model).columns}
+    """The table's own columns (not computed column properties)."""
+    return {c.key: c for c in model.__table__.columns}
 
 
 def _many_to_one(model):
@@ -167,6 +195,10 @@ class ScopedModelView(ExportMixin, ModelView):
         formatters = {}
         add_extra, edit_extra, search_extra = {}, {}, {}
         for name, column in columns.items():
+            if isinstance(column.type, Boolean):
+                # a checkbox left empty means "no", not a missing value
+                add_extra[name] = edit_extra[name] = BooleanField(LABELS.get(name, name))
+                continue
             options = column.info.get("choices")
             if options is None:
                 continue

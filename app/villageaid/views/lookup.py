@@ -9,7 +9,7 @@ from sqlalchemy import or_
 
 from .. import scope
 from ..fields import option_label
-from ..models import Cadre, Town, Unit, Village
+from ..models import Cadre, Town, TrainingSession, Unit, Village
 
 # key -> (model, columns searched, ordering)
 LOOKUPS = {
@@ -17,6 +17,11 @@ LOOKUPS = {
     "unit": (Unit, [Unit.name], [Unit.name]),
     "village": (Village, [Village.name], [Village.name, Village.id]),
     "cadre": (Cadre, [Cadre.name], [Cadre.name, Cadre.id]),
+    "trainingsession": (
+        TrainingSession,
+        [TrainingSession.title, TrainingSession.batch],
+        [TrainingSession.start_date.desc(), TrainingSession.id.desc()],
+    ),
     # Users have no scope rule: only users who see every row find any.
     "user": (User, [User.username, User.first_name, User.last_name], [User.username]),
 }

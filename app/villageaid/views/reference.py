@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from ..models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
 from ..exports import yes_no
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+from .training import AttendanceView
 
 AUDIT_FIELDSET = (
     _l("Record"),
@@ -65,6 +66,7 @@ class CadreView(ScopedModelView):
     export_expressions = {"is_new": Cadre.new_condition}
     label_columns = {"name": _l("Full name")}
     base_order = ("name", "asc")
+    related_views = [AttendanceView]  # the cadre's training history
     description_columns = {
         "id_number": _l("18 characters; a final x is stored as X."),
         "phone": _l("Mobile, or landline with area code, e.g. 0877-6012345."),

@@ -1,0 +1,93 @@
+"""Training rotations (轮训): sessions and attendance."""
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+    select,
+)
+from sqlalchemy.orm import column_property, relationship
+
+from .. import choices
+from .base import Record
+from .reference import Cadre, Village
+
+
+class TrainingSession(Record, Model):
+    """轮训班次."""
+
+    __tablename__ = "va_training_session"
+    __label__ = _l("Training session")
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="ck_va_training_session_dates"),
+        CheckConstraint("hours > 0", name="ck_va_training_session_hours"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="ck_va_training_session_capacity"),
+    )
+    id = Column(Integer, primary_key=True)
+    title = Column(String(200), nullable=False, index=True)
+    batch = Column(String(50), index=True)
+    organiser = Column(String(200))
+    start_date = Column(Date, nullable=False, index=True)
+    end_date = Column(Date, nullable=False)
+    place = Column(String(200))
+    hours = Column(Numeric(6, 1), nullable=False)
+    audience = Column(String(20), nullable=False, index=True, info={"choices": choices.AUDIENCES})
+    capacity = Column(Integer)
+    content = Column(Text)
+
+    def __str__(self):
+        return "%s（%s）" % (self.title, self.batch) if self.batch else self.title
+
+    def admits(self, cadre):
+        """Is the cadre's kind in this session's audience?"""
+        return self.audience == "both" or self.audience == cadre.kind
+
+
+class TrainingAttendance(Record, Model):
+    """参训记录: one per (session, cadre)."""
+
+    __tablename__ = "va_training_attendance"
+    __label__ = _l("Attendance")
+    __table_args__ = (
+        UniqueConstraint("training_session_id", "cadre_id", name="uq_va_attendance_session_cadre"),
+    )
+    __unique_messages__ = {
+        "uq_va_attendance_session_cadre": _l("This cadre already has a record in this session."),
+    }
+    id = Column(Integer, primary_key=True)
+    training_session_id = Column(Integer, ForeignKey("va_training_session.id"), nullable=False, index=True)
+    training_session = relationship(TrainingSession, lazy="joined", innerjoin=True)
+    cadre_id = Column(Integer, ForeignKey("va_cadre.id"), nullable=False, index=True)
+    cadre = relationship(Cadre, lazy="joined", innerjoin=True)
+    status = Column(
+        String(20), nullable=False, default="enrolled", index=True,
+        info={"choices": choices.ATTENDANCE_STATUSES},
+    )
+    completed = Column(Boolean, nullable=False, default=False, index=True)
+    note = Column(Text)
+
+    def __str__(self):
+        return "%s · %s" % (self.training_session, self.cadre)
+
+
+# Computed columns of a cadre, loaded only where a view asks for them: the
+# town of the cadre's village, and whether any attendance is completed
+# ("trained").
+Cadre.town_id = column_property(
+    select(Village.town_id).where(Village.id == Cadre.village_id).correlate_except(Village).scalar_subquery(),
+    deferred=True,
+)
+Cadre.trained = column_property(
+    exists().where(TrainingAttendance.cadre_id == Cadre.id, TrainingAttendance.completed.is_(True)),
+    deferred=True,
+)
+Cadre.attendances = relationship(TrainingAttendance, viewonly=True, lazy="select", order_by=TrainingAttendance.id)

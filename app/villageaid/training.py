@@ -1,0 +1,160 @@
+"""Training rotations (轮训): who is trained, coverage, bulk enrolment.
+
+Plain functions over queries, shared by the views, the API and the tests.
+A cadre is *trained* once any attendance of theirs is completed; *new* when
+started on or after VILLAGEAID_NEW_CADRE_SINCE; only active (在岗) cadres
+count.
+"""
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+
+from . import scope
+from .choices import CADRE_KINDS
+from .models import Cadre, Town, TrainingAttendance, Unit, Village
+
+
+def counted_condition():
+    """Active new cadres: the people the rotation must reach."""
+    return (Cadre.status == "active") & Cadre.new_condition()
+
+
+def untrained_condition():
+    return counted_condition() & ~Cadre.trained.expression
+
+
+GROUPINGS = {
+    # grouping: (group key, group name)
+    "town": (Town.id, Town.name),
+    "unit": (Unit.id, Unit.name),
+    "kind": (Cadre.kind, Cadre.kind),
+}
+
+
+@dataclass
+class CoverageRow:
+    key: object
+    name: str
+    new: int
+    trained: int
+
+    @property
+    def untrained(self):
+        return self.new - self.trained
+
+    @property
+    def percent(self):
+        return round(100.0 * self.trained / self.new, 1) if self.new else None
+
+    def as_dict(self):
+        return {"key": self.key, "name": self.name, "new": self.new, "trained": self.trained,
+                "untrained": self.untrained, "percent": self.percent}
+
+
+@dataclass
+class Coverage:
+    by: str
+    rows: list = field(default_factory=list)
+
+    @property
+    def total(self):
+        return CoverageRow(None, _("Total"), sum(r.new for r in self.rows), sum(r.trained for r in self.rows))
+
+
+def coverage(by):
+    """Coverage of the user's scope grouped by "town", "unit" or "kind"."""
+    key, name = GROUPINGS[by]
+    trained = func.sum(case((Cadre.trained.expression, 1), else_=0))
+    query = (
+        select(key, name, func.count(Cadre.id), trained)
+        .select_from(Cadre)
+        .outerjoin(Village, Village.id == Cadre.village_id)
+        .outerjoin(Town, Town.id == Village.town_id)
+        .outerjoin(Unit, Unit.id == Cadre.unit_id)
+        .where(counted_condition(), scope.condition(Cadre))
+        .group_by(key, name)
+        .order_by(name)
+    )
+    rows = current_app.appbuilder.session.execute(query).all()
+    result = Coverage(by)
+    for row_key, row_name, new, done in rows:
+        if by == "kind":
+            row_name = CADRE_KINDS.label(row_key)
+        elif row_key is None:
+            row_name = _("(none)")
+        result.rows.append(CoverageRow(row_key, row_name, int(new), int(done or 0)))
+    return result
+
+
+@dataclass
+class BulkResult:
+    done: int = 0
+    already: int = 0
+    wrong_audience: int = 0
+    full: int = 0
+
+    def message(self):
+        return _(
+            "%(done)d done; skipped: %(already)d already in the session, %(audience)d outside its audience, %(full)d over its capacity.",
+            done=self.done, already=self.already, audience=self.wrong_audience, full=self.full,
+        )
+
+
+def enrol(training_session, cadres):
+    """Enrol cadres (already checked to be in scope) in a session, in one
+    transaction; returns what was done and what was skipped and why."""
+    session = current_app.appbuilder.session
+    result = BulkResult()
+    enrolled = set(
+        session.scalars(
+            select(TrainingAttendance.cadre_id).where(
+                TrainingAttendance.training_session_id == training_session.id
+            )
+        )
+    )
+    room = None
+    if training_session.capacity:
+        room = training_session.capacity - len(enrolled)
+    try:
+        for cadre in cadres:
+            if cadre.id in enrolled:
+                result.already += 1
+            elif not training_session.admits(cadre):
+                result.wrong_audience += 1
+            elif room is not None and room <= 0:
+                result.full += 1
+            else:
+                session.add(TrainingAttendance(training_session=training_session, cadre=cadre, status="enrolled"))
+                enrolled.add(cadre.id)
+                result.done += 1
+                if room is not None:
+                    room -= 1
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return result
+
+
+def mark(attendances, status, completed):
+    """Set the status (and completed flag) of many attendances at once."""
+    session = current_app.appbuilder.session
+    try:
+        for attendance in attendances:
+            attendance.status = status
+            attendance.completed = completed
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return len(attendances)
+
+
+def untrained_in_scope(audience=None):
+    """Active new untrained cadres the user may see, optionally of one kind."""
+    query = scope.visible_query(Cadre).filter(untrained_condition())
+    if audience in ("resident", "village"):
+        query = query.filter(Cadre.kind == audience)
+    return query.order_by(Cadre.name, Cadre.id)

@@ -1,0 +1,272 @@
+"""Training rotations (轮训): sessions, attendance, bulk steps, the untrained
+list and the coverage report."""
+from flask import abort, flash, jsonify, redirect, request, url_for
+from flask_appbuilder import BaseView
+from flask_appbuilder.actions import action as fab_action
+from flask_appbuilder.api import BaseApi, expose as api_expose
+from flask_appbuilder.baseviews import expose
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.decorators import has_access, protect
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from .. import scope, training
+from ..exports import chosen_encoding, csv_stream, yes_no
+from ..fields import RemoteSelectField
+from ..labels import LABELS
+from ..choices import CADRE_KINDS
+from ..models import Cadre, Town, TrainingAttendance, TrainingSession
+from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+
+ATTENDANCE_COLUMNS = ["training_session", "cadre", "cadre.kind", "cadre.unit", "status", "completed", "note"]
+
+
+class AttendanceView(ScopedModelView):
+    datamodel = ScopedInterface(TrainingAttendance)
+    list_title = show_title = _l("Attendance records")
+    add_title = _l("Add attendance")
+    edit_title = _l("Edit attendance")
+    list_columns = ATTENDANCE_COLUMNS
+    show_columns = ATTENDANCE_COLUMNS
+    add_columns = edit_columns = ["training_session", "cadre", "status", "completed", "note"]
+    search_columns = ["training_session", "cadre", "status", "completed"]
+    order_columns = ["status", "completed"]
+    lookup_keys = {"training_session": "trainingsession"}
+    formatters_columns = {"completed": yes_no}
+    method_permission_name_extra = {"mark_completed": "edit", "mark_absent": "edit", "mark_excused": "edit"}
+    description_columns = {"completed": _l("Completed means the cadre finished the session; only for attended records.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.formatters_columns.setdefault("cadre.kind", CADRE_KINDS.label)
+
+    def _mark(self, items, status, completed):
+        count = training.mark(items, status, completed)
+        flash(_("%(count)d record(s) updated.", count=count), "success")
+        return redirect(self.get_redirect())
+
+    @fab_action("mark_completed", _l("Mark attended and completed"), _l("Mark the selected records attended and completed?"), "fa-check", single=False)
+    def mark_completed(self, items):
+        return self._mark(items, "attended", True)
+
+    @fab_action("mark_absent", _l("Mark absent"), _l("Mark the selected records absent?"), "fa-times", single=False)
+    def mark_absent(self, items):
+        return self._mark(items, "absent", False)
+
+    @fab_action("mark_excused", _l("Mark excused"), _l("Mark the selected records excused?"), "fa-clock-o", single=False)
+    def mark_excused(self, items):
+        return self._mark(items, "excused", False)
+
+
+class TrainingSessionView(ScopedModelView):
+    datamodel = ScopedInterface(TrainingSession)
+    list_title = show_title = _l("Training sessions")
+    add_title = _l("Add training session")
+    edit_title = _l("Edit training session")
+    show_template = "villageaid/training_session_show.html"
+    list_columns = ["title", "batch", "organiser", "start_date", "end_date", "place", "hours", "audience", "capacity"]
+    show_columns = list_columns + ["content"]
+    add_columns = edit_columns = show_columns
+    search_columns = ["title", "batch", "organiser", "start_date", "audience"]
+    order_columns = ["title", "batch", "start_date", "hours"]
+    base_order = ("start_date", "desc")
+    related_views = [AttendanceView]
+    label_columns = {"start_date": _l("Start date of the session")}
+    description_columns = {"capacity": _l("Leave empty for no limit.")}
+
+
+class UntrainedFilter(BaseFilter):
+    name = _l("Untrained")
+
+    def apply(self, query, value):
+        return query.filter(training.untrained_condition())
+
+
+class CountedFilter(BaseFilter):
+    name = _l("Active new cadres")
+
+    def apply(self, query, value):
+        return query.filter(training.counted_condition())
+
+
+CADRE_LIST = ["name", "kind", "post", "unit", "village", "village.town.name", "start_date"]
+
+
+class NewCadreTrainingView(ScopedModelView):
+    """新任干部轮训情况: active new cadres with whether each is trained."""
+
+    datamodel = ScopedInterface(Cadre, undefer=("trained",))
+    list_title = show_title = _l("New cadres and training")
+    base_permissions = ["can_list", "can_show", "can_export"]
+    base_filters = [["id", CountedFilter, None]]
+    list_columns = CADRE_LIST + ["trained"]
+    show_columns = list_columns
+    search_columns = ["name", "kind", "unit", "village", "town_id", "trained", "start_date"]
+    order_columns = ["name", "kind", "start_date"]
+    base_order = ("name", "asc")
+    formatters_columns = {"trained": yes_no}
+    label_columns = {"name": _l("Full name")}
+    export_extra_columns = ("id_number", "phone")
+    related_views = [AttendanceView]
+
+    def __init__(self, **kwargs):
+        self.search_form_extra_fields = {"town_id": RemoteSelectField(LABELS["town"], model=Town, lookup_key="town")}
+        super().__init__(**kwargs)
+
+
+class UntrainedCadreView(NewCadreTrainingView):
+    """未轮训人员名单: active new cadres not yet trained."""
+
+    list_title = show_title = _l("Untrained new cadres")
+    base_filters = [["id", UntrainedFilter, None]]
+    list_columns = CADRE_LIST
+    show_columns = CADRE_LIST
+    search_columns = ["name", "kind", "unit", "village", "town_id", "start_date"]
+    datamodel = ScopedInterface(Cadre)
+    base_permissions = NewCadreTrainingView.base_permissions + ["can_enrol"]
+    method_permission_name_extra = {"enrol": "enrol"}
+
+    @fab_action("enrol", _l("Enrol in a training session"), None, "fa-user-plus", single=False)
+    def enrol(self, items):
+        return redirect(url_for("TrainingTools.choose", cadre=[c.id for c in items]))
+
+
+class TrainingTools(BaseView):
+    """Bulk enrolment and the coverage report."""
+
+    route_base = "/villageaid/training"
+    default_view = "coverage"
+    method_permission_name = {
+        "choose": "enrol", "enrol": "enrol", "enrol_untrained": "enrol",
+        "coverage": "coverage", "coverage_export": "coverage",
+    }
+
+    @expose("/choose")
+    @has_access
+    def choose(self):
+        """Pick the session for cadres chosen on a list."""
+        cadres = _visible_cadres(request.args.getlist("cadre"))
+        if not cadres:
+            flash(_("No row selected."), "warning")
+            return redirect(url_for("UntrainedCadreView.list"))
+        return self.render_template(
+            "villageaid/enrol.html", cadres=cadres, title=_("Enrol in a training session"),
+            lookup_url=url_for("VillageAidLookup.lookup", key="trainingsession"),
+        )
+
+    @expose("/enrol", methods=["POST"])
+    @has_access
+    def enrol(self):
+        training_session = scope.get_visible(TrainingSession, request.form.get("training_session"))
+        if training_session is None:
+            flash(_("Choose a training session."), "danger")
+            return redirect(url_for("UntrainedCadreView.list"))
+        cadres = _visible_cadres(request.form.getlist("cadre"))
+        if cadres is None:
+            abort(404)
+        result = training.enrol(training_session, cadres)
+        flash(result.message(), "success" if result.done else "warning")
+        return redirect(url_for("TrainingSessionView.show", pk=training_session.id))
+
+    @expose("/enrol_untrained/<int:pk>", methods=["POST"])
+    @has_access
+    def enrol_untrained(self, pk):
+        training_session = scope.get_visible(TrainingSession, pk)
+        if training_session is None:
+            abort(404)
+        cadres = training.untrained_in_scope(training_session.audience).all()
+        result = training.enrol(training_session, cadres)
+        flash(result.message(), "success" if result.done else "warning")
+        return redirect(url_for("TrainingSessionView.show", pk=pk))
+
+    @expose("/coverage/")
+    @has_access
+    def coverage(self):
+        reports = [(by, _report_title(by), training.coverage(by)) for by in ("town", "unit", "kind")]
+        return self.render_template(
+            "villageaid/coverage.html", reports=reports, title=_("Training coverage"),
+            links=_coverage_links,
+        )
+
+    @expose("/coverage/export/")
+    @has_access
+    def coverage_export(self):
+        by = request.args.get("by", "town")
+        encoding = chosen_encoding()
+        if by not in training.GROUPINGS or encoding is None:
+            abort(400)
+        report = training.coverage(by)
+        rows = [(r.name, r.new, r.trained, r.untrained, "" if r.percent is None else r.percent)
+                for r in report.rows + [report.total]]
+        headers = [_report_title(by), _("New cadres"), _("Trained"), _("Untrained"), _("Coverage rate")]
+        title = "%s-%s" % (_("Training coverage"), _report_title(by))
+        return csv_stream([rows], [None] * 5, headers, title, encoding)
+
+
+def _visible_cadres(ids):
+    """The cadres with these ids if every one is in the user's scope, else None."""
+    try:
+        wanted = {int(i) for i in ids}
+    except (TypeError, ValueError):
+        return None
+    if not wanted:
+        return []
+    rows = scope.visible_query(Cadre).filter(Cadre.id.in_(wanted)).order_by(Cadre.name).all()
+    return rows if len(rows) == len(wanted) else None
+
+
+def _report_title(by):
+    return {"town": _("By town"), "unit": _("By dispatching unit"), "kind": _("By kind of cadre")}[by]
+
+
+def _coverage_links(by, row):
+    """Links from a coverage row's numbers to the lists behind them."""
+    if row.key is None:
+        if row.name != _("Total"):
+            return {}
+        args = {}
+    elif by == "town":
+        args = {"_flt_0_town_id": row.key}
+    elif by == "unit":
+        args = {"_flt_0_unit": row.key}
+    else:
+        args = {"_flt_3_kind": row.key}  # FAB's "equal to" filter on text
+    return {
+        "new": url_for("NewCadreTrainingView.list", **args),
+        "trained": url_for("NewCadreTrainingView.list", _flt_0_trained="y", **args),
+        "untrained": url_for("UntrainedCadreView.list", **args),
+    }
+
+
+class TrainingSessionApi(ScopedModelRestApi):
+    resource_name = "training_session"
+    datamodel = ScopedInterface(TrainingSession)
+    list_columns = show_columns = ["id", "title", "batch", "organiser", "start_date", "end_date", "place", "hours", "audience", "capacity", "content", "row_version"]
+    add_columns = edit_columns = ["title", "batch", "organiser", "start_date", "end_date", "place", "hours", "audience", "capacity", "content"]
+    search_columns = ["title", "batch", "start_date", "audience"]
+    order_columns = ["title", "start_date"]
+
+
+class AttendanceApi(ScopedModelRestApi):
+    resource_name = "training_attendance"
+    datamodel = ScopedInterface(TrainingAttendance)
+    list_columns = show_columns = ["id", "training_session.id", "training_session.title", "cadre.id", "cadre.name", "status", "completed", "note", "row_version"]
+    add_columns = edit_columns = ["training_session", "cadre", "status", "completed", "note"]
+    search_columns = ["training_session", "cadre", "status", "completed"]
+    order_columns = ["status", "completed"]
+
+
+class TrainingReportApi(BaseApi):
+    """Coverage as JSON: GET /api/v1/training/coverage?by=town|unit|kind"""
+
+    resource_name = "training"
+    allow_browser_login = True
+    method_permission_name = {"coverage": "get"}
+
+    @api_expose("/coverage", methods=["GET"])
+    @protect()
+    def coverage(self):
+        by = request.args.get("by", "town")
+        if by not in training.GROUPINGS:
+            return self.response_400(message=_("Unknown grouping."))
+        report = training.coverage(by)
+        return jsonify(by=by, rows=[r.as_dict() for r in report.rows], total=report.total.as_dict())
