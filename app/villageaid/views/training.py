@@ -10,7 +10,7 @@ from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from .. import scope, training
-from ..exports import chosen_encoding, csv_stream, yes_no
+from ..exports import chosen_encoding, csv_stream, rows_body, yes_no
 from ..fields import RemoteSelectField
 from ..labels import LABELS
 from ..choices import CADRE_KINDS
@@ -199,7 +199,7 @@ class TrainingTools(BaseView):
                 for r in report.rows + [report.total]]
         headers = [_report_title(by), _("New cadres"), _("Trained"), _("Untrained"), _("Coverage rate")]
         title = "%s-%s" % (_("Training coverage"), _report_title(by))
-        return csv_stream([rows], [None] * 5, headers, title, encoding)
+        return csv_stream(rows_body([rows], [None] * 5), headers, title, encoding)
 
 
 def _visible_cadres(ids):
