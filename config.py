@@ -113,6 +113,20 @@ VILLAGEAID_FOCUS_THRESHOLD = env_int("VILLAGEAID_FOCUS_THRESHOLD", 100)
 VILLAGEAID_NEW_CADRE_SINCE = env_date("VILLAGEAID_NEW_CADRE_SINCE", date(2020, 1, 1))
 # Exit years of the villages in the follow-up set.
 VILLAGEAID_FOLLOWUP_EXIT_YEARS = env_json("VILLAGEAID_FOLLOWUP_EXIT_YEARS", [2017])
+# Reserve cadres: the election date ages and party standing are counted to,
+# the eligibility rules per target post, and each village's target.
+VILLAGEAID_ELECTION_DATE = env_date("VILLAGEAID_ELECTION_DATE", date(2021, 1, 1))
+VILLAGEAID_ELIGIBILITY = env_json(
+    "VILLAGEAID_ELIGIBILITY",
+    {
+        "secretary": {"max_age": 50, "min_education": "senior_high", "party_member": True, "min_party_years": 1},
+        "both": {"max_age": 50, "min_education": "senior_high", "party_member": True, "min_party_years": 1},
+        "director": {"max_age": 55, "min_education": "senior_high", "party_member": False, "min_party_years": 0},
+        "member": {"max_age": 60, "min_education": "junior_or_below", "party_member": False, "min_party_years": 0},
+    },
+)
+VILLAGEAID_RESERVE_TARGET = env_int("VILLAGEAID_RESERVE_TARGET", 2)
+VILLAGEAID_RESERVE_TARGET_BOTH = env_int("VILLAGEAID_RESERVE_TARGET_BOTH", 1)
 # Rows per page in the lookup boxes of forms and filters.
 VILLAGEAID_LOOKUP_PAGE_SIZE = env_int("VILLAGEAID_LOOKUP_PAGE_SIZE", 20)
 

@@ -93,3 +93,68 @@ ATTENDANCE_STATUSES = Choices(
     ("absent", _l("Absent")),
     ("excused", _l("Excused")),
 )
+
+# Education, lowest first: the order is the rank eligibility rules compare.
+EDUCATION = Choices(
+    ("junior_or_below", _l("Junior middle school or below")),
+    ("senior_high", _l("Senior high / technical secondary")),
+    ("junior_college", _l("Junior college")),
+    ("bachelor", _l("Bachelor")),
+    ("postgraduate", _l("Postgraduate")),
+)
+EDUCATION_RANK = {code: rank for rank, code in enumerate(EDUCATION.codes)}
+
+POLITICAL_STATUSES = Choices(
+    ("party_member", _l("CPC member")),
+    ("probationary", _l("Probationary CPC member")),
+    ("league_member", _l("Communist Youth League member")),
+    ("masses", _l("Masses")),
+    ("democratic_party", _l("Democratic party member")),
+)
+PARTY_STATUSES = ("party_member", "probationary")
+
+BACKGROUNDS = Choices(
+    ("rich_expert", _l("Expert in getting rich")),
+    ("returnee_entrepreneur", _l("Returned entrepreneur")),
+    ("veteran", _l("Veteran")),
+    ("graduate", _l("College graduate")),
+    ("migrant_business", _l("Migrant worker or trader")),
+    ("village_cadre", _l("Serving village cadre")),
+    ("other", _l("Other")),
+)
+
+TARGET_POSTS = Choices(
+    ("secretary", _l("Party branch secretary")),
+    ("director", _l("Village committee director")),
+    ("both", _l("Secretary and director (“一肩挑”)")),
+    ("member", _l("Two-committee member")),
+)
+
+CANDIDATE_STATUSES = Choices(
+    ("identified", _l("Identified")),
+    ("cultivating", _l("Being cultivated")),
+    ("assessed", _l("Assessed")),
+    ("elected", _l("Elected")),
+    ("not_elected", _l("Not elected")),
+    ("withdrawn", _l("Withdrawn")),
+)
+# Candidates that count towards a village's target.
+ACTIVE_CANDIDATE_STATUSES = ("identified", "cultivating", "assessed", "elected")
+
+ETHNICITIES = Choices(*[(code, label) for code, label in (
+    ("han", _l("Han")), ("zhuang", _l("Zhuang")), ("hui", _l("Hui")), ("manchu", _l("Manchu")),
+    ("uyghur", _l("Uyghur")), ("miao", _l("Miao")), ("yi", _l("Yi")), ("tujia", _l("Tujia")),
+    ("tibetan", _l("Tibetan")), ("mongol", _l("Mongol")), ("dong", _l("Dong")), ("buyei", _l("Buyei")),
+    ("yao", _l("Yao")), ("bai", _l("Bai")), ("korean", _l("Korean")), ("hani", _l("Hani")),
+    ("li", _l("Li")), ("kazakh", _l("Kazakh")), ("dai", _l("Dai")), ("she", _l("She")),
+    ("lisu", _l("Lisu")), ("dongxiang", _l("Dongxiang")), ("gelao", _l("Gelao")), ("lahu", _l("Lahu")),
+    ("wa", _l("Wa")), ("sui", _l("Sui")), ("naxi", _l("Naxi")), ("qiang", _l("Qiang")),
+    ("tu", _l("Tu")), ("mulao", _l("Mulao")), ("xibe", _l("Xibe")), ("kyrgyz", _l("Kyrgyz")),
+    ("jingpo", _l("Jingpo")), ("daur", _l("Daur")), ("salar", _l("Salar")), ("blang", _l("Blang")),
+    ("maonan", _l("Maonan")), ("tajik", _l("Tajik")), ("pumi", _l("Pumi")), ("achang", _l("Achang")),
+    ("nu", _l("Nu")), ("ewenki", _l("Ewenki")), ("gin", _l("Gin")), ("jino", _l("Jino")),
+    ("deang", _l("De'ang")), ("bonan", _l("Bonan")), ("russian", _l("Russian")), ("yugur", _l("Yugur")),
+    ("uzbek", _l("Uzbek")), ("monba", _l("Monba")), ("oroqen", _l("Oroqen")), ("derung", _l("Derung")),
+    ("hezhen", _l("Hezhen")), ("gaoshan", _l("Gaoshan")), ("lhoba", _l("Lhoba")), ("tatar", _l("Tatar")),
+    ("other", _l("Other")),
+)])

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from .roles import sync_roles
 from .views.lookup import VillageAidLookup
+from .views.reserve import BelowTargetView, ReserveCandidateApi, ReserveCandidateView, ReserveReportApi, ReserveTools
 from .views.training import (
     AttendanceApi,
     AttendanceView,
@@ -38,10 +39,12 @@ HERE = os.path.dirname(__file__)
 
 REFERENCE = "Reference data"
 TRAINING = "Training"
+RESERVE = "Reserve"
 SETTINGS = "Access"
 CATEGORIES = {
     REFERENCE: (_l("Reference data"), "fa-database"),
     TRAINING: (_l("Training rotations"), "fa-graduation-cap"),
+    RESERVE: (_l("Reserve cadres"), "fa-user-plus"),
     SETTINGS: (_l("Access"), "fa-lock"),
 }
 
@@ -58,12 +61,16 @@ VIEWS = [
     (UntrainedCadreView, "records", "Untrained new cadres", _l("Untrained new cadres"), TRAINING, "fa-user-times"),
     (NewCadreTrainingView, "records", "New cadres and training", _l("New cadres and training"), TRAINING, "fa-id-card"),
     (TrainingTools, "records", "Training coverage", _l("Training coverage"), TRAINING, "fa-pie-chart"),
+    (ReserveCandidateView, "records", "Reserve candidates", _l("Reserve candidates"), RESERVE, "fa-address-book"),
+    (BelowTargetView, "records", "Villages below target", _l("Villages below the reserve target"), RESERVE, "fa-exclamation-triangle"),
+    (ReserveTools, "records", "Reserve summary", _l("Reserve summary"), RESERVE, "fa-bar-chart"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
     (ExportReceiptView, "office", "Export log", _l("Export log"), SETTINGS, "fa-file-text"),
 ]
 APIS = [
     (TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records"),
     (TrainingSessionApi, "reference"), (AttendanceApi, "records"), (TrainingReportApi, "records"),
+    (ReserveCandidateApi, "records"), (ReserveReportApi, "records"),
 ]
 TOOLS = [VillageAidLookup]
 

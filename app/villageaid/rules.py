@@ -12,7 +12,15 @@ from sqlalchemy import and_, func, inspect as sa_inspect, select, UniqueConstrai
 
 from . import choices, scope
 from .labels import label
-from .models import Cadre, ScopeAssignment, TrainingAttendance, TrainingSession, Unit, Village
+from .models import (
+    Cadre,
+    ReserveCandidate,
+    ScopeAssignment,
+    TrainingAttendance,
+    TrainingSession,
+    Unit,
+    Village,
+)
 from .validators import (
     Invalid,
     check_id_number,
@@ -20,6 +28,7 @@ from .validators import (
     check_not_future,
     check_phone,
     check_positive,
+    birth_date_of,
     check_year,
 )
 
@@ -29,6 +38,10 @@ FIELD_CHECKS = {
     Village: {"exit_year": check_year, "registered_poor": check_non_negative},
     Cadre: {"id_number": check_id_number, "phone": check_phone, "start_date": check_not_future},
     TrainingSession: {"hours": check_positive, "capacity": check_positive},
+    ReserveCandidate: {
+        "id_number": check_id_number, "phone": check_phone, "birth_date": check_not_future,
+        "party_join_date": check_not_future, "elected_date": check_not_future,
+    },
 }
 
 # Model-specific rules: model -> function(item) -> {field: message}
@@ -228,3 +241,50 @@ def _attendance_fits_session(item):
 def _session_changed(item):
     state = sa_inspect(item)
     return item.id is None or bool(state.attrs["training_session"].history.added)
+
+
+@model_rule(ReserveCandidate)
+def _candidate_birth_date(item):
+    """The birth date matches the ID number, or is taken from it."""
+    if item.id_number:
+        from_id = birth_date_of(item.id_number)
+        if item.birth_date is None:
+            item.birth_date = from_id
+        elif item.birth_date != from_id:
+            return {"birth_date": _("The birth date does not match the one in the ID number (%(date)s).",
+                                    date=from_id.isoformat())}
+    elif item.birth_date is None:
+        return {"birth_date": _("Give the ID number or the birth date.")}
+    return {}
+
+
+@model_rule(ReserveCandidate)
+def _candidate_party(item):
+    if item.party_join_date is None:
+        return {}
+    if item.political_status not in choices.PARTY_STATUSES:
+        return {"party_join_date": _("Only a CPC member or probationary member has a party join date.")}
+    if item.birth_date and item.party_join_date < years_after(item.birth_date, 18):
+        return {"party_join_date": _("The party join date must be after the 18th birthday.")}
+    return {}
+
+
+@model_rule(ReserveCandidate)
+def _candidate_election(item):
+    if item.status == "elected":
+        errors = {}
+        if not item.elected_post:
+            errors["elected_post"] = _("Give the post the candidate was elected to.")
+        if not item.elected_date:
+            errors["elected_date"] = _("Give the date of the election.")
+        return errors
+    if item.elected_post or item.elected_date:
+        return {"status": _("An elected post and date go with the status “elected”.")}
+    return {}
+
+
+def years_after(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, month=3, day=1)

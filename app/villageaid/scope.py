@@ -11,7 +11,7 @@ lists, form choices, exports, the REST API — asks this module, through
 - Anyone else sees the rows of the towns and units assigned to them in
   ``ScopeAssignment``: a village when its town or its stationed unit is
   assigned; a cadre when its village is visible or its unit is assigned.
-  Attendance is visible with its cadre. Reference lists (towns, units) and
+  Attendance is visible with its cadre, a reserve candidate with its village. Reference lists (towns, units) and
   training sessions are readable by every signed-in user.
 - No user, no assignment, or a model without a rule: no rows (fail closed).
 """
@@ -22,6 +22,7 @@ from sqlalchemy import and_, exists, false, or_, select, true
 from .models import (
     Cadre,
     ExportReceipt,
+    ReserveCandidate,
     ScopeAssignment,
     Town,
     TrainingAttendance,
@@ -80,6 +81,11 @@ def visible_cadre_ids(towns, units):
 @rule(TrainingAttendance)
 def _attendance(towns, units, user_id):
     return TrainingAttendance.cadre_id.in_(visible_cadre_ids(towns, units))
+
+
+@rule(ReserveCandidate)
+def _candidate(towns, units, user_id):
+    return ReserveCandidate.village_id.in_(visible_village_ids(towns, units))
 
 
 @rule(ScopeAssignment)

@@ -43,6 +43,7 @@ def check_id_number(value):
 
 
 def birth_date_of(id_number):
+    """The birth date in a (checked) ID number."""
     return ric.get_birth_date(id_number)
 
 

@@ -1,4 +1,5 @@
 """Reference data: towns, units, villages, cadres."""
+from flask import current_app
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -76,6 +77,14 @@ class Village(Record, Model):
     @classmethod
     def focus_condition(cls):
         return (cls.poverty_status == "non_poor") & (cls.registered_poor >= focus_threshold())
+
+    def missing_candidates(self):
+        """Reserve candidates still needed to reach the target (0 when met)."""
+        return max(current_app.config["VILLAGEAID_RESERVE_TARGET"] - (self.candidate_count or 0), 0)
+
+    def missing_both(self):
+        """"一肩挑" candidates still needed to reach that target (0 when met)."""
+        return max(current_app.config["VILLAGEAID_RESERVE_TARGET_BOTH"] - (self.both_count or 0), 0)
 
     def label_with_town(self):
         return "%s · %s" % (self.town.name, self.name) if self.town else self.name
