@@ -61,6 +61,17 @@ def test_demo_data_on_a_fresh_database():
         assert all(check_phone(c.phone) == c.phone for c in cadres)
         assert len({c.id_number for c in cadres}) == len(cadres)
         password = [line.split()[4] for line in result.output.splitlines() if "demo user clerk" in line][0]
+        # training: a realistic partial coverage; reserve: issues and villages below target
+        from app.villageaid import eligibility, reserve
+        from app.villageaid.models import ReserveCandidate, TrainingAttendance
+
+        assert db.session.query(TrainingAttendance).count() > 50
+        completed = {a.cadre_id for a in db.session.query(TrainingAttendance).filter_by(completed=True)}
+        assert 0.3 * len(cadres) < len(completed) < 0.8 * len(cadres)
+        candidates = db.session.query(ReserveCandidate).all()
+        assert len({c.village_id for c in candidates}) > 0.7 * len(villages)
+        assert 0 < db.session.query(ReserveCandidate).filter(eligibility.issues_condition()).count() < len(candidates)
+        assert 0 < db.session.query(Village).filter(reserve.below_target_condition()).count() < len(villages)
         expected = {v.name for v in villages if v.town.name == demo.DEMO_CLERK_TOWN or (v.unit and v.unit.name == demo.DEMO_CLERK_UNIT)}
         # a second run leaves the data alone
         again = demo_app.test_cli_runner().invoke(args=["villageaid", "demo"])

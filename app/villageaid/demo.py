@@ -10,7 +10,7 @@ from faker import Faker
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from .models import Cadre, Town, TrainingAttendance, TrainingSession, Unit, Village
+from .models import Cadre, ReserveCandidate, Town, TrainingAttendance, TrainingSession, Unit, Village
 from .validators import Invalid, check_phone
 
 TOWNS = [
@@ -102,7 +102,7 @@ def load(session, seed=2020, cadres=200):
     session.flush()
 
     ids = set()
-    people = []
+    people = []  # ids: every ID number handed out, so none repeats
     for i in range(cadres):
         male = rng.random() < 0.7
         village = villages[i % len(villages)]
@@ -135,9 +135,49 @@ def load(session, seed=2020, cadres=200):
         )
     session.add_all(people)
     sessions = load_training(session, rng, people)
+    candidates = load_reserve(session, rng, fake, villages, people, ids)
     session.commit()
     return {"towns": len(towns), "units": len(units), "villages": len(villages), "cadres": len(people),
-            "sessions": sessions}
+            "sessions": sessions, "candidates": candidates}
+
+
+def load_reserve(session, rng, fake, villages, people, ids):
+    """Candidates in most villages; some with eligibility issues, some
+    villages below target."""
+    mentors = {}
+    for cadre in people:
+        if cadre.kind == "resident":
+            mentors.setdefault(cadre.village.id, cadre)
+    made = 0
+    for i, village in enumerate(villages):
+        if i % 7 == 3:
+            continue  # no candidate at all: below target
+        for j in range(1 if i % 5 == 1 else rng.choice([2, 3])):
+            male = rng.random() < 0.6
+            birth = date(1966, 1, 1) + timedelta(days=rng.randrange(0, 365 * 35))
+            number = make_id_number(rng, birth, male)
+            while number in ids:
+                number = make_id_number(rng, birth, male)
+            ids.add(number)
+            post = "both" if j == 0 else rng.choice(["secretary", "director", "member", "both"])
+            political = rng.choice(["party_member"] * 5 + ["probationary", "masses", "league_member"])
+            join = None
+            if political in ("party_member", "probationary"):
+                earliest = birth.replace(year=birth.year + 19)
+                join = earliest + timedelta(days=rng.randrange(0, max((date(2020, 12, 1) - earliest).days, 1)))
+            session.add(ReserveCandidate(
+                village=village, name=fake.name_male() if male else fake.name_female(),
+                gender="male" if male else "female", ethnicity=rng.choice(["han", "hani", "yi", "dai", "lahu"]),
+                id_number=number, birth_date=birth,
+                education=rng.choice(["junior_or_below", "senior_high", "senior_high", "junior_college", "bachelor"]),
+                political_status=political, party_join_date=join,
+                background=rng.choice(["rich_expert", "returnee_entrepreneur", "veteran", "graduate", "migrant_business", "village_cadre"]),
+                phone=make_phone(fake), target_post=post, mentor=mentors.get(village.id),
+                measures="跟班学习、岗位锻炼、定期谈心谈话",
+                status=rng.choice(["identified", "cultivating", "cultivating", "assessed"]),
+            ))
+            made += 1
+    return made
 
 
 TRAINING_SESSIONS = [
