@@ -127,6 +127,10 @@ VILLAGEAID_ELIGIBILITY = env_json(
 )
 VILLAGEAID_RESERVE_TARGET = env_int("VILLAGEAID_RESERVE_TARGET", 2)
 VILLAGEAID_RESERVE_TARGET_BOTH = env_int("VILLAGEAID_RESERVE_TARGET_BOTH", 1)
+# Follow-up: alert when no visit for more than this many days; the reference
+# date of reports and alerts ("today" when unset, YYYY-MM-DD to pin it).
+VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS = env_int("VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS", 90)
+VILLAGEAID_REFERENCE_DATE = env_date("VILLAGEAID_REFERENCE_DATE", None)
 # Rows per page in the lookup boxes of forms and filters.
 VILLAGEAID_LOOKUP_PAGE_SIZE = env_int("VILLAGEAID_LOOKUP_PAGE_SIZE", 20)
 

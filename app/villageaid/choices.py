@@ -158,3 +158,25 @@ ETHNICITIES = Choices(*[(code, label) for code, label in (
     ("hezhen", _l("Hezhen")), ("gaoshan", _l("Gaoshan")), ("lhoba", _l("Lhoba")), ("tatar", _l("Tatar")),
     ("other", _l("Other")),
 )])
+
+FOLLOWUP_KINDS = Choices(
+    ("visit", _l("Visit")),
+    ("funds", _l("Funds")),
+    ("project", _l("Project")),
+    ("industry", _l("Industry")),
+    ("policy", _l("Policy implementation")),
+    ("other", _l("Other")),
+)
+
+RECTIFICATION = Choices(
+    ("none", _l("Nothing to rectify")),
+    ("in_progress", _l("Being rectified")),
+    ("done", _l("Rectified")),
+)
+
+ALERT_KINDS = Choices(
+    ("less_funds", _l("Less money (funds below the same period last year)")),
+    ("fewer_visits", _l("Weaker help (fewer visits than the same period last year)")),
+    ("no_recent_visit", _l("Fading ties (no recent visit)")),
+    ("no_record", _l("No follow-up record at all")),
+)

@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 
-from . import scope
+from .lookups import LOOKUPS
 
 
 class RemoteSelectWidget:
@@ -37,15 +37,15 @@ class RemoteSelectWidget:
 
 
 class RemoteSelectField(Field):
-    """Picks one row of `model` by id. The id sent back is looked up through
-    the scope policy: an id outside the user's scope is refused as if it did
-    not exist, except the value the record already had (kept on edit)."""
+    """Picks one row by id from the lookup `lookup_key` (lookups.py). The id
+    sent back is looked up the same way, through the scope policy: an id the
+    picker would not offer is refused as if it did not exist, except the value
+    the record already had (kept on edit)."""
 
     widget = RemoteSelectWidget()
 
-    def __init__(self, label=None, validators=None, model=None, lookup_key=None, **kwargs):
+    def __init__(self, label=None, validators=None, lookup_key=None, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.model = model
         self.lookup_key = lookup_key
         self._current = None
         self._refused = False
@@ -67,7 +67,7 @@ class RemoteSelectField(Field):
         if self._current is not None and str(self._current.id) == raw:
             self.data = self._current
             return
-        self.data = scope.get_visible(self.model, raw)
+        self.data = LOOKUPS[self.lookup_key].get(raw)
         self._refused = self.data is None
 
     def pre_validate(self, form):

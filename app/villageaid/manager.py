@@ -9,6 +9,13 @@ from flask_appbuilder.basemanager import BaseManager
 from flask_babel import lazy_gettext as _l
 
 from .roles import sync_roles
+from .views.followup import (
+    FollowUpRecordApi,
+    FollowUpRecordView,
+    FollowUpReportApi,
+    FollowUpTools,
+    FollowUpYearView,
+)
 from .views.lookup import VillageAidLookup
 from .views.reserve import BelowTargetView, ReserveCandidateApi, ReserveCandidateView, ReserveReportApi, ReserveTools
 from .views.training import (
@@ -40,11 +47,13 @@ HERE = os.path.dirname(__file__)
 REFERENCE = "Reference data"
 TRAINING = "Training"
 RESERVE = "Reserve"
+FOLLOWUP = "Follow-up"
 SETTINGS = "Access"
 CATEGORIES = {
     REFERENCE: (_l("Reference data"), "fa-database"),
     TRAINING: (_l("Training rotations"), "fa-graduation-cap"),
     RESERVE: (_l("Reserve cadres"), "fa-user-plus"),
+    FOLLOWUP: (_l("Follow-up of exited villages"), "fa-handshake-o"),
     SETTINGS: (_l("Access"), "fa-lock"),
 }
 
@@ -64,6 +73,9 @@ VIEWS = [
     (ReserveCandidateView, "records", "Reserve candidates", _l("Reserve candidates"), RESERVE, "fa-address-book"),
     (BelowTargetView, "records", "Villages below target", _l("Villages below the reserve target"), RESERVE, "fa-exclamation-triangle"),
     (ReserveTools, "records", "Reserve summary", _l("Reserve summary"), RESERVE, "fa-bar-chart"),
+    (FollowUpRecordView, "records", "Follow-up records", _l("Follow-up records"), FOLLOWUP, "fa-list"),
+    (FollowUpYearView, "records", "Yearly follow-up summary", _l("Yearly follow-up summary"), FOLLOWUP, "fa-table"),
+    (FollowUpTools, "records", "Follow-up alerts", _l("Follow-up alerts"), FOLLOWUP, "fa-bell"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
     (ExportReceiptView, "office", "Export log", _l("Export log"), SETTINGS, "fa-file-text"),
 ]
@@ -71,6 +83,7 @@ APIS = [
     (TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records"),
     (TrainingSessionApi, "reference"), (AttendanceApi, "records"), (TrainingReportApi, "records"),
     (ReserveCandidateApi, "records"), (ReserveReportApi, "records"),
+    (FollowUpRecordApi, "records"), (FollowUpReportApi, "records"),
 ]
 TOOLS = [VillageAidLookup]
 

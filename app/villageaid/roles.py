@@ -10,7 +10,7 @@ from .scope import ALL_ROWS_PERMISSION, ALL_ROWS_VIEW
 OFFICE, CLERK, INSPECTOR = "Office", "Clerk", "Inspector"
 ROLES = (OFFICE, CLERK, INSPECTOR)
 
-READ = {"can_list", "can_show", "can_get", "can_info", "can_coverage", "can_summary"}
+READ = {"can_list", "can_show", "can_get", "can_info", "can_coverage", "can_summary", "can_alerts"}
 WRITE = {"can_add", "can_edit", "can_delete", "can_post", "can_put", "can_enrol"}
 EXPORT = {"can_export"}
 

@@ -14,6 +14,7 @@ from . import choices, scope
 from .labels import label
 from .models import (
     Cadre,
+    FollowUpRecord,
     ReserveCandidate,
     ScopeAssignment,
     TrainingAttendance,
@@ -24,6 +25,7 @@ from .models import (
 from .validators import (
     Invalid,
     check_id_number,
+    check_money,
     check_non_negative,
     check_not_future,
     check_phone,
@@ -42,6 +44,7 @@ FIELD_CHECKS = {
         "id_number": check_id_number, "phone": check_phone, "birth_date": check_not_future,
         "party_join_date": check_not_future, "elected_date": check_not_future,
     },
+    FollowUpRecord: {"date": check_not_future, "funds": check_money, "households_visited": check_non_negative},
 }
 
 # Model-specific rules: model -> function(item) -> {field: message}
@@ -288,3 +291,35 @@ def years_after(day, years):
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, month=3, day=1)
+
+
+@model_rule(FollowUpRecord)
+def _followup_village(item):
+    from . import followup, scope
+
+    village = item.village
+    if village is None:
+        return {}
+    errors = {}
+    if village.exit_year not in followup.exit_years():
+        years = "、".join(str(y) for y in followup.exit_years())
+        return {"village": _("Only villages that exited poverty in %(years)s have follow-up records.", years=years)}
+    if item.date and item.date.year < village.exit_year:
+        errors["date"] = _("The date is before the village's exit year (%(year)d).", year=village.exit_year)
+    if item.unit is None and item.unit_id is None:
+        item.unit = village.unit
+    elif not scope.sees_all_rows() and item.unit is not None and sa_inspect(item).attrs["unit"].history.added:
+        # a clerk names its own units, or the village's stationed unit
+        _towns, units = scope.assigned()
+        if item.unit.id not in units and item.unit is not village.unit:
+            errors["unit"] = _("Not a valid choice.")
+    return errors
+
+
+@model_rule(FollowUpRecord)
+def _followup_kind_fields(item):
+    if item.kind == "funds" and item.funds is None:
+        return {"funds": _("A funds record needs the amount.")}
+    if item.kind == "project" and not (item.project or "").strip():
+        return {"project": _("A project record needs the project's name.")}
+    return {}

@@ -11,7 +11,8 @@ lists, form choices, exports, the REST API — asks this module, through
 - Anyone else sees the rows of the towns and units assigned to them in
   ``ScopeAssignment``: a village when its town or its stationed unit is
   assigned; a cadre when its village is visible or its unit is assigned.
-  Attendance is visible with its cadre, a reserve candidate with its village. Reference lists (towns, units) and
+  Attendance is visible with its cadre; reserve candidates and follow-up
+  records with their village. Reference lists (towns, units) and
   training sessions are readable by every signed-in user.
 - No user, no assignment, or a model without a rule: no rows (fail closed).
 """
@@ -22,6 +23,8 @@ from sqlalchemy import and_, exists, false, or_, select, true
 from .models import (
     Cadre,
     ExportReceipt,
+    FollowUpRecord,
+    FollowUpYear,
     ReserveCandidate,
     ScopeAssignment,
     Town,
@@ -86,6 +89,16 @@ def _attendance(towns, units, user_id):
 @rule(ReserveCandidate)
 def _candidate(towns, units, user_id):
     return ReserveCandidate.village_id.in_(visible_village_ids(towns, units))
+
+
+@rule(FollowUpRecord)
+def _followup(towns, units, user_id):
+    return FollowUpRecord.village_id.in_(visible_village_ids(towns, units))
+
+
+@rule(FollowUpYear)
+def _followup_year(towns, units, user_id):
+    return FollowUpYear.village_id.in_(visible_village_ids(towns, units))
 
 
 @rule(ScopeAssignment)

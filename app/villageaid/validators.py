@@ -5,6 +5,7 @@ raises `Invalid` with a message in the user's language. `FieldCheck` adapts
 one to a WTForms validator; the API uses the functions directly.
 """
 import datetime
+import decimal
 
 import phonenumbers
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -87,6 +88,20 @@ def check_positive(value):
     if value is not None and value <= 0:
         raise Invalid(_("The value must be greater than zero."))
     return value
+
+
+def check_money(value):
+    """An amount in 万元: not negative, at most two decimals (never rounded)."""
+    if value is None:
+        return value
+    amount = decimal.Decimal(str(value))
+    if amount < 0:
+        raise Invalid(_("The amount cannot be negative."))
+    if amount != amount.quantize(decimal.Decimal("0.01")):
+        raise Invalid(_("The amount has at most two decimals."))
+    if amount >= decimal.Decimal("10000000000"):
+        raise Invalid(_("The amount is too large."))
+    return amount
 
 
 class FieldCheck:

@@ -2,11 +2,13 @@
 from .access import ExportReceipt, ScopeAssignment
 from .base import Record, current_user_id, focus_threshold, new_cadre_since, utcnow
 from .reference import Cadre, Town, Unit, Village
+from .followup import CalendarYear, FollowUpRecord, FollowUpYear, Money
 from .reserve import ReserveCandidate
 from .training import TrainingAttendance, TrainingSession
 
 __all__ = [
     "Cadre", "ExportReceipt", "Record", "ScopeAssignment", "Town", "Unit", "Village",
+    "CalendarYear", "FollowUpRecord", "FollowUpYear", "Money",
     "ReserveCandidate", "TrainingAttendance", "TrainingSession",
     "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",
 ]

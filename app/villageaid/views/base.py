@@ -27,13 +27,14 @@ from sqlalchemy import Boolean, inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import BooleanField, HiddenField
+from wtforms import BooleanField, DecimalField, HiddenField
 from wtforms.validators import DataRequired, Optional
 
 from .. import rules, scope
 from ..fields import ChoiceField, RemoteSelectField
 from ..exports import ExportMixin, blank_if_none
 from ..labels import LABELS
+from ..models import Money
 from ..validators import FieldCheck
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,13 @@ class ScopedModelView(ExportMixin, ModelView):
                 # a checkbox left empty means "no", not a missing value
                 add_extra[name] = edit_extra[name] = BooleanField(LABELS.get(name, name))
                 continue
-            options = column.info.get("choices")
+            if isinstance(column.type, Money):
+                money_checks = [FieldCheck(checks[name])] if name in checks else []
+                add_extra[name] = edit_extra[name] = DecimalField(
+                    LABELS.get(name, name), [Optional()] + money_checks, places=2,
+                )
+                continue
+            options = getattr(column, "info", {}).get("choices")
             if options is None:
                 continue
             formatters[name] = options.label
@@ -238,13 +245,12 @@ class ScopedModelView(ExportMixin, ModelView):
             field = RemoteSelectField(
                 LABELS.get(name, name),
                 [DataRequired(message=_l("This field is required."))] if required else [Optional()],
-                model=rel.mapper.class_,
                 lookup_key=key,
             )
             add_extra[name] = edit_extra[name] = field
-            search_extra[name] = RemoteSelectField(LABELS.get(name, name), [Optional()], model=rel.mapper.class_, lookup_key=key)
+            search_extra[name] = RemoteSelectField(LABELS.get(name, name), [Optional()], lookup_key=key)
         for name, column in columns.items():
-            if column.nullable and name not in formatters:
+            if getattr(column, "nullable", True) and name not in formatters:
                 formatters[name] = blank_if_none
         self.formatters_columns = {**formatters, **(self.formatters_columns or {})}
         self.add_form_extra_fields = {**add_extra, **(self.add_form_extra_fields or {})}

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from ..models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
 from ..exports import yes_no
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+from .followup import FollowUpRecordView, FollowUpYearView
 from .training import AttendanceView
 
 AUDIT_FIELDSET = (
@@ -89,7 +90,7 @@ class VillageView(ScopedModelView):
     formatters_columns = {"is_focus": yes_no}
     export_expressions = {"is_focus": Village.focus_condition}
     base_order = ("name", "asc")
-    related_views = [CadreView]
+    related_views = [CadreView, FollowUpRecordView, FollowUpYearView]
     description_columns = {
         "exit_year": _l("Only for poor villages: the year the village exited poverty."),
     }
@@ -100,7 +101,7 @@ class FocusVillageView(VillageView):
 
     list_title = _l("Focus non-poor villages")
     base_filters = [["id", FocusVillageFilter, None]]
-    related_views = []
+    related_views = [CadreView]
 
 
 class ScopeAssignmentView(ScopedModelView):

@@ -14,7 +14,7 @@ from ..exports import chosen_encoding, csv_stream, rows_body, yes_no
 from ..fields import RemoteSelectField
 from ..labels import LABELS
 from ..choices import CADRE_KINDS
-from ..models import Cadre, Town, TrainingAttendance, TrainingSession
+from ..models import Cadre, TrainingAttendance, TrainingSession
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 
 ATTENDANCE_COLUMNS = ["training_session", "cadre", "cadre.kind", "cadre.unit", "status", "completed", "note"]
@@ -109,7 +109,7 @@ class NewCadreTrainingView(ScopedModelView):
     related_views = [AttendanceView]
 
     def __init__(self, **kwargs):
-        self.search_form_extra_fields = {"town_id": RemoteSelectField(LABELS["town"], model=Town, lookup_key="town")}
+        self.search_form_extra_fields = {"town_id": RemoteSelectField(LABELS["town"], lookup_key="town")}
         super().__init__(**kwargs)
 
 

@@ -1,0 +1,157 @@
+"""Follow-up in villages that exited poverty: records, the yearly summary,
+and the decline alerts."""
+from flask import abort, jsonify, request, url_for
+from flask_appbuilder import BaseView
+from flask_appbuilder.api import BaseApi, expose as api_expose
+from flask_appbuilder.baseviews import expose
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.decorators import has_access, protect
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from .. import followup
+from ..choices import ALERT_KINDS
+from ..exports import chosen_encoding, csv_stream, rows_body
+from ..lookups import LOOKUPS
+from ..models import FollowUpRecord, FollowUpYear
+from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+
+RECORD_COLUMNS = ["date", "village", "village.town.name", "kind", "unit", "funds", "project",
+                  "households_visited", "rectification"]
+
+
+class FollowUpRecordView(ScopedModelView):
+    datamodel = ScopedInterface(FollowUpRecord)
+    list_title = show_title = _l("Follow-up records")
+    add_title = _l("Add follow-up record")
+    edit_title = _l("Edit follow-up record")
+    list_columns = RECORD_COLUMNS
+    show_fieldsets = [
+        (_l("Follow-up record"), {"fields": ["village", "date", "kind", "unit", "funds", "project",
+                                             "households_visited", "participants", "description",
+                                             "problems", "rectification"]}),
+        (_l("Record"), {"fields": ["created_by", "created_on", "changed_by", "changed_on"], "expanded": False}),
+    ]
+    add_columns = edit_columns = ["village", "date", "kind", "unit", "funds", "project", "households_visited",
+                                  "participants", "description", "problems", "rectification"]
+    search_columns = ["village", "date", "kind", "unit", "rectification"]
+    order_columns = ["date", "kind", "funds", "households_visited"]
+    base_order = ("date", "desc")
+    lookup_keys = {"village": "followupvillage", "unit": "myunit"}
+    export_extra_columns = ("participants", "description", "problems")
+    description_columns = {
+        "village": _l("Only villages in the follow-up set (exit years in the settings)."),
+        "unit": _l("Leave empty for the village's stationed unit."),
+        "funds": _l("10k yuan, up to two decimals; required for a funds record."),
+        "project": _l("Required for a project record."),
+    }
+
+
+class FollowUpSetFilter(BaseFilter):
+    name = _l("Follow-up villages up to the reference year")
+
+    def apply(self, query, value):
+        return query.filter(followup.yearly_visible_condition(FollowUpYear))
+
+
+class FollowUpYearView(ScopedModelView):
+    """跟进帮扶年度汇总: each follow-up village and year, with the change
+    against the year before."""
+
+    datamodel = ScopedInterface(FollowUpYear)
+    list_title = show_title = _l("Yearly follow-up summary")
+    base_permissions = ["can_list", "can_export"]
+    base_filters = [["year", FollowUpSetFilter, None]]
+    list_columns = ["village", "town", "unit", "year", "visits", "visits_change", "households", "funds",
+                    "funds_change", "projects", "problems_open", "problems_closed"]
+    search_columns = ["village", "town", "unit", "year"]
+    order_columns = ["year", "visits", "visits_change", "households", "funds", "funds_change", "projects"]
+    base_order = ("year", "desc")
+    lookup_keys = {"village": "followupvillage"}
+
+
+class FollowUpTools(BaseView):
+    """The decline alerts: a list with filters, paging and CSV export."""
+
+    route_base = "/villageaid/followup"
+    default_view = "alerts"
+    method_permission_name = {"alerts": "alerts", "alerts_export": "alerts"}
+    page_size = 50
+
+    @expose("/alerts/")
+    @has_access
+    def alerts(self):
+        found, criteria = _alerts_from_request()
+        try:
+            page = max(int(request.args.get("page", 0)), 0)
+        except ValueError:
+            page = 0
+        rows = found[page * self.page_size:(page + 1) * self.page_size]
+        return self.render_template(
+            "villageaid/alerts.html", title=_("Follow-up alerts"), alerts=rows, total=len(found), page=page,
+            pages=(len(found) + self.page_size - 1) // self.page_size, criteria=criteria,
+            kinds=list(ALERT_KINDS), reference=followup.reference_date(),
+            periods=followup.periods(), label=followup.alert_label,
+            export_url=url_for("FollowUpTools.alerts_export", **_args()),
+            page_url=lambda p: url_for("FollowUpTools.alerts", page=p, **_args()),
+        )
+
+    @expose("/alerts/export/")
+    @has_access
+    def alerts_export(self):
+        encoding = chosen_encoding()
+        if encoding is None:
+            abort(400)
+        found, _criteria = _alerts_from_request()
+        rows = [[followup.alert_label(a.kind), a.town, a.village, a.unit, a.reason] for a in found]
+        headers = [_("Alert"), _("Town"), _("Village"), _("Dispatching unit"), _("Reason")]
+        return csv_stream(rows_body([rows], [None] * 5), headers, _("Follow-up alerts"), encoding)
+
+
+def _args():
+    """The filter arguments of the current request, without the page."""
+    return {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
+
+
+def _alerts_from_request():
+    """The alerts for the filters in the URL: kind, town and unit."""
+    kinds = [k for k in request.args.getlist("kind") if k in ALERT_KINDS]
+    town = LOOKUPS["town"].get(request.args.get("town")) if request.args.get("town") else None
+    unit = LOOKUPS["unit"].get(request.args.get("unit")) if request.args.get("unit") else None
+    found = followup.alerts(kinds=kinds, town_id=town.id if town else None, unit_id=unit.id if unit else None)
+    return found, {"kinds": kinds, "town": town, "unit": unit}
+
+
+class FollowUpRecordApi(ScopedModelRestApi):
+    resource_name = "followup_record"
+    datamodel = ScopedInterface(FollowUpRecord)
+    list_columns = show_columns = [
+        "id", "village.id", "village.name", "date", "kind", "unit.id", "unit.name", "funds", "project",
+        "households_visited", "participants", "description", "problems", "rectification", "row_version",
+    ]
+    add_columns = edit_columns = ["village", "date", "kind", "unit", "funds", "project", "households_visited",
+                                  "participants", "description", "problems", "rectification"]
+    search_columns = ["village", "date", "kind", "unit", "rectification"]
+    order_columns = ["date", "kind"]
+
+
+class FollowUpReportApi(BaseApi):
+    """GET /api/v1/followup/alerts and /api/v1/followup/summary?year=YYYY"""
+
+    resource_name = "followup"
+    allow_browser_login = True
+    method_permission_name = {"alerts": "get", "summary": "get"}
+
+    @api_expose("/alerts", methods=["GET"])
+    @protect()
+    def alerts(self):
+        found, _criteria = _alerts_from_request()
+        return jsonify(reference_date=followup.reference_date().isoformat(), alerts=[a.as_dict() for a in found])
+
+    @api_expose("/summary", methods=["GET"])
+    @protect()
+    def summary(self):
+        try:
+            year = int(request.args["year"]) if request.args.get("year") else None
+        except ValueError:
+            return self.response_400(message=_("The year must be a number."))
+        return jsonify(rows=followup.yearly_rows(year))
