@@ -232,9 +232,12 @@ class Api:
 def clean_rows(app):
     """Rows a test creates are removed after it, so that every test sees the
     fixture as written above."""
-    from app.villageaid.models import ReserveCandidate, ScopeAssignment, TrainingAttendance, TrainingSession
+    from app.villageaid.models import (
+        FollowUpRecord, ReserveCandidate, ScopeAssignment, TrainingAttendance, TrainingSession,
+    )
 
-    order = [ReserveCandidate, TrainingAttendance, TrainingSession, Cadre, Village, ScopeAssignment, Unit, Town]
+    order = [FollowUpRecord, ReserveCandidate, TrainingAttendance, TrainingSession, Cadre, Village,
+             ScopeAssignment, Unit, Town]
     with database() as s:
         high = {m: s.scalar(select(func.max(m.id))) or 0 for m in order}
     yield

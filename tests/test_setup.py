@@ -1,4 +1,5 @@
 """Start-up, CLI and demo data."""
+import datetime
 import os
 import tempfile
 
@@ -45,7 +46,8 @@ def test_demo_data_on_a_fresh_database():
 
     path = os.path.join(tempfile.mkdtemp(), "demo.db")
     demo_app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + path, "RATELIMIT_ENABLED": False,
-                           "AUTH_RATE_LIMITED": False, "TESTING": True})
+                           "AUTH_RATE_LIMITED": False, "TESTING": True,
+                           "VILLAGEAID_REFERENCE_DATE": datetime.date(2021, 11, 30)})
     with demo_app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         bootstrap.init_permissions()
@@ -72,6 +74,15 @@ def test_demo_data_on_a_fresh_database():
         assert len({c.village_id for c in candidates}) > 0.7 * len(villages)
         assert 0 < db.session.query(ReserveCandidate).filter(eligibility.issues_condition()).count() < len(candidates)
         assert 0 < db.session.query(Village).filter(reserve.below_target_condition()).count() < len(villages)
+        # follow-up: every alert kind appears
+        from app.villageaid import followup
+
+        with demo_app.test_request_context():
+            from flask import g
+
+            g._va_sees_all = True  # as the office sees it
+            kinds = {a.kind for a in followup.alerts()}
+        assert kinds == {"less_funds", "fewer_visits", "no_recent_visit", "no_record"}
         expected = {v.name for v in villages if v.town.name == demo.DEMO_CLERK_TOWN or (v.unit and v.unit.name == demo.DEMO_CLERK_UNIT)}
         # a second run leaves the data alone
         again = demo_app.test_cli_runner().invoke(args=["villageaid", "demo"])

@@ -44,7 +44,7 @@ def load_demo(users=True, echo=print):
         return False
     summary = demo.load(session)
     echo("demo data loaded: %(towns)d towns, %(units)d units, %(villages)d villages, %(cadres)d cadres, "
-         "%(sessions)d training sessions, %(candidates)d reserve candidates" % summary)
+         "%(sessions)d training sessions, %(candidates)d reserve candidates, %(records)d follow-up records" % summary)
     if users:
         for username, role, towns, units, last, first in demo.demo_users():
             _user, password = bootstrap.ensure_user(username, role, first_name=first, last_name=last)

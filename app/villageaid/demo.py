@@ -5,12 +5,23 @@ Town and unit names are real kinds of names; every person is invented
 """
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from faker import Faker
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from .models import Cadre, ReserveCandidate, Town, TrainingAttendance, TrainingSession, Unit, Village
+from .followup import reference_date
+from .models import (
+    Cadre,
+    FollowUpRecord,
+    ReserveCandidate,
+    Town,
+    TrainingAttendance,
+    TrainingSession,
+    Unit,
+    Village,
+)
 from .validators import Invalid, check_phone
 
 TOWNS = [
@@ -136,9 +147,58 @@ def load(session, seed=2020, cadres=200):
     session.add_all(people)
     sessions = load_training(session, rng, people)
     candidates = load_reserve(session, rng, fake, villages, people, ids)
+    records = load_followup(session, rng, villages)
     session.commit()
     return {"towns": len(towns), "units": len(units), "villages": len(villages), "cadres": len(people),
-            "sessions": sessions, "candidates": candidates}
+            "sessions": sessions, "candidates": candidates, "records": records}
+
+
+def load_followup(session, rng, villages, today=None):
+    """Three years of follow-up records (the last two and this one, up to
+    today) for the villages that exited in 2017: most keep up, some decline
+    so that every alert kind shows, one has no record at all."""
+    today = today or reference_date()
+    followed = [v for v in villages if v.exit_year == 2017]
+    made = 0
+    for i, village in enumerate(followed):
+        if i == len(followed) - 1:
+            break  # no record at all
+        pattern = i % 4  # 0: steady, 1: less money, 2: fewer visits, 3: no recent visit
+        for year in (today.year - 2, today.year - 1, today.year):
+            this_year = year == today.year
+            visits = 6
+            if this_year and pattern == 2:
+                visits = 1
+            for k in range(visits):
+                day = date(year, 1, 10) + timedelta(days=55 * k + rng.randrange(0, 20))
+                if this_year and pattern == 3 and day > today - timedelta(days=120):
+                    continue
+                if day > today:
+                    continue
+                session.add(FollowUpRecord(
+                    village=village, unit=village.unit, date=day, kind="visit",
+                    households_visited=rng.randrange(3, 20), participants="驻村工作队",
+                    description="入户走访，了解产业发展和务工情况", rectification="none"))
+                made += 1
+            amount = Decimal(rng.randrange(500, 3000)) / 100
+            if this_year and pattern == 1:
+                amount = (amount / 4).quantize(Decimal("0.01"))
+            day = date(year, 3, 15)
+            if day <= today:
+                session.add(FollowUpRecord(
+                    village=village, unit=village.unit, date=day, kind="funds", funds=amount,
+                    description="帮扶资金投入", rectification="none"))
+                made += 1
+            day = date(year, 5, 20)
+            if day <= today and rng.random() < 0.7:
+                session.add(FollowUpRecord(
+                    village=village, unit=village.unit, date=day, kind="project",
+                    project=rng.choice(["蔬菜大棚", "芒果种植基地", "村组道路硬化", "人饮工程"]),
+                    funds=Decimal(rng.randrange(1000, 8000)) / 100,
+                    problems="进度偏慢" if rng.random() < 0.4 else None,
+                    rectification=rng.choice(["none", "in_progress", "done"]), description="产业项目"))
+                made += 1
+    return made
 
 
 def load_reserve(session, rng, fake, villages, people, ids):

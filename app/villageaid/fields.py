@@ -5,7 +5,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import SelectField
 from wtforms.fields import Field
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 
@@ -71,8 +71,8 @@ class RemoteSelectField(Field):
         self._refused = self.data is None
 
     def pre_validate(self, form):
-        if self._refused:
-            raise ValidationError(_("Not a valid choice."))
+        if self._refused:  # say why, not "required"
+            raise StopValidation(_("Not a valid choice."))
 
     def _value(self):
         return "" if self.data is None else str(self.data.id)

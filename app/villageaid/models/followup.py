@@ -17,6 +17,7 @@ from sqlalchemy import (
     extract,
     func,
     select,
+    type_coerce,
 )
 from sqlalchemy.orm import relationship
 from sqlalchemy.types import TypeDecorator
@@ -97,7 +98,7 @@ def _yearly_figures():
             year.label("year"),
             func.sum(case((r.kind == "visit", 1), else_=0)).label("visits"),
             func.coalesce(func.sum(r.households_visited), 0).label("households"),
-            func.coalesce(func.sum(r.funds), 0).label("funds"),
+            type_coerce(func.coalesce(func.sum(r.funds), 0), BigInteger).label("funds"),
             func.sum(case((r.kind == "project", 1), else_=0)).label("projects"),
             func.sum(case((r.rectification == "in_progress", 1), else_=0)).label("problems_open"),
             func.sum(case((r.rectification == "done", 1), else_=0)).label("problems_closed"),
@@ -120,12 +121,12 @@ FOLLOWUP_YEAR_SELECT = (
         Village.exit_year.label("exit_year"),
         _zero(_current.c.visits, 0).label("visits"),
         _zero(_current.c.households, 0).label("households"),
-        _zero(_current.c.funds, 0).label("funds"),
+        type_coerce(_zero(_current.c.funds, 0), Money).label("funds"),
         _zero(_current.c.projects, 0).label("projects"),
         _zero(_current.c.problems_open, 0).label("problems_open"),
         _zero(_current.c.problems_closed, 0).label("problems_closed"),
         (_zero(_current.c.visits, 0) - _zero(_previous.c.visits, 0)).label("visits_change"),
-        (_zero(_current.c.funds, 0) - _zero(_previous.c.funds, 0)).label("funds_change"),
+        type_coerce(_zero(_current.c.funds, 0) - _zero(_previous.c.funds, 0), Money).label("funds_change"),
     )
     .select_from(Village)
     .join(CalendarYear, CalendarYear.year >= Village.exit_year)
