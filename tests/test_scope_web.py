@@ -227,3 +227,13 @@ def test_lookup_offers_only_rows_in_scope(browser):
 def test_clerk_sees_own_scope_assignments_only(browser):
     html = browser("clerk_town").get("/scopeassignmentview/list/").get_data(as_text=True)
     assert "clerk_town" in html and "clerk_unit" not in html
+
+
+@pytest.mark.parametrize("view", ["followupyearview", "belowtargetview", "newcadretrainingview", "untrainedcadreview", "exportreceiptview"])
+def test_read_only_lists_offer_no_delete(browser, view):
+    b = browser("office")
+    html = b.get("/%s/list/" % view).get_data(as_text=True)
+    assert "muldelete" not in html and "/%s/delete/" % view not in html
+    v1, = ids(Village, "甲村")
+    assert b.post("/%s/delete/%d" % (view, v1), token_from="/villageview/list/").status_code == 403
+    assert fetch(Village, v1) is not None

@@ -206,7 +206,12 @@ class ScopedModelView(ExportMixin, ModelView):
         self.method_permission_name = {"muldelete": "delete", **self.method_permission_name_extra}
         self.label_columns = {**LABELS, **(self.label_columns or {})}
         self._declare_fields(model)
+        declared = type(self).base_permissions
         super().__init__(**kwargs)
+        if declared is not None and "can_delete" not in declared:
+            # a read-only list: no bulk delete (FAB would add its permission)
+            self.actions.pop("muldelete", None)
+            self.base_permissions = [p for p in self.base_permissions if p != "can_delete"]
 
     def _declare_fields(self, model):
         columns = _model_columns(model)
