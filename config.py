@@ -131,6 +131,8 @@ VILLAGEAID_RESERVE_TARGET_BOTH = env_int("VILLAGEAID_RESERVE_TARGET_BOTH", 1)
 # date of reports and alerts ("today" when unset, YYYY-MM-DD to pin it).
 VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS = env_int("VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS", 90)
 VILLAGEAID_REFERENCE_DATE = env_date("VILLAGEAID_REFERENCE_DATE", None)
+# Largest CSV export (0: no cap); a bigger one is refused with a message.
+VILLAGEAID_EXPORT_MAX_ROWS = env_int("VILLAGEAID_EXPORT_MAX_ROWS", 0)
 # Rows per page in the lookup boxes of forms and filters.
 VILLAGEAID_LOOKUP_PAGE_SIZE = env_int("VILLAGEAID_LOOKUP_PAGE_SIZE", 20)
 

@@ -86,19 +86,17 @@ def _attendance(towns, units, user_id):
     return TrainingAttendance.cadre_id.in_(visible_cadre_ids(towns, units))
 
 
-@rule(ReserveCandidate)
-def _candidate(towns, units, user_id):
-    return ReserveCandidate.village_id.in_(visible_village_ids(towns, units))
+def _with_its_village(model):
+    """Records that belong to a village are visible with it."""
+
+    def condition(towns, units, user_id):
+        return model.village_id.in_(visible_village_ids(towns, units))
+
+    _RULES[model] = condition
 
 
-@rule(FollowUpRecord)
-def _followup(towns, units, user_id):
-    return FollowUpRecord.village_id.in_(visible_village_ids(towns, units))
-
-
-@rule(FollowUpYear)
-def _followup_year(towns, units, user_id):
-    return FollowUpYear.village_id.in_(visible_village_ids(towns, units))
+for _model in (ReserveCandidate, FollowUpRecord, FollowUpYear):
+    _with_its_village(_model)
 
 
 @rule(ScopeAssignment)

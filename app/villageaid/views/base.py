@@ -339,14 +339,7 @@ class ScopedModelView(ExportMixin, ModelView):
             show_errors(form, errors)
             return False
         try:
-            if new:
-                self.pre_add(item)
-                self.datamodel.add(item)
-                self.post_add(item)
-            else:
-                self.pre_update(item)
-                self.datamodel.edit(item)
-                self.post_update(item)
+            save_with_hooks(self, item, new)
         except DatabaseException as exc:
             flash(str(exc), "danger")
             return False
@@ -429,6 +422,19 @@ class ScopedModelView(ExportMixin, ModelView):
         return redirect(self.get_redirect())
 
 
+def save_with_hooks(view, item, new):
+    """Save through a view's (web or API) pre/post hooks and its data
+    interface; raises DatabaseException when nothing was saved."""
+    if new:
+        view.pre_add(item)
+        view.datamodel.add(item)
+        view.post_add(item)
+    else:
+        view.pre_update(item)
+        view.datamodel.edit(item)
+        view.post_update(item)
+
+
 def show_errors(form, errors):
     for field, message in errors.items():
         if field in form._fields:
@@ -466,14 +472,7 @@ class ScopedModelRestApi(ModelRestApi):
             self.datamodel.session.rollback()
             return self.response_422(message=errors)
         try:
-            if new:
-                self.pre_add(item)
-                self.datamodel.add(item)
-                self.post_add(item)
-            else:
-                self.pre_update(item)
-                self.datamodel.edit(item)
-                self.post_update(item)
+            save_with_hooks(self, item, new)
         except DatabaseException as exc:
             return self.response_422(message=str(exc))
         body = {API_RESULT_RES_KEY: schema.dump(item, many=False)}
