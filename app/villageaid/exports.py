@@ -23,6 +23,7 @@ from sqlalchemy import String, case, func, inspect as sa_inspect, literal
 from sqlalchemy.orm import RelationshipProperty, aliased
 
 from .models import ExportReceipt, current_user_id, utcnow
+from .personal import PersonalMask, may_see_personal_data
 
 ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -90,6 +91,10 @@ def display_expression(expr, formatter=None):
     database, so that most rows go into the file untouched by Python."""
     options = _choices_of(expr)
     python_type = _python_type(expr)
+    if isinstance(formatter, PersonalMask):
+        if not may_see_personal_data():
+            expr = formatter.sql(expr)
+        formatter = None
     if options is not None:
         labels = {code: str(text) for code, text in options}
         return case(labels, value=expr, else_=expr), None

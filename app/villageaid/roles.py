@@ -5,6 +5,7 @@ Roles say *what* a user may do; the scope policy (scope.py) says *where*.
 never removes a permission an administrator granted. Run it through
 `flask villageaid init` after each upgrade.
 """
+from .personal import PERSONAL_DATA_PERMISSION
 from .scope import ALL_ROWS_PERMISSION, ALL_ROWS_VIEW
 
 OFFICE, CLERK, INSPECTOR = "Office", "Clerk", "Inspector"
@@ -61,6 +62,7 @@ def sync_roles(appbuilder, areas):
     """
     sm = appbuilder.sm
     all_rows = sm.add_permission_view_menu(ALL_ROWS_PERMISSION, ALL_ROWS_VIEW)
+    personal = sm.add_permission_view_menu(PERSONAL_DATA_PERMISSION, ALL_ROWS_VIEW)
     for role_name in ROLES:
         role = sm.find_role(role_name) or sm.add_role(role_name)
         wanted = set()
@@ -73,6 +75,8 @@ def sync_roles(appbuilder, areas):
                     wanted.add(pv)
         if role_name in (OFFICE, INSPECTOR):
             wanted.add(all_rows)
+        if role_name in (OFFICE, CLERK):
+            wanted.add(personal)
         for permission, view_name in SELF_SERVICE:
             pv = sm.find_permission_view_menu(permission, view_name)
             if pv is not None:

@@ -35,6 +35,7 @@ from ..fields import ChoiceField, RemoteSelectField
 from ..exports import ExportMixin, blank_if_none
 from ..labels import LABELS
 from ..models import Money
+from ..personal import PersonalMask, mask_dict, may_see_personal_data, personal_columns
 from ..validators import FieldCheck
 
 log = logging.getLogger(__name__)
@@ -254,6 +255,8 @@ class ScopedModelView(ExportMixin, ModelView):
             )
             add_extra[name] = edit_extra[name] = field
             search_extra[name] = RemoteSelectField(LABELS.get(name, name), [Optional()], lookup_key=key)
+        for name in personal_columns(model):
+            formatters[name] = PersonalMask(name)
         for name, column in columns.items():
             if getattr(column, "nullable", True) and name not in formatters:
                 formatters[name] = blank_if_none
@@ -305,6 +308,7 @@ class ScopedModelView(ExportMixin, ModelView):
         pk = self.datamodel.get_pk_value(item)
         if request.method == "POST":
             form = self.edit_form(obj=item)
+            self._keep_hidden_personal_data(form, item)
             self._fill_form_exclude_cols(exclude_cols, form)
             if form.validate():
                 if str(form.row_version.data) != str(item.row_version):
@@ -316,6 +320,11 @@ class ScopedModelView(ExportMixin, ModelView):
         else:
             form = self.edit_form.refresh(obj=item)
             form.row_version.data = item.row_version
+            if not may_see_personal_data():
+                for name in personal_columns(self.datamodel.obj):
+                    if name in form._fields:
+                        form[name].data = ""
+                        form[name].description = _("Hidden personal data: leave empty to keep the recorded value.")
             self.prefill_form(form, pk)
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
         widgets = self._get_related_views_widgets(
@@ -324,6 +333,17 @@ class ScopedModelView(ExportMixin, ModelView):
         if is_valid_form:
             self.update_redirect()
         return widgets
+
+    def _keep_hidden_personal_data(self, form, item):
+        """A user who may not see personal data gets those fields empty on
+        the edit form; left empty, the recorded value is kept."""
+        if may_see_personal_data():
+            return
+        for name in personal_columns(self.datamodel.obj):
+            field = form._fields.get(name)
+            if field is not None and not (field.raw_data and field.raw_data[0]):
+                field.data = getattr(item, name)
+                field.raw_data = [field.data or ""]
 
     def _save_form(self, form, item, new):
         """Copy the form into the row, run the rules, save in one transaction.
@@ -466,6 +486,13 @@ class ScopedModelRestApi(ModelRestApi):
         self.show_title = self.show_title or model.__label__
         super().__init__()
 
+    def pre_get(self, data):
+        mask_dict(self.datamodel.obj, data.get(API_RESULT_RES_KEY, {}))
+
+    def pre_get_list(self, data):
+        for row in data.get(API_RESULT_RES_KEY, []):
+            mask_dict(self.datamodel.obj, row)
+
     def _write(self, item, new, schema):
         errors = rules.record_errors(item)
         if errors:
@@ -475,7 +502,7 @@ class ScopedModelRestApi(ModelRestApi):
             save_with_hooks(self, item, new)
         except DatabaseException as exc:
             return self.response_422(message=str(exc))
-        body = {API_RESULT_RES_KEY: schema.dump(item, many=False)}
+        body = {API_RESULT_RES_KEY: mask_dict(self.datamodel.obj, schema.dump(item, many=False))}
         if new:
             body["id"] = item.id
             return self.response(201, **body)

@@ -1,0 +1,61 @@
+"""ID numbers and phones: in full for Office and Clerk, masked for roles
+without the personal-data permission — on pages, in exports, in the API."""
+import re
+
+from app.villageaid.models import Cadre
+
+from .conftest import PASSWORD, fetch, ids
+
+FULL_ID, MASKED_ID = "530428198001010015", "530428********0015"
+FULL_PHONE, MASKED_PHONE = "13812345678", "138****5678"
+
+
+def test_office_and_clerk_see_personal_data(browser, api):
+    c1, = ids(Cadre, "张一")
+    for user in ("office", "clerk_town"):
+        html = browser(user).get("/cadreview/show/%d" % c1).get_data(as_text=True)
+        assert FULL_ID in html and FULL_PHONE in html
+        assert api(user).get("/api/v1/cadre/%d" % c1).get_json()["result"]["id_number"] == FULL_ID
+
+
+def test_inspector_sees_it_masked_everywhere(browser, api):
+    c1, = ids(Cadre, "张一")
+    b = browser("inspector")
+    html = b.get("/cadreview/show/%d" % c1).get_data(as_text=True)
+    assert MASKED_ID in html and MASKED_PHONE in html and FULL_ID not in html and FULL_PHONE not in html
+    csv_text = b.get("/cadreview/export/?_flt_0_name=张一").get_data().decode("utf-8-sig")
+    assert MASKED_ID in csv_text and MASKED_PHONE in csv_text and FULL_ID not in csv_text
+    c = api("inspector")
+    assert c.get("/api/v1/cadre/%d" % c1).get_json()["result"]["id_number"] == MASKED_ID
+    rows = c.get("/api/v1/cadre/?q=(page_size:100)").get_json()["result"]
+    assert all(FULL_ID != r["id_number"] for r in rows)
+    assert any(r["id_number"] == MASKED_ID for r in rows)
+    assert any(r["phone"] == MASKED_PHONE for r in rows)
+
+
+def test_an_editor_without_the_permission_keeps_hidden_values(app, browser):
+    sm = app.appbuilder.sm
+    with app.app_context():
+        clerk = sm.find_role("Clerk")
+        role = sm.find_role("ClerkNoPersonal") or sm.add_role("ClerkNoPersonal")
+        for pv in clerk.permissions:
+            if pv.permission.name != "can_view_personal_data":
+                sm.add_permission_role(role, pv)
+        if sm.find_user(username="nopersonal") is None:
+            sm.add_user("nopersonal", "无个人信息", "", "nopersonal@villageaid.invalid", role, password=PASSWORD)
+        from app.villageaid import bootstrap
+
+        bootstrap.assign_scope("nopersonal", ["甲镇"], [])
+    c1, = ids(Cadre, "张一")
+    b = browser("nopersonal")
+    form = b.get("/cadreview/edit/%d" % c1).get_data(as_text=True)
+    assert FULL_ID not in form and FULL_PHONE not in form
+    version = re.search(r'name="row_version" type="hidden" value="(\d+)"', form).group(1)
+    v1 = fetch(Cadre, c1).village_id
+    resp = b.post("/cadreview/edit/%d" % c1, {
+        "name": "张一", "gender": "male", "id_number": "", "phone": "", "kind": "village", "post": "secretary",
+        "village": str(v1), "start_date": "2020-06-01", "status": "active", "row_version": version,
+    })
+    assert resp.status_code == 302, resp.get_data(as_text=True)[-1500:]
+    cadre = fetch(Cadre, c1)
+    assert cadre.id_number == FULL_ID and cadre.phone == FULL_PHONE
