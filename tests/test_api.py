@@ -110,3 +110,10 @@ def test_openapi_is_served(app, api):
     paths = resp.get_json()["paths"]
     for resource in ("town", "unit", "village", "cadre"):
         assert "/api/v1/%s/" % resource in paths
+
+
+def test_a_browser_session_cannot_write_through_the_api(browser):
+    """The API is exempt from CSRF, so it answers to tokens only."""
+    b = browser("office")
+    assert b.client.post("/api/v1/town/", json={"name": "会话镇", "kind": "town"}).status_code == 401
+    assert b.client.get("/api/v1/town/").status_code == 401

@@ -464,9 +464,12 @@ def show_errors(form, errors):
 
 
 class ScopedModelRestApi(ModelRestApi):
-    """A REST API whose every method obeys the scope policy and the rules."""
+    """A REST API whose every method obeys the scope policy and the rules.
 
-    allow_browser_login = True
+    Token (JWT) only: FAB exempts its APIs from CSRF, so a browser session
+    must not be able to write through them."""
+
+    allow_browser_login = False
     page_size = 20
     max_page_size = 100
 
