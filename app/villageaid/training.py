@@ -83,7 +83,7 @@ def coverage(by):
         if by == "kind":
             row_name = CADRE_KINDS.label(row_key)
         elif row_key is None:
-            row_name = _("(none)")
+            row_name = _("(no dispatching unit)") if by == "unit" else _("(no village)")
         result.rows.append(CoverageRow(row_key, row_name, int(new), int(done or 0)))
     return result
 
