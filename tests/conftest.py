@@ -140,6 +140,22 @@ def database():
             db.session.remove()
 
 
+def clerk_without(app, username, permission, towns=("甲镇",)):
+    """A user with every Clerk permission but one, scoped to `towns`."""
+    sm = app.appbuilder.sm
+    with app.app_context():
+        clerk = sm.find_role("Clerk")
+        role_name = "Clerk without " + permission
+        role = sm.find_role(role_name) or sm.add_role(role_name)
+        for pv in clerk.permissions:
+            if pv.permission.name != permission:
+                sm.add_permission_role(role, pv)
+        if sm.find_user(username=username) is None:
+            sm.add_user(username, username, "", "%s@villageaid.invalid" % username, role, password=PASSWORD)
+        bootstrap.assign_scope(username, list(towns), [])
+    return username
+
+
 def ids(model, *names):
     """Primary keys by name (looked up directly, outside any scope)."""
     with database() as s:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.villageaid.exports import cell, content_disposition
 from app.villageaid.models import ExportReceipt, Village
 
-from .conftest import PASSWORD, database, ids, insert
+from .conftest import clerk_without, database, ids, insert
 
 FIXTURE_CADRES = ["张一", "李二", "王三", "赵四", "钱五"]
 
@@ -117,19 +117,7 @@ def test_file_name_carries_list_and_date(browser):
 
 
 def test_export_needs_its_permission(app, browser):
-    sm = app.appbuilder.sm
-    with app.app_context():
-        clerk = sm.find_role("Clerk")
-        role = sm.find_role("NoExport") or sm.add_role("NoExport")
-        for pv in clerk.permissions:
-            if pv.permission.name != "can_export":
-                sm.add_permission_role(role, pv)
-        if sm.find_user(username="noexport") is None:
-            sm.add_user("noexport", "无导出", "", "noexport@villageaid.invalid", role, password=PASSWORD)
-        from app.villageaid import bootstrap
-
-        bootstrap.assign_scope("noexport", ["甲镇"], [])
-    b = browser("noexport")
+    b = browser(clerk_without(app, "noexport", "can_export"))
     assert b.get("/villageview/list/").status_code == 200
     assert "导出 CSV" not in b.get("/villageview/list/").get_data(as_text=True)
     assert b.get("/villageview/export/").status_code == 403

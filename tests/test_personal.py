@@ -4,7 +4,7 @@ import re
 
 from app.villageaid.models import Cadre
 
-from .conftest import PASSWORD, fetch, ids
+from .conftest import clerk_without, fetch, ids
 
 FULL_ID, MASKED_ID = "530428198001010015", "530428********0015"
 FULL_PHONE, MASKED_PHONE = "13812345678", "138****5678"
@@ -34,20 +34,8 @@ def test_inspector_sees_it_masked_everywhere(browser, api):
 
 
 def test_an_editor_without_the_permission_keeps_hidden_values(app, browser):
-    sm = app.appbuilder.sm
-    with app.app_context():
-        clerk = sm.find_role("Clerk")
-        role = sm.find_role("ClerkNoPersonal") or sm.add_role("ClerkNoPersonal")
-        for pv in clerk.permissions:
-            if pv.permission.name != "can_view_personal_data":
-                sm.add_permission_role(role, pv)
-        if sm.find_user(username="nopersonal") is None:
-            sm.add_user("nopersonal", "无个人信息", "", "nopersonal@villageaid.invalid", role, password=PASSWORD)
-        from app.villageaid import bootstrap
-
-        bootstrap.assign_scope("nopersonal", ["甲镇"], [])
     c1, = ids(Cadre, "张一")
-    b = browser("nopersonal")
+    b = browser(clerk_without(app, "nopersonal", "can_view_personal_data"))
     form = b.get("/cadreview/edit/%d" % c1).get_data(as_text=True)
     assert FULL_ID not in form and FULL_PHONE not in form
     version = re.search(r'name="row_version" type="hidden" value="(\d+)"', form).group(1)
