@@ -117,3 +117,24 @@ def test_a_browser_session_cannot_write_through_the_api(browser):
     b = browser("office")
     assert b.client.post("/api/v1/town/", json={"name": "会话镇", "kind": "town"}).status_code == 401
     assert b.client.get("/api/v1/town/").status_code == 401
+
+
+def test_scope_is_checked_before_uniqueness(api):
+    """An out-of-scope cadre is refused for its scope, whether or not its ID
+    number is already used elsewhere: no oracle for other units' people."""
+    u2, = ids(Unit, "二局")
+    c = api("clerk_town")
+    used = fetch(Cadre, ids(Cadre, "李二")[0]).id_number
+    for number in (used, "530428198808080014"):
+        resp = c.post("/api/v1/cadre/", json={"name": "探测", "gender": "male", "id_number": number, "kind": "resident",
+                                               "post": "team_member", "unit": u2, "start_date": "2021-01-01", "status": "active"})
+        assert resp.status_code == 422
+        assert resp.get_json()["message"] == {"_schema": "该记录将超出您的管辖范围，未保存任何内容。"}
+
+
+def test_blank_required_text_is_refused(api):
+    v1, = ids(Village, "甲村")
+    resp = api("office").post("/api/v1/cadre/", json={"name": "  ", "gender": "male", "id_number": "530428198808080014",
+                                                       "kind": "village", "post": "director", "village": v1,
+                                                       "start_date": "2021-01-01", "status": "active"})
+    assert resp.status_code == 422 and "name" in resp.get_json()["message"]

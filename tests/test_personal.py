@@ -47,3 +47,43 @@ def test_an_editor_without_the_permission_keeps_hidden_values(app, browser):
     assert resp.status_code == 302, resp.get_data(as_text=True)[-1500:]
     cadre = fetch(Cadre, c1)
     assert cadre.id_number == FULL_ID and cadre.phone == FULL_PHONE
+
+
+def test_a_form_sent_back_with_errors_keeps_them_hidden(app, browser):
+    c1, = ids(Cadre, "张一")
+    b = browser(clerk_without(app, "nopersonal", "can_view_personal_data"))
+    form = b.get("/cadreview/edit/%d" % c1).get_data(as_text=True)
+    version = re.search(r'name="row_version" type="hidden" value="(\d+)"', form).group(1)
+    resp = b.post("/cadreview/edit/%d" % c1, {
+        "name": "", "gender": "male", "id_number": "", "phone": "", "kind": "village", "post": "secretary",
+        "village": str(fetch(Cadre, c1).village_id), "start_date": "2020-06-01", "status": "active",
+        "row_version": version,
+    })
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "alert-danger" in html  # the empty name
+    assert FULL_ID not in html and FULL_PHONE not in html
+
+
+def test_a_candidates_birth_date_is_masked_with_the_id(api, browser):
+    from app.villageaid.models import ReserveCandidate, Village
+
+    from .conftest import insert
+
+    v1, = ids(Village, "甲村")
+    pk = insert(ReserveCandidate(village_id=v1, name="隐私人选", gender="male", id_number="530428199003030030",
+                                 birth_date=__import__("datetime").date(1990, 3, 3), education="bachelor",
+                                 political_status="masses", background="other", target_post="member"))
+    shown = api("inspector").get("/api/v1/reserve_candidate/%d" % pk).get_json()["result"]
+    assert shown["id_number"] == "530428********0030" and shown["birth_date"] == "1990-**-**"
+    csv_text = browser("inspector").get("/reservecandidateview/export/?_flt_0_name=隐私人选").get_data().decode("utf-8-sig")
+    assert "1990-**-**" in csv_text and "1990-03-03" not in csv_text and "199003030030" not in csv_text
+    assert api("office").get("/api/v1/reserve_candidate/%d" % pk).get_json()["result"]["birth_date"] == "1990-03-03"
+
+
+def test_ordering_by_a_masked_column_is_ignored(browser):
+    b = browser("inspector")
+    plain = b.get("/cadreview/export/").get_data()
+    by_id = b.get("/cadreview/export/?_oc_CadreView=id_number&_od_CadreView=desc").get_data()
+    assert by_id.splitlines()[1:] == plain.splitlines()[1:]
+    assert b.get("/cadreview/list/?_oc_CadreView=village.name&_od_CadreView=asc").status_code == 200
+    assert b.get("/cadreview/list/?_oc_CadreView=nonsense&_od_CadreView=asc").status_code == 200

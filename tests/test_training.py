@@ -256,3 +256,9 @@ def test_attendance_api_is_scoped(api, training_fixture):
     assert resp.status_code == 422
     assert c.get("/api/v1/training_session/%d" % training_fixture["S1"]).status_code == 200
     assert c.post("/api/v1/training_session/", json={"title": "x", "start_date": "2021-01-01", "end_date": "2021-01-02", "hours": 1, "audience": "both"}).status_code in (401, 403)
+
+
+def test_a_bulk_only_action_on_one_row_is_not_found(browser):
+    c4, = ids(Cadre, "赵四")
+    b = browser("clerk_town")
+    assert b.post("/untrainedcadreview/action/enrol/%d" % c4, {}, token_from="/untrainedcadreview/list/").status_code == 404

@@ -261,7 +261,7 @@ class ExportMixin:
         """The list's query for the current request: its base filters (scope
         included), the filters and ordering in the URL, and no paging."""
         orders = get_order_args().get(self.__class__.__name__)
-        order_column, order_direction = orders if orders else ("", "")
+        order_column, order_direction = self.allowed_order(*(orders if orders else ("", "")))
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
         get_filter_args(self._filters)

@@ -3,7 +3,7 @@ only to users holding ``can_view_personal_data`` on ``VillageAidScope``
 (Office and Clerk by default), masked (430981********123X, 138****5678) for
 everyone else — on screens, in exports and in the API alike."""
 from flask import current_app, g, has_request_context
-from sqlalchemy import String, func, literal
+from sqlalchemy import String, case, cast, func, literal
 
 from .models import Cadre, ReserveCandidate
 from .scope import ALL_ROWS_VIEW
@@ -11,7 +11,8 @@ from .scope import ALL_ROWS_VIEW
 PERSONAL_DATA_PERMISSION = "can_view_personal_data"
 PERSONAL_COLUMNS = {
     Cadre: ("id_number", "phone"),
-    ReserveCandidate: ("id_number", "phone"),
+    # the birth date too: a masked ID number hides exactly those digits
+    ReserveCandidate: ("id_number", "phone", "birth_date"),
 }
 
 
@@ -25,12 +26,23 @@ def may_see_personal_data():
     return cached
 
 
+IRREGULAR = "********"
+
+
 def mask_id_number(value):
-    return value[:6] + "*" * 8 + value[-4:] if len(value) == 18 else "*" * len(value)
+    return value[:6] + "*" * 8 + value[-4:] if len(value) == 18 else IRREGULAR
 
 
 def mask_phone(value):
-    return value[:3] + "****" + value[-4:] if len(value) >= 8 else "*" * len(value)
+    return value[:3] + "****" + value[-4:] if len(value) >= 8 else IRREGULAR
+
+
+def mask_birth_date(value):
+    """The year is enough to judge an age."""
+    return str(value)[:4] + "-**-**"
+
+
+MASKS = {"id_number": mask_id_number, "phone": mask_phone, "birth_date": mask_birth_date}
 
 
 class PersonalMask:
@@ -39,7 +51,7 @@ class PersonalMask:
 
     def __init__(self, column):
         self.column = column
-        self.mask = mask_id_number if column == "id_number" else mask_phone
+        self.mask = MASKS[column]
 
     def __call__(self, value):
         if value in (None, "") or may_see_personal_data():
@@ -47,14 +59,16 @@ class PersonalMask:
         return self.mask(value)
 
     def sql(self, expr):
+        """The same mask in SQL, for exports."""
+        if self.column == "birth_date":
+            return func.substr(cast(expr, String), 1, 4) + literal("-**-**", String)
         length = func.length(expr)
+        tail = func.substr(expr, length - 3)
         if self.column == "id_number":
-            head, tail = func.substr(expr, 1, 6), func.substr(expr, length - 3)
-            stars = literal("*" * 8, String)
+            masked, regular = func.substr(expr, 1, 6) + literal("*" * 8, String) + tail, length == 18
         else:
-            head, tail = func.substr(expr, 1, 3), func.substr(expr, length - 3)
-            stars = literal("****", String)
-        return head + stars + tail
+            masked, regular = func.substr(expr, 1, 3) + literal("****", String) + tail, length >= 8
+        return case((expr.is_(None), None), (regular, masked), else_=literal(IRREGULAR, String))
 
 
 def personal_columns(model):

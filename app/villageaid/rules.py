@@ -75,6 +75,7 @@ def record_errors(item):
             setattr(item, column, check(value))
         except Invalid as exc:
             errors[column] = str(exc)
+    errors.update({k: v for k, v in blank_errors(item).items() if k not in errors})
     errors.update({k: v for k, v in choice_errors(item).items() if k not in errors})
     errors.update({k: v for k, v in related_errors(item).items() if k not in errors})
     if errors:
@@ -82,8 +83,26 @@ def record_errors(item):
     for rule in _MODEL_RULES.get(model, []):
         for field, message in rule(item).items():
             errors.setdefault(field, message)
-    if not errors:
-        errors.update(unique_errors(item))
+    if errors:
+        return errors
+    # Scope before uniqueness: a row the user could not keep must not tell
+    # whether a value is used elsewhere.
+    if not scope.would_be_visible(item, lambda name: _column_value(item, name)):
+        return {OUT_OF_SCOPE: _("The record would be outside your scope; nothing was saved.")}
+    return unique_errors(item)
+
+
+# The key of an error about the whole record (marshmallow's convention).
+OUT_OF_SCOPE = "_schema"
+
+
+def blank_errors(item):
+    """A required text column holds more than white space."""
+    errors = {}
+    for column in type(item).__table__.columns:
+        value = getattr(item, column.key)
+        if not column.nullable and isinstance(value, str) and not value.strip():
+            errors[column.key] = _("This field is required.")
     return errors
 
 

@@ -18,7 +18,8 @@ lists, form choices, exports, the REST API — asks this module, through
 """
 from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy import Column, and_, case, exists, false, literal, or_, select, true
+from sqlalchemy.sql import visitors
 
 from .models import (
     Cadre,
@@ -193,6 +194,24 @@ def get_visible(model, pk, session=None):
     except (TypeError, ValueError):
         return None
     return visible_query(model, session).filter(model.id == pk).one_or_none()
+
+
+def would_be_visible(item, value_of):
+    """Would this (unsaved or changed) row be visible to the current user?
+    The model's own condition, with its columns replaced by the row's values
+    (`value_of(column name)`), asked of the database before anything is written."""
+    model = type(item)
+    table = model.__table__
+
+    def replace(element):
+        if isinstance(element, Column) and element.table is table:
+            return literal(value_of(element.name), element.type)
+        return None
+
+    expr = visitors.replacement_traverse(condition(model), {}, replace)
+    session = current_app.appbuilder.session
+    with session.no_autoflush:
+        return bool(session.scalar(select(case((expr, 1), else_=0))))
 
 
 def row_visible(item, session=None):

@@ -269,6 +269,18 @@ class ScopedModelView(ExportMixin, ModelView):
             validators.setdefault(name, []).append(FieldCheck(check))
         self.validators_columns = validators
 
+    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="", **kwargs):
+        order_column, order_direction = self.allowed_order(order_column, order_direction)
+        return super()._get_list_widget(filters, actions=actions, order_column=order_column,
+                                        order_direction=order_direction, **kwargs)
+
+    def allowed_order(self, column, direction):
+        """Ordering only by the columns the list offers (not, say, by a
+        masked ID number, nor by a name that is no column at all)."""
+        if column and column in (self.order_columns or []) and direction in ("asc", "desc"):
+            return column, direction
+        return "", ""
+
     def render_template(self, template, **kwargs):
         kwargs.setdefault("modelview_name", self.__class__.__name__)
         return super().render_template(template, **kwargs)
@@ -320,12 +332,8 @@ class ScopedModelView(ExportMixin, ModelView):
         else:
             form = self.edit_form.refresh(obj=item)
             form.row_version.data = item.row_version
-            if not may_see_personal_data():
-                for name in personal_columns(self.datamodel.obj):
-                    if name in form._fields:
-                        form[name].data = ""
-                        form[name].description = _("Hidden personal data: leave empty to keep the recorded value.")
             self.prefill_form(form, pk)
+        self._hide_personal_data(form)
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
         widgets = self._get_related_views_widgets(
             item, filters={}, orders={}, pages={}, page_sizes={}, widgets=widgets
@@ -333,6 +341,17 @@ class ScopedModelView(ExportMixin, ModelView):
         if is_valid_form:
             self.update_redirect()
         return widgets
+
+    def _hide_personal_data(self, form):
+        """Blank the personal fields of an edit form for a user who may not
+        see them (also when the form comes back with errors)."""
+        if may_see_personal_data():
+            return
+        for name in personal_columns(self.datamodel.obj):
+            if name in form._fields:
+                form[name].data = ""
+                form[name].raw_data = [""]
+                form[name].description = _("Hidden personal data: leave empty to keep the recorded value.")
 
     def _keep_hidden_personal_data(self, form, item):
         """A user who may not see personal data gets those fields empty on
@@ -343,7 +362,7 @@ class ScopedModelView(ExportMixin, ModelView):
             field = form._fields.get(name)
             if field is not None and not (field.raw_data and field.raw_data[0]):
                 field.data = getattr(item, name)
-                field.raw_data = [field.data or ""]
+                field.raw_data = ["" if field.data is None else str(field.data)]
 
     def _save_form(self, form, item, new):
         """Copy the form into the row, run the rules, save in one transaction.
@@ -411,6 +430,8 @@ class ScopedModelView(ExportMixin, ModelView):
     def action(self, name, pk):
         if not self._action_allowed(name):
             abort(403)
+        if not self.actions[name].single:
+            abort(404)
         items = self.scoped_items([pk])
         if not items:
             abort(404)
@@ -421,6 +442,8 @@ class ScopedModelView(ExportMixin, ModelView):
         name = request.form.get("action", "")
         if not self._action_allowed(name):
             abort(403)
+        if not self.actions[name].multiple:
+            abort(404)
         items = self.scoped_items(request.form.getlist("rowid"))
         if items is None:
             abort(404)
