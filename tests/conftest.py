@@ -207,6 +207,11 @@ class Browser:
         assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
         return resp
 
+    def row_version(self, edit_url):
+        """The row version an edit form was made from, as a browser would send it back."""
+        html = self.client.get(edit_url).get_data(as_text=True)
+        return re.search(r'name="row_version" type="hidden" value="(\d+)"', html).group(1)
+
     def get(self, url, **kw):
         return self.client.get(url, **kw)
 

@@ -45,8 +45,7 @@ def test_office_crud_on_every_reference_list(browser):
     assert fetch(Cadre, c).phone == "13700001111"
     assert fetch(Cadre, c).village_id == v
     # edit
-    form = b.get("/villageview/edit/%d" % v).get_data(as_text=True)
-    version = re.search(r'name="row_version" type="hidden" value="(\d+)"', form).group(1)
+    version = b.row_version("/villageview/edit/%d" % v)
     resp = b.post("/villageview/edit/%d" % v, {"name": "新设村", "town": str(t), "unit": str(u), "poverty_status": "poor", "exit_year": "2018", "registered_poor": "99", "row_version": version})
     assert resp.status_code == 302
     assert fetch(Village, v).exit_year == 2018

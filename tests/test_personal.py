@@ -52,8 +52,7 @@ def test_an_editor_without_the_permission_keeps_hidden_values(app, browser):
 def test_a_form_sent_back_with_errors_keeps_them_hidden(app, browser):
     c1, = ids(Cadre, "张一")
     b = browser(clerk_without(app, "nopersonal", "can_view_personal_data"))
-    form = b.get("/cadreview/edit/%d" % c1).get_data(as_text=True)
-    version = re.search(r'name="row_version" type="hidden" value="(\d+)"', form).group(1)
+    version = b.row_version("/cadreview/edit/%d" % c1)
     resp = b.post("/cadreview/edit/%d" % c1, {
         "name": "", "gender": "male", "id_number": "", "phone": "", "kind": "village", "post": "secretary",
         "village": str(fetch(Cadre, c1).village_id), "start_date": "2020-06-01", "status": "active",

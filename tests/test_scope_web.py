@@ -154,8 +154,7 @@ def test_edit_cannot_move_a_row_out_of_scope(browser):
     t2, = ids(Town, "乙乡")
     u2, = ids(Unit, "二局")
     b = browser("clerk_town")
-    form = b.get("/villageview/edit/%d" % v1).get_data(as_text=True)
-    version = re.search(r'id="row_version" name="row_version" type="hidden" value="(\d+)"', form).group(1)
+    version = b.row_version("/villageview/edit/%d" % v1)
     resp = b.post("/villageview/edit/%d" % v1, {
         "name": "甲村", "town": str(t2), "unit": str(u2), "poverty_status": "poor",
         "exit_year": "2017", "registered_poor": "150", "row_version": version,
@@ -171,8 +170,7 @@ def test_unit_clerk_keeps_a_village_it_cannot_pick(browser):
     v2, = ids(Village, "乙村")
     u1, = ids(Unit, "一局")
     b = browser("clerk_unit")
-    form = b.get("/cadreview/edit/%d" % c3).get_data(as_text=True)
-    version = re.search(r'name="row_version" type="hidden" value="(\d+)"', form).group(1)
+    version = b.row_version("/cadreview/edit/%d" % c3)
     resp = b.post("/cadreview/edit/%d" % c3, {
         "name": "王三", "gender": "male", "id_number": "530428199003030030", "phone": "13900001111",
         "kind": "resident", "post": "first_secretary", "unit": str(u1), "village": str(v2),
@@ -186,8 +184,7 @@ def test_unit_clerk_keeps_a_village_it_cannot_pick(browser):
 def test_stale_edit_is_refused(browser):
     t, = ids(Town, "乙乡")
     b = browser("office")
-    form = b.get("/townview/edit/%d" % t).get_data(as_text=True)
-    version = re.search(r'name="row_version" type="hidden" value="(\d+)"', form).group(1)
+    version = b.row_version("/townview/edit/%d" % t)
     # someone else saves first
     with database() as session:
         session.get(Town, t).code = "T2X"

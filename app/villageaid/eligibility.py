@@ -33,10 +33,6 @@ def election_date():
     return current_app.config["VILLAGEAID_ELECTION_DATE"]
 
 
-def age_on(birth, day):
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 @dataclass
 class Reason:
     message: str

@@ -18,7 +18,7 @@ class RemoteSelectWidget:
         if field.data is not None:
             selected = '<option value="%s" selected>%s</option>' % (
                 escape(field.data.id),
-                escape(field.option_label(field.data)),
+                escape(option_label(field.data)),
             )
         classes = "form-control va-remote-select " + kwargs.pop("class", "")
         return Markup(
@@ -49,9 +49,6 @@ class RemoteSelectField(Field):
         self.lookup_key = lookup_key
         self._current = None
         self._refused = False
-
-    def option_label(self, obj):
-        return option_label(obj)
 
     def process_data(self, value):
         self.data = value

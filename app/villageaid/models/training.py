@@ -90,4 +90,3 @@ Cadre.trained = column_property(
     exists().where(TrainingAttendance.cadre_id == Cadre.id, TrainingAttendance.completed.is_(True)),
     deferred=True,
 )
-Cadre.attendances = relationship(TrainingAttendance, viewonly=True, lazy="select", order_by=TrainingAttendance.id)

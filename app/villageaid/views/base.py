@@ -36,7 +36,7 @@ from ..exports import ExportMixin, blank_if_none
 from ..labels import LABELS
 from ..models import Money
 from ..personal import PersonalMask, mask_dict, may_see_personal_data, personal_columns
-from ..validators import FieldCheck
+from ..validators import REQUIRED_MESSAGE, FieldCheck
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +172,10 @@ def _many_to_one(model):
     }
 
 
+def required_or_optional(required):
+    return [DataRequired(message=REQUIRED_MESSAGE)] if required else [Optional()]
+
+
 class FreshLists(dict):
     """validators_columns for FAB's form builder, which appends its own
     validators to the list it gets: hand it a copy each time, so the add and
@@ -238,7 +242,7 @@ class ScopedModelView(ExportMixin, ModelView):
             required = not column.nullable and column.default is None
             add_extra[name] = edit_extra[name] = ChoiceField(
                 LABELS.get(name, name),
-                [DataRequired(message=_l("This field is required."))] if required else [Optional()],
+                required_or_optional(required),
                 options=options,
                 default=column.default.arg if column.default is not None and not callable(column.default.arg) else None,
             )
@@ -250,7 +254,7 @@ class ScopedModelView(ExportMixin, ModelView):
             key = self.lookup_keys.get(name, rel.mapper.class_.__name__.lower())
             field = RemoteSelectField(
                 LABELS.get(name, name),
-                [DataRequired(message=_l("This field is required."))] if required else [Optional()],
+                required_or_optional(required),
                 lookup_key=key,
             )
             add_extra[name] = edit_extra[name] = field
