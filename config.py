@@ -76,7 +76,7 @@ FAB_UPDATE_PERMS = env_bool("FAB_UPDATE_PERMS", False)
 # --- application ----------------------------------------------------------
 APP_NAME = env("APP_NAME", "驻村帮扶管理")
 APP_THEME = ""
-ADDON_MANAGERS = ["app.villageaid.manager.VillageAidManager"]
+ADDON_MANAGERS = ["villageaid.manager.VillageAidManager"]
 FAB_ADD_SECURITY_API = True
 FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = env_int("FAB_API_MAX_PAGE_SIZE", 100)

@@ -11,8 +11,8 @@ import os
 from flask_migrate import upgrade
 
 from app import create_app
-from app.villageaid import bootstrap
-from app.villageaid.cli import load_demo
+from villageaid import bootstrap
+from villageaid.cli import load_demo
 
 
 def prepare(app):

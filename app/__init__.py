@@ -1,6 +1,6 @@
 """Host application: creates Flask, the database and Flask-AppBuilder.
 
-Everything domain-specific lives in the plugin (app.villageaid), which FAB
+Everything domain-specific lives in the plugin (villageaid), which FAB
 loads through ADDON_MANAGERS.
 """
 import logging

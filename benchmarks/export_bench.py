@@ -73,7 +73,7 @@ def id_number(i):
 
 def generate(session, rows):
     """Towns, units, villages and `rows` cadres, inserted in bulk."""
-    from app.villageaid.models import Cadre, Town, Unit, Village
+    from villageaid.models import Cadre, Town, Unit, Village
 
     rng = random.Random(1)
     n_villages = max(rows // 200, 10)
@@ -156,7 +156,7 @@ def run(kind, rows):
     from flask_migrate import upgrade
 
     from app import MIGRATIONS_DIR, create_app, db
-    from app.villageaid import bootstrap
+    from villageaid import bootstrap
     from tests.conftest import PASSWORD
 
     if kind == "sqlite":

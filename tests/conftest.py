@@ -15,8 +15,8 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from app import MIGRATIONS_DIR, create_app, db
-from app.villageaid import bootstrap
-from app.villageaid.models import Cadre, Town, Unit, Village
+from villageaid import bootstrap
+from villageaid.models import Cadre, Town, Unit, Village
 
 PASSWORD = "Test-pass-123"
 
@@ -253,7 +253,7 @@ class Api:
 def clean_rows(app):
     """Rows a test creates are removed after it, so that every test sees the
     fixture as written above."""
-    from app.villageaid.models import (
+    from villageaid.models import (
         FollowUpRecord, ReserveCandidate, ScopeAssignment, TrainingAttendance, TrainingSession,
     )
 

@@ -1,7 +1,7 @@
 """The REST API under /api/v1/ obeys the same scope policy and rules."""
 import pytest
 
-from app.villageaid.models import Cadre, Town, Unit, Village
+from villageaid.models import Cadre, Town, Unit, Village
 
 from .conftest import count, fetch, ids
 

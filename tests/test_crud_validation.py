@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app.villageaid.models import Cadre, Town, Unit, Village
+from villageaid.models import Cadre, Town, Unit, Village
 
 from .conftest import count, fetch, ids
 

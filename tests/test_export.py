@@ -9,8 +9,8 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from app.villageaid.exports import cell, content_disposition
-from app.villageaid.models import ExportReceipt, Village
+from villageaid.exports import cell, content_disposition
+from villageaid.models import ExportReceipt, Village
 
 from .conftest import clerk_without, database, ids, insert
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.villageaid.models import FollowUpRecord, Town, Unit, Village
+from villageaid.models import FollowUpRecord, Town, Unit, Village
 
 from .conftest import count, database, ids
 

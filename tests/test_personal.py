@@ -2,7 +2,7 @@
 without the personal-data permission — on pages, in exports, in the API."""
 import re
 
-from app.villageaid.models import Cadre
+from villageaid.models import Cadre
 
 from .conftest import clerk_without, fetch, ids
 
@@ -64,7 +64,7 @@ def test_a_form_sent_back_with_errors_keeps_them_hidden(app, browser):
 
 
 def test_a_candidates_birth_date_is_masked_with_the_id(api, browser):
-    from app.villageaid.models import ReserveCandidate, Village
+    from villageaid.models import ReserveCandidate, Village
 
     from .conftest import insert
 

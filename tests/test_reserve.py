@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from app.villageaid.models import Cadre, ReserveCandidate, Village
+from villageaid.models import Cadre, ReserveCandidate, Village
 
 from .conftest import count, database, fetch, ids
 

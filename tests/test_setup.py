@@ -6,14 +6,14 @@ import tempfile
 import pytest
 
 from app import AddonLoadError, create_app
-from app.villageaid.models import ScopeAssignment
+from villageaid.models import ScopeAssignment
 
 from .conftest import count
 
 
 def test_a_broken_plugin_stops_start_up():
     with pytest.raises(AddonLoadError) as info:
-        create_app({"ADDON_MANAGERS": ["app.villageaid.no_such_module.Manager"],
+        create_app({"ADDON_MANAGERS": ["villageaid.no_such_module.Manager"],
                     "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert "no_such_module" in str(info.value)
 
@@ -40,9 +40,9 @@ def test_demo_data_on_a_fresh_database():
     from flask_migrate import upgrade
 
     from app import MIGRATIONS_DIR, db
-    from app.villageaid import bootstrap, demo
-    from app.villageaid.models import Cadre, Village
-    from app.villageaid.validators import check_id_number, check_phone
+    from villageaid import bootstrap, demo
+    from villageaid.models import Cadre, Village
+    from villageaid.validators import check_id_number, check_phone
 
     path = os.path.join(tempfile.mkdtemp(), "demo.db")
     demo_app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + path, "RATELIMIT_ENABLED": False,
@@ -64,8 +64,8 @@ def test_demo_data_on_a_fresh_database():
         assert len({c.id_number for c in cadres}) == len(cadres)
         password = [line.split()[4] for line in result.output.splitlines() if "demo user clerk" in line][0]
         # training: a realistic partial coverage; reserve: issues and villages below target
-        from app.villageaid import eligibility, reserve
-        from app.villageaid.models import ReserveCandidate, TrainingAttendance
+        from villageaid import eligibility, reserve
+        from villageaid.models import ReserveCandidate, TrainingAttendance
 
         assert db.session.query(TrainingAttendance).count() > 50
         completed = {a.cadre_id for a in db.session.query(TrainingAttendance).filter_by(completed=True)}
@@ -75,7 +75,7 @@ def test_demo_data_on_a_fresh_database():
         assert 0 < db.session.query(ReserveCandidate).filter(eligibility.issues_condition()).count() < len(candidates)
         assert 0 < db.session.query(Village).filter(reserve.below_target_condition()).count() < len(villages)
         # follow-up: every alert kind appears
-        from app.villageaid import followup
+        from villageaid import followup
 
         with demo_app.test_request_context():
             from flask import g

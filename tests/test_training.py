@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from app.villageaid.models import Cadre, TrainingAttendance, TrainingSession, Unit, Village
+from villageaid.models import Cadre, TrainingAttendance, TrainingSession, Unit, Village
 
 from .conftest import count, database, fetch, ids
 
@@ -122,7 +122,7 @@ def test_coverage_page_links_to_the_lists_behind(browser):
     html = b.get("/villageaid/training/coverage/").get_data(as_text=True)
     assert "乙乡" in html and "66.7" not in html  # 1 of 4 in 乙乡 = 25.0
     assert "25.0" in html and "33.3" in html  # 乙乡 25.0 %, total 2 of 6
-    t2 = ids(__import__("app.villageaid.models", fromlist=["Town"]).Town, "乙乡")[0]
+    t2 = ids(__import__("villageaid.models", fromlist=["Town"]).Town, "乙乡")[0]
     assert "/untrainedcadreview/list/?_flt_0_town_id=%d" % t2 in html
     # the list behind 乙乡's untrained number
     listed = b.get("/untrainedcadreview/list/?_flt_0_town_id=%d" % t2).get_data(as_text=True)

@@ -13,7 +13,12 @@ class BootstrapError(ValueError):
 
 
 def manager():
-    return current_app.appbuilder.addon_managers["app.villageaid.manager.VillageAidManager"]
+    from .manager import VillageAidManager
+
+    for addon in current_app.appbuilder.addon_managers.values():
+        if isinstance(addon, VillageAidManager):
+            return addon
+    raise BootstrapError("the village-aid add-on is not loaded")
 
 
 def init_permissions():

@@ -1,6 +1,6 @@
 """VillageAidManager: the plugin's only entry point for a host application.
 
-    ADDON_MANAGERS = ["app.villageaid.manager.VillageAidManager"]
+    ADDON_MANAGERS = ["villageaid.manager.VillageAidManager"]
 """
 import os
 
