@@ -55,7 +55,8 @@ def test_api_put_cannot_move_a_row(api):
     t2, = ids(Town, "乙乡")
     u2, = ids(Unit, "二局")
     c = api("clerk_town")
-    resp = c.put("/api/v1/village/%d" % v1, json={"town": t2, "unit": u2})
+    version = fetch(Village, v1).row_version
+    resp = c.put("/api/v1/village/%d" % v1, json={"town": t2, "unit": u2, "row_version": version})
     assert resp.status_code == 422
     assert fetch(Village, v1).town_id != t2
 
@@ -66,7 +67,12 @@ def test_api_crud_in_scope(api):
     resp = c.post("/api/v1/village/", json={"name": "API新村", "town": t1, "poverty_status": "poor", "exit_year": 2018, "registered_poor": 12})
     assert resp.status_code == 201, resp.get_json()
     pk = resp.get_json()["id"]
+    # a PUT must say which version it was based on
     resp = c.put("/api/v1/village/%d" % pk, json={"registered_poor": 13})
+    assert resp.status_code == 428
+    assert "row_version" in resp.get_json()["message"]
+    assert fetch(Village, pk).registered_poor == 12
+    resp = c.put("/api/v1/village/%d" % pk, json={"registered_poor": 13, "row_version": 1})
     assert resp.status_code == 200, resp.get_json()
     assert fetch(Village, pk).registered_poor == 13
     # an edit based on an old version is refused

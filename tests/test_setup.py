@@ -75,13 +75,10 @@ def test_demo_data_on_a_fresh_database():
         assert 0 < db.session.query(ReserveCandidate).filter(eligibility.issues_condition()).count() < len(candidates)
         assert 0 < db.session.query(Village).filter(reserve.below_target_condition()).count() < len(villages)
         # follow-up: every alert kind appears
-        from villageaid import followup
+        from villageaid import followup, scope
 
-        with demo_app.test_request_context():
-            from flask import g
-
-            g._va_sees_all = True  # as the office sees it
-            kinds = {a.kind for a in followup.alerts()}
+        office = scope.Viewer(user_id=0, sees_all=True)  # as the office sees it
+        kinds = {a.kind for a in followup.alerts(office)}
         assert kinds == {"less_funds", "fewer_visits", "no_recent_visit", "no_record"}
         expected = {v.name for v in villages if v.town.name == demo.DEMO_CLERK_TOWN or (v.unit and v.unit.name == demo.DEMO_CLERK_UNIT)}
         # a second run leaves the data alone

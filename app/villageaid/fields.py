@@ -9,6 +9,7 @@ from wtforms.validators import StopValidation, ValidationError
 
 from flask_appbuilder.fieldwidgets import Select2Widget
 
+from . import scope
 from .lookups import LOOKUPS
 
 
@@ -64,7 +65,7 @@ class RemoteSelectField(Field):
         if self._current is not None and str(self._current.id) == raw:
             self.data = self._current
             return
-        self.data = LOOKUPS[self.lookup_key].get(raw)
+        self.data = LOOKUPS[self.lookup_key].get(raw, scope.current_viewer())
         self._refused = self.data is None
 
     def pre_validate(self, form):

@@ -10,7 +10,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func
 
 from . import scope
 from .choices import ALERT_KINDS
@@ -59,14 +59,15 @@ def _between(column, period):
     return and_(column >= period[0], column <= period[1])
 
 
-def alerts(day=None, kinds=None, town_id=None, unit_id=None):
-    """The alerts of the follow-up villages in the user's scope."""
+def alerts(viewer, day=None, kinds=None, town_id=None, unit_id=None):
+    """The alerts of the follow-up villages `viewer` may see."""
     day = day or reference_date()
     this, last = periods(day)
     r = FollowUpRecord
     zero = func.coalesce
     query = (
-        select(
+        scope.rows(
+            viewer, Village,
             Village.id, Village.name, Town.name, Unit.name,
             zero(func.sum(case((_between(r.date, this), r.funds), else_=None)), 0),
             zero(func.sum(case((_between(r.date, last), r.funds), else_=None)), 0),
@@ -75,11 +76,10 @@ def alerts(day=None, kinds=None, town_id=None, unit_id=None):
             func.max(case((and_(r.kind == "visit", r.date <= day), r.date), else_=None)),
             func.count(r.id),
         )
-        .select_from(Village)
         .join(Town, Town.id == Village.town_id)
         .outerjoin(Unit, Unit.id == Village.unit_id)
         .outerjoin(r, r.village_id == Village.id)
-        .where(in_followup_set(), scope.condition(Village))
+        .where(in_followup_set())
         .group_by(Village.id, Village.name, Town.name, Unit.name)
         .order_by(Town.name, Village.name)
     )
@@ -138,9 +138,9 @@ YEARLY_FIGURES = ("visits", "visits_change", "households", "funds", "funds_chang
                   "problems_open", "problems_closed")
 
 
-def yearly_rows(year=None):
-    """The yearly summary rows the user may see (as plain values)."""
-    query = scope.visible_query(FollowUpYear).filter(yearly_visible_condition(FollowUpYear))
+def yearly_rows(viewer, year=None):
+    """The yearly summary rows `viewer` may see (as plain values)."""
+    query = scope.visible_query(FollowUpYear, viewer).filter(yearly_visible_condition(FollowUpYear))
     if year is not None:
         query = query.filter(FollowUpYear.year == year)
     rows = []

@@ -15,42 +15,35 @@ class Lookup:
     model: type
     search: list
     order: list
-    where: Optional[Callable] = None  # () -> extra SQL condition
+    where: Optional[Callable] = None  # (viewer) -> extra SQL condition
 
-    def query(self):
-        query = scope.visible_query(self.model)
+    def query(self, viewer):
+        query = scope.visible_query(self.model, viewer)
         if self.where is not None:
-            query = query.filter(self.where())
+            query = query.filter(self.where(viewer))
         return query
 
-    def get(self, pk):
+    def get(self, pk, viewer):
         """The row with this id if the picker may offer it, else None."""
         try:
             pk = int(pk)
         except (TypeError, ValueError):
             return None
-        return self.query().filter(self.model.id == pk).one_or_none()
+        if not -(2**63) < pk < 2**63:
+            return None
+        return self.query(viewer).filter(self.model.id == pk).one_or_none()
 
 
-def _followup_villages():
+def _followup_villages(viewer):
     from .followup import in_followup_set
 
     return in_followup_set()
 
 
-def _my_units():
-    """Units a user may name on a record: every unit for those who see all
-    rows, the assigned units for the others."""
-    if scope.sees_all_rows():
-        return Unit.id.isnot(None)
-    _towns, units = scope.assigned()
-    return Unit.id.in_(list(units))
-
-
 LOOKUPS = {
     "town": Lookup(Town, [Town.name, Town.code], [Town.name]),
     "unit": Lookup(Unit, [Unit.name], [Unit.name]),
-    "myunit": Lookup(Unit, [Unit.name], [Unit.name], where=_my_units),
+    "myunit": Lookup(Unit, [Unit.name], [Unit.name], where=scope.own_units),
     "village": Lookup(Village, [Village.name], [Village.name, Village.id]),
     "followupvillage": Lookup(Village, [Village.name], [Village.name, Village.id], where=_followup_villages),
     "cadre": Lookup(Cadre, [Cadre.name], [Cadre.name, Cadre.id]),
@@ -59,6 +52,7 @@ LOOKUPS = {
         [TrainingSession.title, TrainingSession.batch],
         [TrainingSession.start_date.desc(), TrainingSession.id.desc()],
     ),
-    # Users have no scope rule: only users who see every row find any.
-    "user": Lookup(User, [User.username, User.first_name, User.last_name], [User.username]),
+    # Only the accounts a scope can be assigned to (scope.assignable_users).
+    "user": Lookup(User, [User.username, User.first_name, User.last_name], [User.username],
+                   where=scope.assignable_users),
 }

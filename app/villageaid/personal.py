@@ -2,13 +2,10 @@
 only to users holding ``can_view_personal_data`` on ``VillageAidScope``
 (Office and Clerk by default), masked (430981********123X, 138****5678) for
 everyone else — on screens, in exports and in the API alike."""
-from flask import current_app, g, has_request_context
 from sqlalchemy import String, case, cast, func, literal
 
 from .models import Cadre, ReserveCandidate
-from .scope import ALL_ROWS_VIEW
-
-PERSONAL_DATA_PERMISSION = "can_view_personal_data"
+from .scope import current_viewer
 PERSONAL_COLUMNS = {
     Cadre: ("id_number", "phone"),
     # the birth date too: a masked ID number hides exactly those digits
@@ -16,14 +13,8 @@ PERSONAL_COLUMNS = {
 }
 
 
-def may_see_personal_data():
-    if not has_request_context():
-        return False
-    cached = g.get("_va_personal")
-    if cached is None:
-        cached = bool(current_app.appbuilder.sm.has_access(PERSONAL_DATA_PERMISSION, ALL_ROWS_VIEW))
-        g._va_personal = cached
-    return cached
+def may_see_personal_data(viewer=None):
+    return (viewer or current_viewer()).personal_data
 
 
 IRREGULAR = "********"
@@ -83,3 +74,10 @@ def mask_dict(model, data):
         if data.get(column):
             data[column] = PersonalMask(column)(data[column])
     return data
+
+
+def hidden_columns(model, viewer=None):
+    """The personal columns of `model` that `viewer` sees masked: never
+    offered for ordering, filtering or searching (they would tell what the
+    mask hides)."""
+    return () if may_see_personal_data(viewer) else personal_columns(model)

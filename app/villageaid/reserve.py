@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func
 
 from . import scope
 from .choices import BACKGROUNDS, CANDIDATE_STATUSES, EDUCATION, TARGET_POSTS
@@ -47,14 +47,14 @@ def eligibility_export_expression():
     return describe_expression()
 
 
-def below_target_rows():
-    """The villages below target in the user's scope, with counts and what is missing."""
+def below_target_rows(viewer):
+    """The villages below target that `viewer` may see, with counts and what is missing."""
     missing, missing_both = missing_expressions()
     columns = [getattr(Village, c) for c in COUNT_COLUMNS]
     query = (
-        select(Village.id, Village.name, Town.name, *columns, missing, missing_both)
+        scope.rows(viewer, Village, Village.id, Village.name, Town.name, *columns, missing, missing_both)
         .join(Town, Town.id == Village.town_id)
-        .where(below_target_condition(), scope.condition(Village))
+        .where(below_target_condition())
         .order_by(Town.name, Village.name)
     )
     keys = ["id", "name", "town"] + list(COUNT_COLUMNS) + ["missing_candidates", "missing_both"]
@@ -73,24 +73,22 @@ class Table:
                 "rows": [{"label": label, "values": values} for label, values in self.rows]}
 
 
-def _counts(*group):
-    """Counts of the user's candidates grouped by the given expressions."""
+def _counts(viewer, *group):
+    """Counts of the candidates `viewer` may see, grouped by the given expressions."""
     query = (
-        select(*group, func.count(ReserveCandidate.id))
-        .select_from(ReserveCandidate)
+        scope.rows(viewer, ReserveCandidate, *group, func.count(ReserveCandidate.id))
         .join(Village, Village.id == ReserveCandidate.village_id)
         .join(Town, Town.id == Village.town_id)
         .outerjoin(Unit, Unit.id == Village.unit_id)
-        .where(scope.condition(ReserveCandidate))
         .group_by(*group)
     )
     return current_app.appbuilder.session.execute(query).all()
 
 
-def _cube(key, title, name_column):
+def _cube(viewer, key, title, name_column):
     """Rows (place · target post), columns the statuses and a total."""
     counts = {}
-    for place, post, status, n in _counts(name_column, ReserveCandidate.target_post, ReserveCandidate.status):
+    for place, post, status, n in _counts(viewer, name_column, ReserveCandidate.target_post, ReserveCandidate.status):
         counts.setdefault((place or _("(no dispatching unit)"), post), {})[status] = n
     table = Table(key, title, [title, *[label for _c, label in CANDIDATE_STATUSES], _("Total")])
     for (place, post) in sorted(counts, key=lambda k: (k[0], TARGET_POSTS.codes.index(k[1]))):
@@ -100,10 +98,10 @@ def _cube(key, title, name_column):
     return table
 
 
-def _by_post(key, title, expression, labels):
+def _by_post(viewer, key, title, expression, labels):
     """Rows the categories of `expression`, columns the target posts and a total."""
     counts = {}
-    for category, post, n in _counts(expression, ReserveCandidate.target_post):
+    for category, post, n in _counts(viewer, expression, ReserveCandidate.target_post):
         counts.setdefault(category, {})[post] = n
     table = Table(key, title, [title, *[label for _c, label in TARGET_POSTS], _("Total")])
     for category, label in labels:
@@ -120,7 +118,7 @@ def _add_total(table):
     table.rows.append((_("Total"), totals))
 
 
-def summary_tables():
+def summary_tables(viewer):
     under_35, over_45 = age_band_edges()
     band = case(
         (ReserveCandidate.birth_date.is_(None), "unknown"),
@@ -130,9 +128,9 @@ def summary_tables():
     )
     bands = [("under_35", _("Under 35")), ("35_45", _("35 to 45")), ("over_45", _("Over 45")), ("unknown", _("Unknown"))]
     return [
-        _cube("town", _("Town and target post"), Town.name),
-        _cube("unit", _("Unit and target post"), Unit.name),
-        _by_post("background", _("Background"), ReserveCandidate.background, BACKGROUNDS),
-        _by_post("education", _("Education"), ReserveCandidate.education, EDUCATION),
-        _by_post("age", _("Age on the election date"), band, bands),
+        _cube(viewer, "town", _("Town and target post"), Town.name),
+        _cube(viewer, "unit", _("Unit and target post"), Unit.name),
+        _by_post(viewer, "background", _("Background"), ReserveCandidate.background, BACKGROUNDS),
+        _by_post(viewer, "education", _("Education"), ReserveCandidate.education, EDUCATION),
+        _by_post(viewer, "age", _("Age on the election date"), band, bands),
     ]

@@ -5,8 +5,7 @@ Roles say *what* a user may do; the scope policy (scope.py) says *where*.
 never removes a permission an administrator granted. Run it through
 `flask villageaid init` after each upgrade.
 """
-from .personal import PERSONAL_DATA_PERMISSION
-from .scope import ALL_ROWS_PERMISSION, ALL_ROWS_VIEW
+from .scope import ALL_ROWS_PERMISSION, ALL_ROWS_VIEW, PERSONAL_DATA_PERMISSION
 
 OFFICE, CLERK, INSPECTOR = "Office", "Clerk", "Inspector"
 ROLES = (OFFICE, CLERK, INSPECTOR)

@@ -1,16 +1,14 @@
 """Business rules over records, shared by web forms, the REST API, imports
 and tests.
 
-`record_errors(item)` returns {field: message} for everything wrong with a
-row about to be saved: field formats, uniqueness, related rows outside the
-user's scope, and each model's own rules. An empty dict means it may be
-saved. Messages are in the user's language.
+Each function returns {field: message} ({} when nothing is wrong), in the
+user's language; writes.check runs them in order with the scope checks.
 """
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, inspect as sa_inspect, select, UniqueConstraint
 
-from . import choices, scope
+from . import choices
 from .labels import label
 from .models import (
     Cadre,
@@ -47,7 +45,8 @@ FIELD_CHECKS = {
     FollowUpRecord: {"date": check_not_future, "funds": check_money, "households_visited": check_non_negative},
 }
 
-# Model-specific rules: model -> function(item) -> {field: message}
+# Model-specific rules: model -> function(item, before) -> {field: message};
+# `before`: the record's column values before the change ({} when new).
 _MODEL_RULES = {}
 
 
@@ -63,8 +62,9 @@ def field_checks(model):
     return FIELD_CHECKS.get(model, {})
 
 
-def record_errors(item):
-    """Everything wrong with `item`, as {field: message}; {} when it may be saved."""
+def field_errors(item):
+    """Field formats (normalising the values they accept), required text and
+    codes, as {field: message}."""
     errors = {}
     model = type(item)
     for column, check in field_checks(model).items():
@@ -77,23 +77,16 @@ def record_errors(item):
             errors[column] = str(exc)
     errors.update({k: v for k, v in blank_errors(item).items() if k not in errors})
     errors.update({k: v for k, v in choice_errors(item).items() if k not in errors})
-    errors.update({k: v for k, v in related_errors(item).items() if k not in errors})
-    if errors:
-        return errors
-    for rule in _MODEL_RULES.get(model, []):
-        for field, message in rule(item).items():
+    return errors
+
+
+def model_errors(item, before=None):
+    """The model's own rules, as {field: message}."""
+    errors = {}
+    for rule in _MODEL_RULES.get(type(item), []):
+        for field, message in rule(item, before or {}).items():
             errors.setdefault(field, message)
-    if errors:
-        return errors
-    # Scope before uniqueness: a row the user could not keep must not tell
-    # whether a value is used elsewhere.
-    if not scope.would_be_visible(item, lambda name: _column_value(item, name)):
-        return {OUT_OF_SCOPE: _("The record would be outside your scope; nothing was saved.")}
-    return unique_errors(item)
-
-
-# The key of an error about the whole record (marshmallow's convention).
-OUT_OF_SCOPE = "_schema"
+    return errors
 
 
 def blank_errors(item):
@@ -117,29 +110,10 @@ def choice_errors(item):
     return errors
 
 
-def related_errors(item):
-    """A many-to-one reference that was set or changed must point at a row
-    the user may see: a forged id is refused like a row that does not exist."""
-    errors = {}
-    state = sa_inspect(item)
-    for rel in sa_inspect(type(item)).relationships:
-        if rel.direction.name != "MANYTOONE" or rel.key in ("created_by", "changed_by"):
-            continue
-        history = state.attrs[rel.key].history
-        if not history.added:
-            continue
-        target = history.added[0]
-        if target is None:
-            continue
-        target_model = rel.mapper.class_
-        if scope.get_visible(target_model, getattr(target, "id", None)) is None:
-            errors[rel.key] = _("Not a valid choice.")
-    return errors
-
-
-def unique_errors(item):
+def unique_errors(item, value_of):
     """Unique columns and unique constraints, checked before the database
-    does, so the person gets a message on the right field."""
+    does, so the person gets a message on the right field. `value_of(column)`
+    gives the value the row will have."""
     model = type(item)
     table = model.__table__
     groups = [([c.name], None) for c in table.columns if c.unique]
@@ -152,7 +126,7 @@ def unique_errors(item):
     session = current_app.appbuilder.session
     errors = {}
     for names, constraint_name in groups:
-        values = [_column_value(item, name) for name in names]
+        values = [value_of(name) for name in names]
         if any(v is None for v in values):
             continue
         cond = and_(*[table.c[n] == v for n, v in zip(names, values)])
@@ -175,18 +149,6 @@ def unique_errors(item):
     return errors
 
 
-def _column_value(item, column_name):
-    """A column's value, read through its relationship when the foreign key
-    is not set yet (a related row picked on a form, before the flush)."""
-    value = getattr(item, column_name)
-    if value is None:
-        for rel in sa_inspect(type(item)).relationships:
-            if rel.direction.name == "MANYTOONE" and any(c.name == column_name for c in rel.local_columns):
-                target = getattr(item, rel.key)
-                value = getattr(target, "id", None) if target is not None else None
-    return value
-
-
 def _field_of(model, column_name):
     """The form field that edits a column: the relationship for a foreign key."""
     for rel in sa_inspect(model).relationships:
@@ -199,14 +161,14 @@ def _field_of(model, column_name):
 
 
 @model_rule(Village)
-def _village_exit_year(item):
+def _village_exit_year(item, before):
     if item.poverty_status == "non_poor" and item.exit_year is not None:
         return {"exit_year": _("Only a poor village has an exit year.")}
     return {}
 
 
 @model_rule(Cadre)
-def _cadre_post_matches_kind(item):
+def _cadre_post_matches_kind(item, before):
     errors = {}
     posts = choices.POSTS_BY_KIND.get(item.kind)
     if posts is not None and item.post not in posts:
@@ -219,7 +181,7 @@ def _cadre_post_matches_kind(item):
 
 
 @model_rule(ScopeAssignment)
-def _assignment_one_target(item):
+def _assignment_one_target(item, before):
     has_town = item.town is not None or item.town_id is not None
     has_unit = item.unit is not None or item.unit_id is not None
     if has_town == has_unit:
@@ -228,14 +190,14 @@ def _assignment_one_target(item):
 
 
 @model_rule(TrainingSession)
-def _session_dates(item):
+def _session_dates(item, before):
     if item.start_date and item.end_date and item.end_date < item.start_date:
         return {"end_date": _("The end date cannot be before the start date.")}
     return {}
 
 
 @model_rule(TrainingAttendance)
-def _attendance_fits_session(item):
+def _attendance_fits_session(item, before):
     errors = {}
     training_session, cadre = item.training_session, item.cadre
     if training_session is None or cadre is None:
@@ -246,7 +208,7 @@ def _attendance_fits_session(item):
                             kind=choices.CADRE_KINDS.label(cadre.kind))
     if item.completed and item.status != "attended":
         errors["completed"] = _("Only an attended record can be marked completed.")
-    if training_session.capacity and _session_changed(item):
+    if training_session.capacity and training_session.id != before.get("training_session_id"):
         session = current_app.appbuilder.session
         with session.no_autoflush:
             taken = session.scalar(
@@ -260,13 +222,8 @@ def _attendance_fits_session(item):
     return errors
 
 
-def _session_changed(item):
-    state = sa_inspect(item)
-    return item.id is None or bool(state.attrs["training_session"].history.added)
-
-
 @model_rule(ReserveCandidate)
-def _candidate_birth_date(item):
+def _candidate_birth_date(item, before):
     """The birth date matches the ID number, or is taken from it."""
     if item.id_number:
         from_id = birth_date_of(item.id_number)
@@ -281,7 +238,7 @@ def _candidate_birth_date(item):
 
 
 @model_rule(ReserveCandidate)
-def _candidate_party(item):
+def _candidate_party(item, before):
     if item.party_join_date is None:
         return {}
     if item.political_status not in choices.PARTY_STATUSES:
@@ -292,7 +249,7 @@ def _candidate_party(item):
 
 
 @model_rule(ReserveCandidate)
-def _candidate_election(item):
+def _candidate_election(item, before):
     if item.status == "elected":
         errors = {}
         if not item.elected_post:
@@ -313,8 +270,8 @@ def years_after(day, years):
 
 
 @model_rule(FollowUpRecord)
-def _followup_village(item):
-    from . import followup, scope
+def _followup_village(item, before):
+    from . import followup
 
     village = item.village
     if village is None:
@@ -326,17 +283,12 @@ def _followup_village(item):
     if item.date and item.date.year < village.exit_year:
         errors["date"] = _("The date is before the village's exit year (%(year)d).", year=village.exit_year)
     if item.unit is None and item.unit_id is None:
-        item.unit = village.unit
-    elif not scope.sees_all_rows() and item.unit is not None and sa_inspect(item).attrs["unit"].history.added:
-        # a clerk names its own units, or the village's stationed unit
-        _towns, units = scope.assigned()
-        if item.unit.id not in units and item.unit is not village.unit:
-            errors["unit"] = _("Not a valid choice.")
+        item.unit = village.unit  # which units a clerk may name: scope.py
     return errors
 
 
 @model_rule(FollowUpRecord)
-def _followup_kind_fields(item):
+def _followup_kind_fields(item, before):
     if item.kind == "funds" and item.funds is None:
         return {"funds": _("A funds record needs the amount.")}
     if item.kind == "project" and not (item.project or "").strip():

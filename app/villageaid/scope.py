@@ -2,9 +2,12 @@
 
 Roles (FAB permissions) say *what* a user may do; this module says *where*.
 Every path — lists, detail pages, edits, deletes, bulk actions, related
-lists, form choices, exports, the REST API — asks this module, through
-`ScopeFilter` (a FAB base filter), `visible_query()`, `get_visible()` or
-`row_visible()`.
+lists, form choices, exports, reports, the REST API — asks this module, with
+the user passed explicitly as a `Viewer` (`current_viewer()` in a request):
+reads through `rows()` (Core) or `visible_query()` (ORM), and `ScopeFilter`
+(a FAB base filter) for FAB's own views; writes through writes.py, which
+asks `would_be_visible()` and `may_name()` before the flush and
+`row_visible()` after it.
 
 - A user holding the permission ``can_access_all_rows`` on ``VillageAidScope``
   (Admin, Office, Inspector by default) sees every row.
@@ -16,6 +19,9 @@ lists, form choices, exports, the REST API — asks this module, through
   training sessions are readable by every signed-in user.
 - No user, no assignment, or a model without a rule: no rows (fail closed).
 """
+from dataclasses import dataclass
+from typing import Optional
+
 from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import Column, and_, case, exists, false, literal, or_, select, true
@@ -37,6 +43,7 @@ from .models import (
 
 ALL_ROWS_VIEW = "VillageAidScope"
 ALL_ROWS_PERMISSION = "can_access_all_rows"
+PERSONAL_DATA_PERMISSION = "can_view_personal_data"
 
 # model -> function(town_ids, unit_ids, user_id) -> SQL condition
 _RULES = {}
@@ -118,88 +125,125 @@ PERSONAL = {ScopeAssignment, ExportReceipt}
 # --- who is asking ---------------------------------------------------------
 
 
-def _user():
-    if not has_request_context():
-        return None
-    try:
-        return current_app.appbuilder.sm.current_user
-    except Exception:  # no token, no session: nobody
-        return None
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking, as the scope policy needs it: resolved once (per
+    request for the signed-in user) and passed explicitly to every scoped
+    read and write."""
+
+    user_id: Optional[int] = None
+    sees_all: bool = False
+    towns: tuple = ()
+    units: tuple = ()
+    personal_data: bool = False  # may see ID numbers and phones unmasked
+
+    @property
+    def anonymous(self):
+        return self.user_id is None
 
 
-def sees_all_rows():
-    """True when the current user holds the all-rows permission."""
+NOBODY = Viewer()
+
+
+def viewer_for(user, session=None):
+    """The Viewer of a FAB user (None or inactive: nobody)."""
+    if user is None or not getattr(user, "is_active", False) or getattr(user, "id", None) is None:
+        return NOBODY
+    sm = current_app.appbuilder.sm
+    session = session or current_app.appbuilder.session
+    rows = session.execute(
+        select(ScopeAssignment.town_id, ScopeAssignment.unit_id).where(ScopeAssignment.user_id == user.id)
+    ).all()
+    return Viewer(
+        user_id=user.id,
+        sees_all=bool(sm._has_view_access(user, ALL_ROWS_PERMISSION, ALL_ROWS_VIEW)),
+        towns=tuple(sorted({t for t, _u in rows if t is not None})),
+        units=tuple(sorted({u for _t, u in rows if u is not None})),
+        personal_data=bool(sm._has_view_access(user, PERSONAL_DATA_PERMISSION, ALL_ROWS_VIEW)),
+    )
+
+
+def current_viewer():
+    """The Viewer of the signed-in user (web session or API token) of this
+    request, computed once per request; outside a request: nobody."""
     if not has_request_context():
-        return False
-    cached = g.get("_va_sees_all")
+        return NOBODY
+    cached = g.get("_va_viewer")
     if cached is None:
-        cached = bool(_user()) and current_app.appbuilder.sm.has_access(
-            ALL_ROWS_PERMISSION, ALL_ROWS_VIEW
-        )
-        g._va_sees_all = cached
+        try:
+            user = current_app.appbuilder.sm.current_user
+        except Exception:  # no token, no session: nobody
+            user = None
+        cached = viewer_for(user)
+        g._va_viewer = cached
     return cached
 
 
-def assigned(user_id=None):
-    """(town ids, unit ids) assigned to a user (default: the current one)."""
-    if user_id is None:
-        user = _user()
-        if user is None:
-            return (), ()
-        user_id = user.id
-        cached = g.get("_va_assigned")
-        if cached is not None and cached[0] == user_id:
-            return cached[1]
-    session = current_app.appbuilder.session
-    rows = session.execute(
-        select(ScopeAssignment.town_id, ScopeAssignment.unit_id).where(
-            ScopeAssignment.user_id == user_id
-        )
-    ).all()
-    result = (
-        tuple(sorted({t for t, _u in rows if t is not None})),
-        tuple(sorted({u for _t, u in rows if u is not None})),
-    )
+def forget_current_viewer():
+    """After a change of the signed-in user's roles or assignments."""
     if has_request_context():
-        g._va_assigned = (user_id, result)
-    return result
+        g.pop("_va_viewer", None)
 
 
 # --- the policy ---------------------------------------------------------------
 
 
-def condition(model):
-    """The SQL condition selecting the rows of `model` the current user may see."""
-    if sees_all_rows():
+def condition(model, viewer):
+    """The SQL condition selecting the rows of `model` that `viewer` may see."""
+    if viewer.sees_all:
         return true()
-    user = _user()
     func = _RULES.get(model)
-    if user is None or func is None:
+    if viewer.anonymous or func is None:
         return false()
-    towns, units = assigned()
-    if not towns and not units and func is not _reference and model not in PERSONAL:
+    if not viewer.towns and not viewer.units and func is not _reference and model not in PERSONAL:
         return false()
-    return func(list(towns), list(units), user.id)
+    return func(list(viewer.towns), list(viewer.units), viewer.user_id)
 
 
-def visible_query(model, session=None):
+def rows(viewer, model, *columns):
+    """The one scoped entry point for reads: ``SELECT columns (default: the
+    model) FROM model WHERE <what viewer may see of model>``. Reports, the
+    home page and exports build on it and add their own joins and filters."""
+    return select(*(columns or (model,))).select_from(model).where(condition(model, viewer))
+
+
+def visible_query(model, viewer, session=None):
+    """The same as an ORM query (for FAB's data interface and pickers)."""
     session = session or current_app.appbuilder.session
-    return session.query(model).filter(condition(model))
+    return session.query(model).filter(condition(model, viewer))
 
 
-def get_visible(model, pk, session=None):
-    """The row of `model` with this primary key if the user may see it, else None."""
+def get_visible(model, pk, viewer, session=None):
+    """The row of `model` with this primary key if `viewer` may see it, else None."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return visible_query(model, session).filter(model.id == pk).one_or_none()
+    if not -(2**63) < pk < 2**63:
+        return None
+    return visible_query(model, viewer, session).filter(model.id == pk).one_or_none()
 
 
-def would_be_visible(item, value_of):
-    """Would this (unsaved or changed) row be visible to the current user?
-    The model's own condition, with its columns replaced by the row's values
-    (`value_of(column name)`), asked of the database before anything is written."""
+def visible_all(model, pks, viewer, session=None):
+    """The rows with these ids if `viewer` may see every one of them, else
+    None (one foreign or malformed id refuses the whole request)."""
+    try:
+        wanted = {int(pk) for pk in pks}
+    except (TypeError, ValueError):
+        return None
+    if any(not -(2**63) < pk < 2**63 for pk in wanted):
+        return None
+    if not wanted:
+        return []
+    found = visible_query(model, viewer, session).filter(model.id.in_(wanted)).all()
+    return found if len(found) == len(wanted) else None
+
+
+def would_be_visible(item, viewer, value_of):
+    """Would this (unsaved or changed) row be visible to `viewer`? The
+    model's own condition, with its columns replaced by the row's pending
+    values (`value_of(column name)`), asked of the database before anything
+    is written."""
     model = type(item)
     table = model.__table__
 
@@ -208,20 +252,94 @@ def would_be_visible(item, value_of):
             return literal(value_of(element.name), element.type)
         return None
 
-    expr = visitors.replacement_traverse(condition(model), {}, replace)
+    expr = visitors.replacement_traverse(condition(model, viewer), {}, replace)
     session = current_app.appbuilder.session
     with session.no_autoflush:
         return bool(session.scalar(select(case((expr, 1), else_=0))))
 
 
-def row_visible(item, session=None):
-    """Is this (flushed) row visible to the current user? Used after a write
-    to refuse an add or an edit that would put a row outside the user's scope."""
+def row_visible(item, viewer, session=None):
+    """Is this (flushed) row visible to `viewer`? Asked after a write, so
+    that an add or an edit that would put a row outside the scope is undone."""
     session = session or current_app.appbuilder.session
     model = type(item)
     return bool(
-        session.scalar(select(exists().where(and_(model.id == item.id, condition(model)))))
+        session.scalar(select(exists().where(and_(model.id == item.id, condition(model, viewer)))))
     )
+
+
+# --- what a user may name on a record ---------------------------------------
+#
+# A reference (many-to-one) that a write sets or changes must point at a row
+# the user may see. Some references are narrower: a clerk names only its own
+# units on a follow-up record (or the village's stationed unit).
+
+_NAMEABLE = {}
+
+
+def nameable(model, relation):
+    """Register a narrower condition for what may be named in `model.relation`:
+    func(viewer, item) -> SQL condition on the related model, or None."""
+
+    def register(func):
+        _NAMEABLE[(model, relation)] = func
+        return func
+
+    return register
+
+
+def may_name(viewer, model, relation, target_model, target_id, item=None, session=None):
+    """May `viewer` set `model.relation` to the row `target_id` of `target_model`?"""
+    query = visible_query(target_model, viewer, session).filter(target_model.id == target_id)
+    narrower = _NAMEABLE.get((model, relation))
+    if narrower is not None:
+        extra = narrower(viewer, item)
+        if extra is not None:
+            query = query.filter(extra)
+    session = session or current_app.appbuilder.session
+    with session.no_autoflush:
+        return session.query(query.exists()).scalar()
+
+
+def own_units(viewer):
+    """The units `viewer` names on records of its own: every unit for those
+    who see all rows, the assigned units for the others."""
+    if viewer.sees_all:
+        return Unit.id.isnot(None)
+    return Unit.id.in_(list(viewer.units))
+
+
+@nameable(FollowUpRecord, "unit")
+def _followup_unit(viewer, item):
+    village_unit = getattr(getattr(item, "village", None), "unit_id", None)
+    if viewer.sees_all:
+        return None
+    if village_unit is not None:
+        return or_(own_units(viewer), Unit.id == village_unit)
+    return own_units(viewer)
+
+
+def assignable_users(viewer):
+    """The accounts a scope can be assigned to, offered only to users who
+    manage scope assignments: active accounts whose roles do not already
+    see every row (the others need no scope)."""
+    from flask_appbuilder.security.sqla.models import (
+        Permission, PermissionView, User, ViewMenu, assoc_permissionview_role, assoc_user_role,
+    )
+
+    sm = current_app.appbuilder.sm
+    if viewer.anonymous or not (sm.has_access("can_add", "ScopeAssignmentView")
+                                or sm.has_access("can_edit", "ScopeAssignmentView")):
+        return false()
+    all_rows_roles = (
+        select(assoc_permissionview_role.c.role_id)
+        .join(PermissionView, PermissionView.id == assoc_permissionview_role.c.permission_view_id)
+        .join(Permission, Permission.id == PermissionView.permission_id)
+        .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
+        .where(Permission.name == ALL_ROWS_PERMISSION, ViewMenu.name == ALL_ROWS_VIEW)
+    )
+    seeing_all = select(assoc_user_role.c.user_id).where(assoc_user_role.c.role_id.in_(all_rows_roles))
+    return and_(User.active.is_(True), User.id.not_in(seeing_all))
 
 
 class ScopeFilter(BaseFilter):
@@ -234,4 +352,4 @@ class ScopeFilter(BaseFilter):
     name = "Scope"
 
     def apply(self, query, value):
-        return query.filter(condition(self.model))
+        return query.filter(condition(self.model, current_viewer()))

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
-from . import scope
+from . import scope, writes
 from .choices import CADRE_KINDS
 from .models import Cadre, Town, TrainingAttendance, Unit, Village
 
@@ -63,17 +63,16 @@ class Coverage:
         return CoverageRow(None, _("Total"), sum(r.new for r in self.rows), sum(r.trained for r in self.rows))
 
 
-def coverage(by):
-    """Coverage of the user's scope grouped by "town", "unit" or "kind"."""
+def coverage(viewer, by):
+    """Coverage of what `viewer` may see, grouped by "town", "unit" or "kind"."""
     key, name = GROUPINGS[by]
     trained = func.sum(case((Cadre.trained.expression, 1), else_=0))
     query = (
-        select(key, name, func.count(Cadre.id), trained)
-        .select_from(Cadre)
+        scope.rows(viewer, Cadre, key, name, func.count(Cadre.id), trained)
         .outerjoin(Village, Village.id == Cadre.village_id)
         .outerjoin(Town, Town.id == Village.town_id)
         .outerjoin(Unit, Unit.id == Cadre.unit_id)
-        .where(counted_condition(), scope.condition(Cadre))
+        .where(counted_condition())
         .group_by(key, name)
         .order_by(name)
     )
@@ -102,9 +101,10 @@ class BulkResult:
         )
 
 
-def enrol(training_session, cadres):
-    """Enrol cadres (already checked to be in scope) in a session, in one
-    transaction; returns what was done and what was skipped and why."""
+def enrol(viewer, training_session, cadres):
+    """Enrol cadres in a session through the write path, in one transaction;
+    returns what was done and what was skipped and why (writes.Refused when
+    the write path refuses one of them: then nobody is enrolled)."""
     session = current_app.appbuilder.session
     result = BulkResult()
     enrolled = set(
@@ -117,44 +117,40 @@ def enrol(training_session, cadres):
     room = None
     if training_session.capacity:
         room = training_session.capacity - len(enrolled)
-    try:
-        for cadre in cadres:
-            if cadre.id in enrolled:
-                result.already += 1
-            elif not training_session.admits(cadre):
-                result.wrong_audience += 1
-            elif room is not None and room <= 0:
-                result.full += 1
-            else:
-                session.add(TrainingAttendance(training_session=training_session, cadre=cadre, status="enrolled"))
-                enrolled.add(cadre.id)
-                result.done += 1
-                if room is not None:
-                    room -= 1
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    new = []
+    for cadre in cadres:
+        if cadre.id in enrolled:
+            result.already += 1
+        elif not training_session.admits(cadre):
+            result.wrong_audience += 1
+        elif room is not None and room <= 0:
+            result.full += 1
+        else:
+            new.append((TrainingAttendance(training_session=training_session, cadre=cadre, status="enrolled"), None, None))
+            enrolled.add(cadre.id)
+            result.done += 1
+            if room is not None:
+                room -= 1
+    writes.save_all(new, viewer, path="bulk")
     return result
 
 
-def mark(attendances, status, completed):
-    """Set the status (and completed flag) of many attendances at once."""
-    session = current_app.appbuilder.session
-    try:
-        for attendance in attendances:
-            attendance.status = status
-            attendance.completed = completed
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+def mark(viewer, attendances, status, completed):
+    """Set the status (and completed flag) of many attendances at once,
+    through the write path, all or nothing."""
+    entries = []
+    for attendance in attendances:
+        before = writes.snapshot(attendance)
+        attendance.status = status
+        attendance.completed = completed
+        entries.append((attendance, before, None))
+    writes.save_all(entries, viewer, path="bulk")
     return len(attendances)
 
 
-def untrained_in_scope(audience=None):
-    """Active new untrained cadres the user may see, optionally of one kind."""
-    query = scope.visible_query(Cadre).filter(untrained_condition())
+def untrained_in_scope(viewer, audience=None):
+    """Active new untrained cadres `viewer` may see, optionally of one kind."""
+    query = scope.visible_query(Cadre, viewer).filter(untrained_condition())
     if audience in ("resident", "village"):
         query = query.filter(Cadre.kind == audience)
     return query.order_by(Cadre.name, Cadre.id)

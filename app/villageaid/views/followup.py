@@ -8,7 +8,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from .. import followup
+from .. import followup, scope
 from ..choices import ALERT_KINDS
 from ..exports import chosen_encoding, csv_stream, rows_body
 from ..lookups import LOOKUPS
@@ -115,9 +115,10 @@ def _args():
 def _alerts_from_request():
     """The alerts for the filters in the URL: kind, town and unit."""
     kinds = [k for k in request.args.getlist("kind") if k in ALERT_KINDS]
-    town = LOOKUPS["town"].get(request.args.get("town")) if request.args.get("town") else None
-    unit = LOOKUPS["unit"].get(request.args.get("unit")) if request.args.get("unit") else None
-    found = followup.alerts(kinds=kinds, town_id=town.id if town else None, unit_id=unit.id if unit else None)
+    viewer = scope.current_viewer()
+    town = LOOKUPS["town"].get(request.args.get("town"), viewer) if request.args.get("town") else None
+    unit = LOOKUPS["unit"].get(request.args.get("unit"), viewer) if request.args.get("unit") else None
+    found = followup.alerts(viewer, kinds=kinds, town_id=town.id if town else None, unit_id=unit.id if unit else None)
     return found, {"kinds": kinds, "town": town, "unit": unit}
 
 
@@ -154,4 +155,4 @@ class FollowUpReportApi(BaseApi):
             year = int(request.args["year"]) if request.args.get("year") else None
         except ValueError:
             return self.response_400(message=_("The year must be a number."))
-        return jsonify(rows=followup.yearly_rows(year))
+        return jsonify(rows=followup.yearly_rows(scope.current_viewer(), year))

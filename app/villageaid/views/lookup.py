@@ -7,6 +7,7 @@ from flask_appbuilder.security.decorators import has_access_api
 from sqlalchemy import or_
 
 from ..fields import option_label
+from .. import scope
 from ..lookups import LOOKUPS
 
 
@@ -24,10 +25,11 @@ class VillageAidLookup(BaseView):
         if key not in LOOKUPS:
             return jsonify(results=[], pagination={"more": False}), 404
         lookup = LOOKUPS[key]
-        query = lookup.query()
+        viewer = scope.current_viewer()
+        query = lookup.query(viewer)
         pk = request.args.get("id")
         if pk:
-            row = lookup.get(pk)
+            row = lookup.get(pk, viewer)
             results = [{"id": row.id, "text": option_label(row)}] if row else []
             return jsonify(results=results, pagination={"more": False})
         term = (request.args.get("q") or "").strip()[:50]
@@ -36,7 +38,7 @@ class VillageAidLookup(BaseView):
             query = query.filter(or_(*[c.ilike(pattern, escape="\\") for c in lookup.search]))
         size = current_app.config.get("VILLAGEAID_LOOKUP_PAGE_SIZE", 20)
         try:
-            page = max(int(request.args.get("page", 1)), 1)
+            page = min(max(int(request.args.get("page", 1)), 1), 10000)
         except ValueError:
             page = 1
         rows = query.order_by(*lookup.order).offset((page - 1) * size).limit(size + 1).all()

@@ -9,7 +9,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import not_
 from wtforms.validators import Optional
 
-from .. import reserve
+from .. import reserve, scope
 from ..eligibility import issues_condition
 from ..exports import chosen_encoding, csv_stream, rows_body
 from ..fields import ChoiceField
@@ -109,13 +109,13 @@ class ReserveTools(BaseView):
     @has_access
     def summary(self):
         return self.render_template("villageaid/reserve_summary.html", title=_("Reserve summary"),
-                                    tables=reserve.summary_tables())
+                                    tables=reserve.summary_tables(scope.current_viewer()))
 
     @expose("/summary/export/")
     @has_access
     def summary_export(self):
         key = request.args.get("table", "town")
-        tables = {t.key: t for t in reserve.summary_tables()}
+        tables = {t.key: t for t in reserve.summary_tables(scope.current_viewer())}
         encoding = chosen_encoding()
         if key not in tables or encoding is None:
             return _("Unknown table or encoding."), 400
@@ -153,9 +153,9 @@ class ReserveReportApi(BaseApi):
     @api_expose("/summary", methods=["GET"])
     @protect()
     def summary(self):
-        return jsonify(tables=[t.as_dict() for t in reserve.summary_tables()])
+        return jsonify(tables=[t.as_dict() for t in reserve.summary_tables(scope.current_viewer())])
 
     @api_expose("/below_target", methods=["GET"])
     @protect()
     def below_target(self):
-        return jsonify(villages=reserve.below_target_rows())
+        return jsonify(villages=reserve.below_target_rows(scope.current_viewer()))

@@ -9,7 +9,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from .. import scope, training
+from .. import scope, training, writes
 from ..exports import chosen_encoding, csv_stream, rows_body, yes_no
 from ..fields import RemoteSelectField
 from ..labels import LABELS
@@ -40,8 +40,12 @@ class AttendanceView(ScopedModelView):
         self.formatters_columns.setdefault("cadre.kind", CADRE_KINDS.label)
 
     def _mark(self, items, status, completed):
-        count = training.mark(items, status, completed)
-        flash(_("%(count)d record(s) updated.", count=count), "success")
+        try:
+            count = training.mark(self.viewer, items, status, completed)
+        except writes.Refused as exc:
+            flash(exc.message(), "danger")
+        else:
+            flash(_("%(count)d record(s) updated.", count=count), "success")
         return redirect(self.get_redirect())
 
     @fab_action("mark_completed", _l("Mark attended and completed"), _l("Mark the selected records attended and completed?"), "fa-check", single=False)
@@ -144,7 +148,7 @@ class TrainingTools(BaseView):
     @has_access
     def choose(self):
         """Pick the session for cadres chosen on a list."""
-        cadres = _visible_cadres(request.args.getlist("cadre"))
+        cadres = scope.visible_all(Cadre, request.args.getlist("cadre"), scope.current_viewer())
         if not cadres:
             flash(_("No row selected."), "warning")
             return redirect(url_for("UntrainedCadreView.list"))
@@ -156,32 +160,30 @@ class TrainingTools(BaseView):
     @expose("/enrol", methods=["POST"])
     @has_access
     def enrol(self):
-        training_session = scope.get_visible(TrainingSession, request.form.get("training_session"))
+        viewer = scope.current_viewer()
+        training_session = scope.get_visible(TrainingSession, request.form.get("training_session"), viewer)
         if training_session is None:
             flash(_("Choose a training session."), "danger")
             return redirect(url_for("UntrainedCadreView.list"))
-        cadres = _visible_cadres(request.form.getlist("cadre"))
+        cadres = scope.visible_all(Cadre, request.form.getlist("cadre"), viewer)
         if cadres is None:
             abort(404)
-        result = training.enrol(training_session, cadres)
-        flash(result.message(), "success" if result.done else "warning")
-        return redirect(url_for("TrainingSessionView.show", pk=training_session.id))
+        return _enrol(viewer, training_session, cadres)
 
     @expose("/enrol_untrained/<int:pk>", methods=["POST"])
     @has_access
     def enrol_untrained(self, pk):
-        training_session = scope.get_visible(TrainingSession, pk)
+        viewer = scope.current_viewer()
+        training_session = scope.get_visible(TrainingSession, pk, viewer)
         if training_session is None:
             abort(404)
-        cadres = training.untrained_in_scope(training_session.audience).all()
-        result = training.enrol(training_session, cadres)
-        flash(result.message(), "success" if result.done else "warning")
-        return redirect(url_for("TrainingSessionView.show", pk=pk))
+        cadres = training.untrained_in_scope(viewer, training_session.audience).all()
+        return _enrol(viewer, training_session, cadres)
 
     @expose("/coverage/")
     @has_access
     def coverage(self):
-        reports = [(by, _report_title(by), training.coverage(by)) for by in ("town", "unit", "kind")]
+        reports = [(by, _report_title(by), training.coverage(scope.current_viewer(), by)) for by in ("town", "unit", "kind")]
         return self.render_template(
             "villageaid/coverage.html", reports=reports, title=_("Training coverage"),
             links=_coverage_links,
@@ -194,7 +196,7 @@ class TrainingTools(BaseView):
         encoding = chosen_encoding()
         if by not in training.GROUPINGS or encoding is None:
             abort(400)
-        report = training.coverage(by)
+        report = training.coverage(scope.current_viewer(), by)
         rows = [(r.name, r.new, r.trained, r.untrained, "" if r.percent is None else r.percent)
                 for r in report.rows + [report.total]]
         headers = [_report_title(by), _("New cadres"), _("Trained"), _("Untrained"), _("Coverage rate")]
@@ -202,16 +204,14 @@ class TrainingTools(BaseView):
         return csv_stream(rows_body([rows], [None] * 5), headers, title, encoding)
 
 
-def _visible_cadres(ids):
-    """The cadres with these ids if every one is in the user's scope, else None."""
+def _enrol(viewer, training_session, cadres):
     try:
-        wanted = {int(i) for i in ids}
-    except (TypeError, ValueError):
-        return None
-    if not wanted:
-        return []
-    rows = scope.visible_query(Cadre).filter(Cadre.id.in_(wanted)).order_by(Cadre.name).all()
-    return rows if len(rows) == len(wanted) else None
+        result = training.enrol(viewer, training_session, sorted(cadres, key=lambda c: (c.name, c.id)))
+    except writes.Refused as exc:
+        flash(exc.message(), "danger")
+    else:
+        flash(result.message(), "success" if result.done else "warning")
+    return redirect(url_for("TrainingSessionView.show", pk=training_session.id))
 
 
 def _report_title(by):
@@ -268,5 +268,5 @@ class TrainingReportApi(BaseApi):
         by = request.args.get("by", "town")
         if by not in training.GROUPINGS:
             return self.response_400(message=_("Unknown grouping."))
-        report = training.coverage(by)
+        report = training.coverage(scope.current_viewer(), by)
         return jsonify(by=by, rows=[r.as_dict() for r in report.rows], total=report.total.as_dict())

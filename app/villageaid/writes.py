@@ -1,0 +1,276 @@
+"""The one write path: every create, update and delete of a domain record —
+web forms, the REST API, bulk actions, imports — goes through `save_all`
+and `delete_all`, in one transaction per call:
+
+1. check, with autoflush off and against the values the records had before
+   (`snapshot`), never against SQLAlchemy's change history (a query that
+   flushes would empty it): field formats, required text, codes, every
+   reference the write sets or changes (all of them, together: each must be
+   a row the user may name, scope.may_name), the model's own rules, the
+   row's own scope (scope.would_be_visible), uniqueness;
+2. flush, and ask the scope again of the flushed row (scope.row_visible);
+3. run the change hooks (`on_change`: change history, maintained figures)
+   in the same transaction;
+4. commit — or roll back everything and raise `Refused` with the reasons.
+
+The user is passed explicitly (a scope.Viewer), and so is the path the
+change came by ("web", "api", "bulk", "import", "cli").
+"""
+import logging
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, inspect as sa_inspect, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import rules, scope
+from .labels import label
+
+log = logging.getLogger(__name__)
+
+# The key of an error about the whole record (marshmallow's convention).
+WHOLE_RECORD = "_schema"
+AUDIT_RELATIONS = ("created_by", "changed_by")
+
+
+class Refused(Exception):
+    """Nothing was written; `errors` says why, as {field: message}."""
+
+    def __init__(self, errors, item=None):
+        super().__init__(errors)
+        self.errors = errors
+        self.item = item
+
+    def message(self):
+        return " ".join(str(m) for m in self.errors.values())
+
+
+class Stale(Refused):
+    """The record changed since the user loaded it."""
+
+    def __init__(self, item=None):
+        super().__init__({WHOLE_RECORD: stale_message()}, item)
+
+
+def stale_message():
+    return _("Someone else changed this record in the meantime; reload it and try again.")
+
+
+def out_of_scope_message():
+    return _("The record would be outside your scope; nothing was saved.")
+
+
+@dataclass
+class Change:
+    """One record written: what the change hooks are told."""
+
+    kind: str  # "create", "update" or "delete"
+    item: object
+    before: dict
+    viewer: scope.Viewer
+    path: str
+    after: dict = field(default_factory=dict)
+
+
+_HOOKS = []
+
+
+def on_change(func):
+    """Register func(change, session), called for every record written,
+    after the flush and before the commit (in the same transaction)."""
+    _HOOKS.append(func)
+    return func
+
+
+def snapshot(item):
+    """The values of a record's own columns as they are now ({} for a new
+    record): taken before a form or a payload is applied to it."""
+    state = sa_inspect(item)
+    if state.transient or state.pending:
+        return {}
+    return {attr.key: getattr(item, attr.key) for attr in state.mapper.column_attrs
+            if attr.key in state.mapper.columns and attr.columns[0].table is type(item).__table__}
+
+
+def many_to_one(model):
+    return [r for r in sa_inspect(model).relationships
+            if r.direction.name == "MANYTOONE" and r.key not in AUDIT_RELATIONS]
+
+
+def _relation_of_column(model, column_name):
+    for rel in many_to_one(model):
+        if any(c.name == column_name for c in rel.local_columns):
+            return rel
+    return None
+
+
+def pending_value(item, column_name, before):
+    """The value a column will have once the record is flushed: the foreign
+    key of a related row set through its relationship (not flushed yet), or
+    the column itself when it was set directly."""
+    raw = item.__dict__.get(column_name)
+    rel = _relation_of_column(type(item), column_name)
+    if rel is None:
+        return getattr(item, column_name)
+    if raw != before.get(column_name):
+        return raw  # set directly (an import, a CLI)
+    if rel.key in item.__dict__:
+        target = item.__dict__[rel.key]
+        return None if target is None else target.id
+    return raw
+
+
+def reference_errors(item, viewer, before):
+    """Every reference the write sets or changes must point at a row the
+    user may name; a forged id is refused like one that does not exist.
+    References that stay as they were are not asked again."""
+    errors = {}
+    model = type(item)
+    for rel in many_to_one(model):
+        column = next(iter(rel.local_columns)).name
+        value = pending_value(item, column, before)
+        if value is None or value == before.get(column):
+            continue
+        if not scope.may_name(viewer, model, rel.key, rel.mapper.class_, value, item):
+            errors[rel.key] = _("Not a valid choice.")
+    return errors
+
+
+def check(item, viewer, before):
+    """Everything wrong with a record about to be saved, as {field: message};
+    {} when it may be saved. Runs with autoflush off."""
+    session = current_app.appbuilder.session
+    with session.no_autoflush:
+        errors = rules.field_errors(item)
+        for key, message in reference_errors(item, viewer, before).items():
+            errors.setdefault(key, message)
+        if errors:
+            return errors
+        errors = rules.model_errors(item, before)
+        if errors:
+            return errors
+        # Scope before uniqueness: a row the user could not keep must not
+        # tell whether a value is used elsewhere.
+        if not scope.would_be_visible(item, viewer, lambda name: pending_value(item, name, before)):
+            return {WHOLE_RECORD: out_of_scope_message()}
+        return rules.unique_errors(item, lambda name: pending_value(item, name, before))
+
+
+def save(item, viewer, *, path, before=None, version=None):
+    """Create (`before` None) or update one record; see `save_all`."""
+    save_all([(item, before, version)], viewer, path=path)
+    return item
+
+
+def save_all(entries, viewer, *, path):
+    """Create or update records in one transaction: all or nothing.
+
+    `entries`: (item, before, version) — `before` the record's `snapshot`
+    taken before the change was applied (None for a new record); `version`
+    the row version the user's change was based on (None: no check, for
+    bulk steps that read the rows in this same request).
+    """
+    session = current_app.appbuilder.session
+    changes = []
+    try:
+        for item, before, version in entries:
+            new = before is None
+            before = before or {}
+            if version is not None and not new and str(version) != str(before.get("row_version")):
+                raise Stale(item)
+            errors = check(item, viewer, before)
+            if errors:
+                raise Refused(errors, item)
+            if new:
+                session.add(item)
+            # one record at a time, so that the checks of the next one see
+            # this one (capacity, uniqueness inside a batch)
+            session.flush()
+            if not scope.row_visible(item, viewer, session):
+                raise Refused({WHOLE_RECORD: out_of_scope_message()}, item)
+            changes.append(Change("create" if new else "update", item, before, viewer, path, snapshot(item)))
+        _run_hooks(changes, session)
+        session.commit()
+    except Refused:
+        session.rollback()
+        raise
+    except StaleDataError as exc:
+        session.rollback()
+        raise Stale() from exc
+    except IntegrityError as exc:
+        session.rollback()
+        raise Refused({WHOLE_RECORD: _("The record conflicts with an existing one; nothing was saved.")}) from exc
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.exception("save failed")
+        raise Refused({WHOLE_RECORD: _("The database refused the change; nothing was saved.")}) from exc
+    return [c.item for c in changes]
+
+
+def delete_all(items, viewer, *, path):
+    """Delete records in one transaction: all or nothing. A record that
+    other records still refer to is refused with a message naming them."""
+    session = current_app.appbuilder.session
+    try:
+        changes = []
+        for item in items:
+            if not scope.row_visible(item, viewer, session):
+                raise Refused({WHOLE_RECORD: out_of_scope_message()}, item)
+            blockers = referring_counts(item, session)
+            if blockers:
+                raise Refused({WHOLE_RECORD: still_referred_message(item, blockers)}, item)
+            changes.append(Change("delete", item, snapshot(item), viewer, path))
+        for change in changes:
+            session.delete(change.item)
+        session.flush()
+        _run_hooks(changes, session)
+        session.commit()
+    except Refused:
+        session.rollback()
+        raise
+    except IntegrityError as exc:
+        session.rollback()
+        raise Refused({WHOLE_RECORD: _("Other records still refer to this one; remove them first. Nothing was deleted.")}) from exc
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.exception("delete failed")
+        raise Refused({WHOLE_RECORD: _("The database refused the change; nothing was saved.")}) from exc
+
+
+def _run_hooks(changes, session):
+    for change in changes:
+        for hook in _HOOKS:
+            hook(change, session)
+
+
+def referring_counts(item, session):
+    """[(model, count)] of the records that refer to `item` through a
+    many-to-one reference (all of them, whatever the user's scope: the
+    counts say only how many, never which)."""
+    target = type(item)
+    found = []
+    for mapper in sorted(sa_inspect(target).registry.mappers, key=lambda m: m.class_.__name__):
+        model = mapper.class_
+        if getattr(model, "__table__", None) is None or not hasattr(model, "__label__"):
+            continue
+        for rel in mapper.relationships:
+            if rel.direction.name != "MANYTOONE" or rel.mapper.class_ is not target or rel.viewonly:
+                continue
+            column = next(iter(rel.local_columns))
+            with session.no_autoflush:
+                n = session.scalar(select(func.count()).select_from(model.__table__).where(column == item.id))
+            if n:
+                found.append((model, n))
+    return found
+
+
+def still_referred_message(item, blockers):
+    what = "、".join("%s %d" % (label_of_model(model), n) for model, n in blockers)
+    return _("%(record)s cannot be deleted: other records still refer to it (%(what)s). Remove or move them first.",
+             record=str(item), what=what)
+
+
+def label_of_model(model):
+    return str(getattr(model, "__label__", None) or label(model.__name__))
