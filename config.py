@@ -78,6 +78,8 @@ APP_NAME = env("APP_NAME", "驻村帮扶管理")
 APP_THEME = ""
 ADDON_MANAGERS = ["villageaid.manager.VillageAidManager"]
 FAB_ADD_SECURITY_API = True
+# Permissions read once per request (villageaid/permissions.py).
+FAB_SECURITY_MANAGER_CLASS = "villageaid.permissions.VillageAidSecurityManager"
 FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = env_int("FAB_API_MAX_PAGE_SIZE", 100)
 

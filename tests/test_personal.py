@@ -1,10 +1,13 @@
 """ID numbers and phones: in full for Office and Clerk, masked for roles
 without the personal-data permission — on pages, in exports, in the API."""
 import re
+from datetime import date
+
+import pytest
 
 from villageaid.models import Cadre
 
-from .conftest import clerk_without, fetch, ids
+from .conftest import clerk_without, database, fetch, ids
 
 FULL_ID, MASKED_ID = "530428198001010015", "530428********0015"
 FULL_PHONE, MASKED_PHONE = "13812345678", "138****5678"
@@ -86,3 +89,58 @@ def test_ordering_by_a_masked_column_is_ignored(browser):
     assert by_id.splitlines()[1:] == plain.splitlines()[1:]
     assert b.get("/cadreview/list/?_oc_CadreView=village.name&_od_CadreView=asc").status_code == 200
     assert b.get("/cadreview/list/?_oc_CadreView=nonsense&_od_CadreView=asc").status_code == 200
+
+
+@pytest.fixture
+def two_candidates(app):
+    from villageaid.models import ReserveCandidate, Village
+
+    with database() as s:
+        village = s.query(Village).filter_by(name="甲村").one()
+        made = [ReserveCandidate(village=village, name=name, gender="male", birth_date=born, education="bachelor",
+                                 political_status="masses", background="veteran", target_post="member")
+                for name, born in (("早生", date(1971, 1, 1)), ("晚生", date(1991, 1, 1)))]
+        s.add_all(made)
+        s.commit()
+        pks = [c.id for c in made]
+    yield pks
+    with database() as s:
+        s.query(ReserveCandidate).filter(ReserveCandidate.id.in_(pks)).delete(synchronize_session=False)
+        s.commit()
+
+
+def _order(html):
+    return [n for n in sorted(("早生", "晚生"), key=html.find) if n in html]
+
+
+def test_no_ordering_or_filtering_by_masked_data(browser, api, two_candidates):
+    """A user who sees birth dates masked cannot learn them by sorting or
+    filtering: the list ignores it, the export too, the API refuses."""
+    inspector = browser("inspector")
+    orders = {d: _order(inspector.get("/reservecandidateview/list/?_oc_ReserveCandidateView=birth_date&_od_ReserveCandidateView=%s" % d).get_data(as_text=True))
+              for d in ("asc", "desc")}
+    assert orders["asc"] == orders["desc"] and len(orders["asc"]) == 2
+    exports = {d: _order(inspector.get("/reservecandidateview/export/?_oc_ReserveCandidateView=birth_date&_od_ReserveCandidateView=%s" % d).get_data(as_text=True))
+               for d in ("asc", "desc")}
+    assert exports["asc"] == exports["desc"]
+    # a filter on the masked column is ignored (both rows still there)
+    html = inspector.get("/reservecandidateview/list/?_flt_1_birth_date=1980-01-01").get_data(as_text=True)
+    assert len(_order(html)) == 2
+    c = api("inspector")
+    resp = c.get("/api/v1/reserve_candidate/?q=(order_column:birth_date,order_direction:asc)")
+    assert resp.status_code == 400
+    resp = c.get("/api/v1/reserve_candidate/?q=(filters:!((col:birth_date,opr:gt,value:'1980-01-01')))")
+    assert resp.status_code == 400
+    # the office, who sees them, may order by them
+    office = browser("office")
+    assert _order(office.get("/reservecandidateview/list/?_oc_ReserveCandidateView=birth_date&_od_ReserveCandidateView=desc").get_data(as_text=True)) == ["晚生", "早生"]
+    assert api("office").get("/api/v1/reserve_candidate/?q=(order_column:birth_date,order_direction:asc)").status_code == 200
+
+
+def test_user_picker_offers_only_assignable_accounts_to_who_assigns(browser):
+    names = lambda resp: {r["text"].split(" ")[0] for r in resp.get_json()["results"]}  # noqa: E731
+    office = names(browser("office").get("/villageaid/lookup/user?q="))
+    assert {"clerk_town", "clerk_unit", "clerk_none"} <= office
+    assert not office & {"admin", "office", "inspector"}  # they see every row: no scope to assign
+    for role in ("inspector", "clerk_town"):
+        assert names(browser(role).get("/villageaid/lookup/user?q=")) == set()

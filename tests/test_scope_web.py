@@ -137,10 +137,17 @@ def test_forged_village_id_in_add_is_refused(browser):
     })
     assert resp.status_code == 200
     assert "选择无效" in resp.get_data(as_text=True)
-    # another town (towns are reference data anyone reads): the village would
-    # fall outside the clerk's scope, so nothing is saved
+    # another town: a clerk records villages in its own towns only
     resp = b.post("/villageview/add", {"name": "伪造村", "town": str(t2), "poverty_status": "non_poor", "registered_poor": "3"})
-    assert "超出您的管辖范围" in resp.get_data(as_text=True)
+    assert "选择无效" in resp.get_data(as_text=True)
+    # another unit does not make it the clerk's: outside the scope
+    u2, = ids(Unit, "二局")
+    resp = b.post("/villageview/add", {"name": "伪造村", "town": str(t1), "unit": str(u2), "poverty_status": "non_poor", "registered_poor": "3"})
+    assert resp.status_code == 302  # its own town: visible to it
+    assert count(Village, Village.name == "伪造村") == 1
+    with database() as s:
+        s.query(Village).filter_by(name="伪造村").delete()
+        s.commit()
     assert count(Cadre) == before
     assert count(Village, Village.name == "伪造村") == 0
     # the clerk's own town works
@@ -159,8 +166,21 @@ def test_edit_cannot_move_a_row_out_of_scope(browser):
         "name": "甲村", "town": str(t2), "unit": str(u2), "poverty_status": "poor",
         "exit_year": "2017", "registered_poor": "150", "row_version": version,
     })
-    assert "超出您的管辖范围" in resp.get_data(as_text=True)
+    assert "选择无效" in resp.get_data(as_text=True)  # not its town
     assert fetch(Village, v1).town.name == "甲镇"
+    # the town kept, the unit changed to one not the clerk's: still its village
+    # (its town); the unit moved and the town stays: fine. Moving the unit
+    # away from a village a unit clerk sees only through its unit takes it
+    # out of the scope: refused after the flush.
+    bu = browser("clerk_unit")
+    v3, = ids(Village, "丙村")
+    version = bu.row_version("/villageview/edit/%d" % v3)
+    resp = bu.post("/villageview/edit/%d" % v3, {
+        "name": "丙村", "town": str(t2), "unit": str(u2), "poverty_status": "non_poor",
+        "registered_poor": "80", "row_version": version,
+    })
+    assert "超出您的管辖范围" in resp.get_data(as_text=True)
+    assert fetch(Village, v3).unit.name == "一局"
 
 
 def test_unit_clerk_keeps_a_village_it_cannot_pick(browser):

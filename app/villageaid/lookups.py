@@ -43,6 +43,7 @@ def _followup_villages(viewer):
 LOOKUPS = {
     "town": Lookup(Town, [Town.name, Town.code], [Town.name]),
     "unit": Lookup(Unit, [Unit.name], [Unit.name]),
+    "mytown": Lookup(Town, [Town.name, Town.code], [Town.name], where=scope.own_towns),
     "myunit": Lookup(Unit, [Unit.name], [Unit.name], where=scope.own_units),
     "village": Lookup(Village, [Village.name], [Village.name, Village.id]),
     "followupvillage": Lookup(Village, [Village.name], [Village.name, Village.id], where=_followup_villages),

@@ -301,12 +301,28 @@ def may_name(viewer, model, relation, target_model, target_id, item=None, sessio
         return session.query(query.exists()).scalar()
 
 
+def own_towns(viewer):
+    """The towns `viewer` records villages in: every town for those who see
+    all rows, the assigned towns for the others."""
+    if viewer.sees_all:
+        return Town.id.isnot(None)
+    return Town.id.in_(list(viewer.towns))
+
+
 def own_units(viewer):
     """The units `viewer` names on records of its own: every unit for those
     who see all rows, the assigned units for the others."""
     if viewer.sees_all:
         return Unit.id.isnot(None)
     return Unit.id.in_(list(viewer.units))
+
+
+@nameable(Village, "town")
+def _village_town(viewer, item):
+    """A clerk places or moves a village only into its own towns: the
+    villages of a town are the town's (and the office's) to record, and a
+    name taken inside a foreign town must tell a clerk nothing."""
+    return None if viewer.sees_all else own_towns(viewer)
 
 
 @nameable(FollowUpRecord, "unit")

@@ -119,7 +119,10 @@ class ScopedModelView(ExportMixin, ModelView):
             forms.keep_hidden_personal_data(form, item)
             self._fill_form_exclude_cols(exclude_cols, form)
             if form.validate():
-                if self._save_form(form, item, before, form.row_version.data or ""):
+                # what the browser sent: the field falls back to the record's
+                # own version when the form omits it
+                sent = (form.row_version.raw_data or [""])[0]
+                if self._save_form(form, item, before, sent):
                     flash(str(self.edit_row_message), "success")
                     return None
             is_valid_form = False

@@ -90,6 +90,7 @@ class VillageView(ScopedModelView):
     formatters_columns = {"is_focus": yes_no}
     export_expressions = {"is_focus": Village.focus_condition}
     base_order = ("name", "asc")
+    lookup_keys = {"town": "mytown"}  # a clerk records villages in its own towns only
     related_views = [CadreView, FollowUpRecordView, FollowUpYearView]
     description_columns = {
         "exit_year": _l("Only for poor villages: the year the village exited poverty."),

@@ -1,0 +1,108 @@
+"""A statement budget: the SQL statements a page runs are counted, must stay
+within its budget, and must not grow with the rows. (The national-scale
+work sets the final numbers; this keeps every later change inside them.)"""
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from villageaid.models import Cadre, Village
+
+from .conftest import database, ids
+
+# page -> most statements, for a list page and for a detail page's own record
+LIST_BUDGET = 6
+SHOW_BUDGET = 6
+EXTRA_PER_RELATED = 2
+
+LISTS = ["/townview/list/", "/unitview/list/", "/villageview/list/", "/cadreview/list/",
+         "/trainingsessionview/list/", "/attendanceview/list/", "/reservecandidateview/list/",
+         "/followuprecordview/list/", "/untrainedcadreview/list/", "/newcadretrainingview/list/",
+         "/focusvillageview/list/", "/belowtargetview/list/", "/followupyearview/list/"]
+
+
+@contextmanager
+def counted(app):
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def statements_of(app, client, url):
+    client.get(url)  # warm: what a first request does once (lazy set-up) is not the page's cost
+    with counted(app) as statements:
+        resp = client.get(url)
+    assert resp.status_code == 200, url
+    return statements
+
+
+@pytest.fixture
+def more_rows(app):
+    """Thirty more villages and cadres in 甲镇 (visible to both clerks' scopes)."""
+    with database() as s:
+        town = s.query(Village).filter_by(name="甲村").one().town
+        villages = [Village(name="加村%02d" % i, town=town, poverty_status="non_poor", registered_poor=1) for i in range(30)]
+        s.add_all(villages)
+        s.flush()
+        for i, village in enumerate(villages):
+            s.add(Cadre(name="加人%02d" % i, gender="male", id_number=_id_number(i), kind="village", post="member",
+                        village=village, start_date=date(2021, 1, 1), status="active"))
+        s.commit()
+    yield
+
+
+def _id_number(i):
+    from stdnum.cn import ric
+
+    body = "5304281980%02d%02d%03d" % (1 + i // 28, 1 + i % 28, 100 + i)
+    return body + ric.calc_check_digit(body)
+
+
+@pytest.mark.parametrize("user", ["office", "clerk_unit"])
+def test_list_pages_stay_within_budget_and_do_not_grow(app, browser, more_rows, user):
+    b = browser(user)
+    over = {}
+    for url in LISTS:
+        small = statements_of(app, b.client, url + "?psize_x=1")
+        if len(small) > LIST_BUDGET:
+            over[url] = len(small)
+    assert not over, "list pages over the budget of %d statements: %s" % (LIST_BUDGET, over)
+
+
+@pytest.mark.parametrize("user", ["office", "clerk_unit"])
+def test_statements_do_not_grow_with_the_rows(app, browser, user):
+    b = browser(user)
+    pages = ("/villageview/list/", "/cadreview/list/", "/villageaid/training/coverage/",
+             "/villageaid/reserve/summary/", "/villageaid/followup/alerts/", "/belowtargetview/list/")
+    before = {url: len(statements_of(app, b.client, url)) for url in pages}
+    with database() as s:
+        town = s.query(Village).filter_by(name="甲村").one().town
+        villages = [Village(name="长村%02d" % i, town=town, poverty_status="non_poor", registered_poor=1) for i in range(20)]
+        s.add_all(villages)
+        s.flush()
+        for i, village in enumerate(villages):
+            s.add(Cadre(name="长人%02d" % i, gender="male", id_number=_id_number(40 + i), kind="village", post="member",
+                        village=village, start_date=date(2021, 1, 1), status="active"))
+        s.commit()
+    after = {url: len(statements_of(app, b.client, url)) for url in before}
+    assert after == before
+
+
+@pytest.mark.parametrize("user", ["office", "clerk_unit"])
+def test_detail_pages_stay_within_budget(app, browser, user):
+    b = browser(user)
+    v1, = ids(Village, "甲村")
+    c1, = ids(Cadre, "张一")
+    for url, related in (("/villageview/show/%d" % v1, 3), ("/cadreview/show/%d" % c1, 1)):
+        n = len(statements_of(app, b.client, url))
+        assert n <= SHOW_BUDGET + EXTRA_PER_RELATED * related, (url, n)
