@@ -125,16 +125,16 @@ class VillageAidManager(BaseManager):
                 category_label=cat_label,
                 category_icon=cat_icon,
             )
-            self.areas[view.__name__] = area
-            self.areas[name] = area if area == "office" else "tool"
+            self.areas[view.__name__] = (view, area)
+            self.areas[name] = (None, area if area == "office" else "tool")
         for category in CATEGORIES:
-            self.areas[category] = "tool"
+            self.areas[category] = (None, "tool")
         for api, area in APIS:
             ab.add_api(api)
-            self.areas[api.__name__] = area
+            self.areas[api.__name__] = (api, area)
         for tool in TOOLS:
             ab.add_view_no_menu(tool)
-            self.areas[tool.__name__] = "tool"
+            self.areas[tool.__name__] = (tool, "tool")
 
     def sync_roles(self):
         sync_roles(self.appbuilder, self.areas)

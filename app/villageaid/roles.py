@@ -10,9 +10,23 @@ from .scope import ALL_ROWS_PERMISSION, ALL_ROWS_VIEW, PERSONAL_DATA_PERMISSION
 OFFICE, CLERK, INSPECTOR = "Office", "Clerk", "Inspector"
 ROLES = (OFFICE, CLERK, INSPECTOR)
 
-READ = {"can_list", "can_show", "can_get", "can_info", "can_coverage", "can_summary", "can_alerts"}
-WRITE = {"can_add", "can_edit", "can_delete", "can_post", "can_put", "can_enrol"}
+# FAB's own permission names; a view names its own further ones next to its
+# routes, as `read_permissions` and `write_permissions` (without "can_").
+READ = {"can_list", "can_show", "can_get", "can_info"}
+WRITE = {"can_add", "can_edit", "can_delete", "can_post", "can_put"}
 EXPORT = {"can_export"}
+
+
+def kind_of(view, permission):
+    """"read", "write", "export" or None (unknown: granted to no plugin role)."""
+    name = permission[4:] if permission.startswith("can_") else permission
+    if permission in READ or name in getattr(view, "read_permissions", ()):
+        return "read"
+    if permission in WRITE or name in getattr(view, "write_permissions", ()):
+        return "write"
+    if permission in EXPORT:
+        return "export"
+    return None
 
 # Every signed-in role: its own profile and password, and the API's description.
 SELF_SERVICE = [
@@ -27,8 +41,8 @@ SELF_SERVICE = [
 ]
 
 
-def grants(role, view_name, permission, area):
-    """Does `role` get `permission` on a plugin view of `area` by default?
+def grants(role, view, permission, area):
+    """Does `role` get `permission` on a plugin view (class) of `area` by default?
 
     area is "reference" (towns, units: read by all, written by the office),
     "records" (villages, cadres and domain records: scoped writes for clerks),
@@ -42,22 +56,23 @@ def grants(role, view_name, permission, area):
         return True
     if role == OFFICE:
         return True
+    kind = kind_of(view, permission)
     if role == INSPECTOR:
-        return permission in READ | EXPORT
+        return kind in ("read", "export")
     # Clerk
     if area == "records":
-        return permission in READ | WRITE | EXPORT
+        return kind in ("read", "write", "export")
     if area == "reference":
-        return permission in READ | EXPORT
+        return kind in ("read", "export")
     if area == "admin":
-        return permission in READ
+        return kind == "read"
     return False
 
 
 def sync_roles(appbuilder, areas):
     """Create the plugin's roles and add their default permissions.
 
-    `areas` maps each plugin view (and menu) name to its area.
+    `areas` maps each plugin view (and menu) name to (view class or None, area).
     """
     sm = appbuilder.sm
     all_rows = sm.add_permission_view_menu(ALL_ROWS_PERMISSION, ALL_ROWS_VIEW)
@@ -65,12 +80,12 @@ def sync_roles(appbuilder, areas):
     for role_name in ROLES:
         role = sm.find_role(role_name) or sm.add_role(role_name)
         wanted = set()
-        for view_name, area in areas.items():
+        for view_name, (view_class, area) in areas.items():
             view = sm.find_view_menu(view_name)
             if view is None:
                 continue
             for pv in sm.find_permissions_view_menu(view):
-                if grants(role_name, view_name, pv.permission.name, area):
+                if grants(role_name, view_class, pv.permission.name, area):
                     wanted.add(pv)
         if role_name in (OFFICE, INSPECTOR):
             wanted.add(all_rows)

@@ -5,6 +5,9 @@ from .reference import Cadre, Town, Unit, Village
 from .followup import CalendarYear, FollowUpRecord, FollowUpYear, Money
 from .reserve import ReserveCandidate
 from .training import TrainingAttendance, TrainingSession
+from .reference import add_computed_columns
+
+add_computed_columns()
 
 __all__ = [
     "Cadre", "ExportReceipt", "Record", "ScopeAssignment", "Town", "Unit", "Village",

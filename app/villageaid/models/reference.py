@@ -10,8 +10,11 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    exists,
+    func,
+    select,
 )
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import column_property, relationship
 
 from .. import choices
 from .base import Record, focus_threshold, new_cadre_since
@@ -122,3 +125,37 @@ class Cadre(Record, Model):
     @classmethod
     def new_condition(cls):
         return cls.start_date >= new_cadre_since()
+
+
+def add_computed_columns():
+    """Computed columns of villages and cadres that read other areas'
+    tables, set once those are mapped (models/__init__.py calls this).
+    Deferred: loaded only where a view asks for them."""
+    from .reserve import ReserveCandidate
+    from .training import TrainingAttendance
+
+    def active_candidates(post=None):
+        """A village's candidates that count towards its target."""
+        query = select(func.count(ReserveCandidate.id)).where(
+            ReserveCandidate.village_id == Village.id,
+            ReserveCandidate.status.in_(choices.ACTIVE_CANDIDATE_STATUSES),
+        )
+        if post is not None:
+            query = query.where(ReserveCandidate.target_post == post)
+        return column_property(query.correlate_except(ReserveCandidate).scalar_subquery(), deferred=True)
+
+    Village.candidate_count = active_candidates()
+    Village.secretary_count = active_candidates("secretary")
+    Village.director_count = active_candidates("director")
+    Village.both_count = active_candidates("both")
+    Village.member_count = active_candidates("member")
+    # the town of the cadre's village
+    Cadre.town_id = column_property(
+        select(Village.town_id).where(Village.id == Cadre.village_id).correlate_except(Village).scalar_subquery(),
+        deferred=True,
+    )
+    # trained: any attendance completed
+    Cadre.trained = column_property(
+        exists().where(TrainingAttendance.cadre_id == Cadre.id, TrainingAttendance.completed.is_(True)),
+        deferred=True,
+    )

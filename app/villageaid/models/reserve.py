@@ -1,8 +1,8 @@
 """Reserve cadres (村级后备力量) for the village "two committees" elections."""
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
-from sqlalchemy.orm import column_property, relationship
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import relationship
 
 from .. import choices
 from .base import Record
@@ -59,21 +59,3 @@ class ReserveCandidate(Record, Model):
 
         return issues(self)
 
-
-def _active_count(post=None):
-    """Correlated count of a village's candidates that count towards its target."""
-    query = select(func.count(ReserveCandidate.id)).where(
-        ReserveCandidate.village_id == Village.id,
-        ReserveCandidate.status.in_(choices.ACTIVE_CANDIDATE_STATUSES),
-    )
-    if post is not None:
-        query = query.where(ReserveCandidate.target_post == post)
-    return column_property(query.correlate_except(ReserveCandidate).scalar_subquery(), deferred=True)
-
-
-# A village's candidate counts, loaded only where a list shows them.
-Village.candidate_count = _active_count()
-Village.secretary_count = _active_count("secretary")
-Village.director_count = _active_count("director")
-Village.both_count = _active_count("both")
-Village.member_count = _active_count("member")

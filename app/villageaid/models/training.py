@@ -12,14 +12,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    exists,
-    select,
 )
-from sqlalchemy.orm import column_property, relationship
+from sqlalchemy.orm import relationship
 
 from .. import choices
 from .base import Record
-from .reference import Cadre, Village
+from .reference import Cadre
 
 
 class TrainingSession(Record, Model):
@@ -78,15 +76,3 @@ class TrainingAttendance(Record, Model):
     def __str__(self):
         return "%s · %s" % (self.training_session, self.cadre)
 
-
-# Computed columns of a cadre, loaded only where a view asks for them: the
-# town of the cadre's village, and whether any attendance is completed
-# ("trained").
-Cadre.town_id = column_property(
-    select(Village.town_id).where(Village.id == Cadre.village_id).correlate_except(Village).scalar_subquery(),
-    deferred=True,
-)
-Cadre.trained = column_property(
-    exists().where(TrainingAttendance.cadre_id == Cadre.id, TrainingAttendance.completed.is_(True)),
-    deferred=True,
-)

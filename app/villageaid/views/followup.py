@@ -75,6 +75,7 @@ class FollowUpTools(BaseView):
     route_base = "/villageaid/followup"
     default_view = "alerts"
     method_permission_name = {"alerts": "alerts", "alerts_export": "alerts"}
+    read_permissions = ("alerts",)
     page_size = 50
 
     @expose("/alerts/")

@@ -104,6 +104,7 @@ class ReserveTools(BaseView):
     route_base = "/villageaid/reserve"
     default_view = "summary"
     method_permission_name = {"summary": "summary", "summary_export": "summary"}
+    read_permissions = ("summary",)
 
     @expose("/summary/")
     @has_access

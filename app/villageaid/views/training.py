@@ -128,6 +128,7 @@ class UntrainedCadreView(NewCadreTrainingView):
     datamodel = ScopedInterface(Cadre)
     base_permissions = NewCadreTrainingView.base_permissions + ["can_enrol"]
     method_permission_name_extra = {"enrol": "enrol"}
+    write_permissions = ("enrol",)
 
     @fab_action("enrol", _l("Enrol in a training session"), None, "fa-user-plus", single=False)
     def enrol(self, items):
@@ -143,6 +144,8 @@ class TrainingTools(BaseView):
         "choose": "enrol", "enrol": "enrol", "enrol_untrained": "enrol",
         "coverage": "coverage", "coverage_export": "coverage",
     }
+    read_permissions = ("coverage",)
+    write_permissions = ("enrol",)
 
     @expose("/choose")
     @has_access
