@@ -15,7 +15,7 @@ name (FAB 5.3.0): FAB's own would write through the data interface, redirect
 on a refused save and lose the form. tests/unit/test_fab_pins.py fails when
 FAB's originals change, so that an upgrade is read against these.
 """
-from flask import abort, flash, redirect, request
+from flask import abort, current_app, flash, redirect, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.baseviews import expose
@@ -30,6 +30,18 @@ from ..personal import hidden_columns
 from . import forms
 
 SCOPE_FILTER = ["id", scope.ScopeFilter, None]
+
+
+def filter_arg(view_name, column, filter_class):
+    """The URL argument (``_flt_<index>_<column>``) of a list's filter, its
+    index looked up in the registered view rather than written down: FAB
+    numbers a column's filters by their order, which differs by column type."""
+    for view in current_app.appbuilder.baseviews:
+        if type(view).__name__ == view_name:
+            for index, made in enumerate(view._filters._all_filters.get(column, ())):
+                if type(made) is filter_class:
+                    return "_flt_%d_%s" % (index, column)
+    raise LookupError("%s has no %s filter on %s" % (view_name, filter_class.__name__, column))
 
 
 class ScopedModelView(ExportMixin, ModelView):

@@ -15,7 +15,10 @@ from ..fields import RemoteSelectField
 from ..labels import LABELS
 from ..choices import CADRE_KINDS
 from ..models import Cadre, TrainingAttendance, TrainingSession
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterRelationOneToManyEqual
+
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+from .crud import filter_arg
 
 ATTENDANCE_COLUMNS = ["training_session", "cadre", "cadre.kind", "cadre.unit", "status", "completed", "note"]
 
@@ -227,16 +230,19 @@ def _coverage_links(by, row):
         if row.name != _("Total"):
             return {}
         args = {}
-    elif by == "town":
-        args = {"_flt_0_town_id": row.key}
-    elif by == "unit":
-        args = {"_flt_0_unit": row.key}
     else:
-        args = {"_flt_3_kind": row.key}  # FAB's "equal to" filter on text
+        args = {by: row.key}
+
+    def link(view_name, **values):
+        column_filters = {"town": ("town_id", FilterEqual), "unit": ("unit", FilterRelationOneToManyEqual),
+                          "kind": ("kind", FilterEqual), "trained": ("trained", FilterEqual)}
+        query = {filter_arg(view_name, *column_filters[k]): v for k, v in values.items()}
+        return url_for(view_name + ".list", **query)
+
     return {
-        "new": url_for("NewCadreTrainingView.list", **args),
-        "trained": url_for("NewCadreTrainingView.list", _flt_0_trained="y", **args),
-        "untrained": url_for("UntrainedCadreView.list", **args),
+        "new": link("NewCadreTrainingView", **args),
+        "trained": link("NewCadreTrainingView", trained="y", **args),
+        "untrained": link("UntrainedCadreView", **args),
     }
 
 
