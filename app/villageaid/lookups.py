@@ -25,11 +25,8 @@ class Lookup:
 
     def get(self, pk, viewer):
         """The row with this id if the picker may offer it, else None."""
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            return None
-        if not -(2**63) < pk < 2**63:
+        pk = scope.parse_id(pk)
+        if pk is None:
             return None
         return self.query(viewer).filter(self.model.id == pk).one_or_none()
 

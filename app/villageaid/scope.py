@@ -213,13 +213,19 @@ def visible_query(model, viewer, session=None):
     return session.query(model).filter(condition(model, viewer))
 
 
-def get_visible(model, pk, viewer, session=None):
-    """The row of `model` with this primary key if `viewer` may see it, else None."""
+def parse_id(value):
+    """A record id from a request (an integer the database can hold), else None."""
     try:
-        pk = int(pk)
+        pk = int(value)
     except (TypeError, ValueError):
         return None
-    if not -(2**63) < pk < 2**63:
+    return pk if -(2**63) < pk < 2**63 else None
+
+
+def get_visible(model, pk, viewer, session=None):
+    """The row of `model` with this primary key if `viewer` may see it, else None."""
+    pk = parse_id(pk)
+    if pk is None:
         return None
     return visible_query(model, viewer, session).filter(model.id == pk).one_or_none()
 
@@ -227,11 +233,8 @@ def get_visible(model, pk, viewer, session=None):
 def visible_all(model, pks, viewer, session=None):
     """The rows with these ids if `viewer` may see every one of them, else
     None (one foreign or malformed id refuses the whole request)."""
-    try:
-        wanted = {int(pk) for pk in pks}
-    except (TypeError, ValueError):
-        return None
-    if any(not -(2**63) < pk < 2**63 for pk in wanted):
+    wanted = {parse_id(pk) for pk in pks}
+    if None in wanted:
         return None
     if not wanted:
         return []

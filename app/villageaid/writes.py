@@ -17,6 +17,7 @@ The user is passed explicitly (a scope.Viewer), and so is the path the
 change came by ("web", "api", "bulk", "import", "cli").
 """
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -174,7 +175,7 @@ def save_all(entries, viewer, *, path):
     """
     session = current_app.appbuilder.session
     changes = []
-    try:
+    with transaction(session, _("The record conflicts with an existing one; nothing was saved.")):
         for item, before, version in entries:
             new = before is None
             before = before or {}
@@ -192,20 +193,6 @@ def save_all(entries, viewer, *, path):
                 raise Refused({WHOLE_RECORD: out_of_scope_message()}, item)
             changes.append(Change("create" if new else "update", item, before, viewer, path, snapshot(item)))
         _run_hooks(changes, session)
-        session.commit()
-    except Refused:
-        session.rollback()
-        raise
-    except StaleDataError as exc:
-        session.rollback()
-        raise Stale() from exc
-    except IntegrityError as exc:
-        session.rollback()
-        raise Refused({WHOLE_RECORD: _("The record conflicts with an existing one; nothing was saved.")}) from exc
-    except SQLAlchemyError as exc:
-        session.rollback()
-        log.exception("save failed")
-        raise Refused({WHOLE_RECORD: _("The database refused the change; nothing was saved.")}) from exc
     return [c.item for c in changes]
 
 
@@ -213,8 +200,8 @@ def delete_all(items, viewer, *, path):
     """Delete records in one transaction: all or nothing. A record that
     other records still refer to is refused with a message naming them."""
     session = current_app.appbuilder.session
-    try:
-        changes = []
+    changes = []
+    with transaction(session, _("Other records still refer to this one; remove them first. Nothing was deleted.")):
         for item in items:
             if not scope.row_visible(item, viewer, session):
                 raise Refused({WHOLE_RECORD: out_of_scope_message()}, item)
@@ -226,16 +213,27 @@ def delete_all(items, viewer, *, path):
             session.delete(change.item)
         session.flush()
         _run_hooks(changes, session)
+
+
+@contextmanager
+def transaction(session, conflict_message):
+    """Commit what the block did, or roll all of it back and raise Refused
+    with a message a person can act on (never the database's own words)."""
+    try:
+        yield
         session.commit()
     except Refused:
         session.rollback()
         raise
+    except StaleDataError as exc:
+        session.rollback()
+        raise Stale() from exc
     except IntegrityError as exc:
         session.rollback()
-        raise Refused({WHOLE_RECORD: _("Other records still refer to this one; remove them first. Nothing was deleted.")}) from exc
+        raise Refused({WHOLE_RECORD: conflict_message}) from exc
     except SQLAlchemyError as exc:
         session.rollback()
-        log.exception("delete failed")
+        log.exception("write failed")
         raise Refused({WHOLE_RECORD: _("The database refused the change; nothing was saved.")}) from exc
 
 

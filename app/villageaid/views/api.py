@@ -19,7 +19,7 @@ from marshmallow import ValidationError
 from .. import scope, writes
 from ..labels import LABELS
 from ..personal import hidden_columns, mask_dict
-from .crud import SCOPE_FILTER
+from .crud import SCOPE_FILTER, save_with_hooks
 
 
 class ScopedModelRestApi(ModelRestApi):
@@ -63,19 +63,11 @@ class ScopedModelRestApi(ModelRestApi):
     def _write(self, item, before, version, schema):
         new = before is None
         try:
-            if new:
-                self.pre_add(item)
-            else:
-                self.pre_update(item)
-            writes.save(item, self.viewer, path="api", before=before, version=version)
+            save_with_hooks(self, item, "api", before, version)
         except writes.Stale as exc:
             return self.response(409, message=exc.message())
         except writes.Refused as exc:
             return self.response_422(message={k: str(v) for k, v in exc.errors.items()})
-        if new:
-            self.post_add(item)
-        else:
-            self.post_update(item)
         body = {API_RESULT_RES_KEY: mask_dict(self.datamodel.obj, schema.dump(item, many=False))}
         if new:
             body["id"] = item.id

@@ -32,6 +32,15 @@ from . import forms
 SCOPE_FILTER = ["id", scope.ScopeFilter, None]
 
 
+def save_with_hooks(view, item, path, before, version):
+    """Save through the write path between a view's (web or API) FAB hooks
+    pre_add/pre_update and post_add/post_update; raises writes.Refused."""
+    new = before is None
+    (view.pre_add if new else view.pre_update)(item)
+    writes.save(item, view.viewer, path=path, before=before, version=version)
+    (view.post_add if new else view.post_update)(item)
+
+
 def filter_arg(view_name, column, filter_class):
     """The URL argument (``_flt_<index>_<column>``) of a list's filter, its
     index looked up in the registered view rather than written down: FAB
@@ -158,20 +167,11 @@ class ScopedModelView(ExportMixin, ModelView):
         session = self.datamodel.session
         with session.no_autoflush:
             forms.populate(form, item)
-        new = before is None
         try:
-            if new:
-                self.pre_add(item)
-            else:
-                self.pre_update(item)
-            writes.save(item, self.viewer, path="web", before=before, version=version)
+            save_with_hooks(self, item, "web", before, version)
         except writes.Refused as exc:
             forms.show_errors(form, exc.errors)
             return False
-        if new:
-            self.post_add(item)
-        else:
-            self.post_update(item)
         return True
 
     # --- delete and actions ---------------------------------------------
