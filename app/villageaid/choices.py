@@ -180,3 +180,24 @@ ALERT_KINDS = Choices(
     ("no_recent_visit", _l("Fading ties (no recent visit)")),
     ("no_record", _l("No follow-up record at all")),
 )
+
+# Change history (操作日志)
+CHANGE_ACTIONS = Choices(("create", _l("Created")), ("update", _l("Changed")), ("delete", _l("Deleted")))
+CHANGE_PATHS = Choices(
+    ("web", _l("Web form")),
+    ("api", _l("API")),
+    ("bulk", _l("Bulk action")),
+    ("import", _l("Import")),
+    ("cli", _l("Command line")),
+)
+CHANGE_MODELS = Choices(
+    ("Town", _l("Town")),
+    ("Unit", _l("Unit")),
+    ("Village", _l("Village")),
+    ("Cadre", _l("Cadre")),
+    ("TrainingSession", _l("Training session")),
+    ("TrainingAttendance", _l("Attendance")),
+    ("ReserveCandidate", _l("Reserve candidate")),
+    ("FollowUpRecord", _l("Follow-up record")),
+    ("ScopeAssignment", _l("Scope assignment")),
+)

@@ -9,6 +9,7 @@ from flask_appbuilder.basemanager import BaseManager
 from flask_babel import lazy_gettext as _l
 
 from .roles import sync_roles
+from .timefmt import local_time
 from .views.followup import (
     FollowUpRecordApi,
     FollowUpRecordView,
@@ -16,6 +17,7 @@ from .views.followup import (
     FollowUpTools,
     FollowUpYearView,
 )
+from .views.history import ChangeRecordView
 from .views.lookup import VillageAidLookup
 from .views.reserve import BelowTargetView, ReserveCandidateApi, ReserveCandidateView, ReserveReportApi, ReserveTools
 from .views.training import (
@@ -49,12 +51,14 @@ TRAINING = "Training"
 RESERVE = "Reserve"
 FOLLOWUP = "Follow-up"
 SETTINGS = "Access"
+AUDIT = "Audit"
 CATEGORIES = {
     REFERENCE: (_l("Reference data"), "fa-database"),
     TRAINING: (_l("Training rotations"), "fa-graduation-cap"),
     RESERVE: (_l("Reserve cadres"), "fa-user-plus"),
     FOLLOWUP: (_l("Follow-up of exited villages"), "fa-handshake-o"),
     SETTINGS: (_l("Access"), "fa-lock"),
+    AUDIT: (_l("Audit"), "fa-eye"),
 }
 
 # (view class, area for the default role permissions, menu name, menu label,
@@ -77,7 +81,8 @@ VIEWS = [
     (FollowUpYearView, "records", "Yearly follow-up summary", _l("Yearly follow-up summary"), FOLLOWUP, "fa-table"),
     (FollowUpTools, "records", "Follow-up alerts", _l("Follow-up alerts"), FOLLOWUP, "fa-bell"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
-    (ExportReceiptView, "office", "Export log", _l("Export log"), SETTINGS, "fa-file-text"),
+    (ChangeRecordView, "office", "Operation log", _l("Operation log"), AUDIT, "fa-history"),
+    (ExportReceiptView, "office", "Export log", _l("Export log"), AUDIT, "fa-file-text"),
 ]
 APIS = [
     (TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records"),
@@ -106,6 +111,7 @@ class VillageAidManager(BaseManager):
         from .cli import cli
 
         app.cli.add_command(cli)
+        app.add_template_filter(local_time, "va_local_time")
         if app.config.get("FAB_BASE_TEMPLATE") in (None, "appbuilder/baselayout.html"):
             # Our base adds the plugin's stylesheet and scripts to FAB's layout;
             # a host with its own base template includes them itself.

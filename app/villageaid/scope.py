@@ -29,6 +29,7 @@ from sqlalchemy.sql import visitors
 
 from .models import (
     Cadre,
+    ChangeRecord,
     ExportReceipt,
     FollowUpRecord,
     FollowUpYear,
@@ -115,6 +116,33 @@ def _assignment(towns, units, user_id):
 @rule(ExportReceipt)
 def _receipt(towns, units, user_id):
     return ExportReceipt.user_id == user_id
+
+
+@rule(ChangeRecord)
+def _change(towns, units, user_id):
+    """A record's history is visible where the record was when it changed
+    (the keys kept on the history row, see history_keys)."""
+    return or_(ChangeRecord.public.is_(True), ChangeRecord.town_id.in_(towns),
+               ChangeRecord.unit_id.in_(units), ChangeRecord.village_unit_id.in_(units))
+
+
+def history_keys(item):
+    """The scope keys a history row keeps of a record: (public, town,
+    unit, village's stationed unit) — the same sets the record's own rule
+    reads, so the history is visible to whom the record was."""
+    model = type(item)
+    if _RULES.get(model) is _reference:
+        return True, None, None, None
+    if model is ScopeAssignment:
+        return False, None, None, None  # the office's business
+    if model is Village:
+        return False, item.town_id, None, item.unit_id
+    cadre = item.cadre if model is TrainingAttendance else item if model is Cadre else None
+    unit_id = cadre.unit_id if cadre is not None else None
+    village = cadre.village if cadre is not None else getattr(item, "village", None)
+    if village is None:
+        return False, None, unit_id, None
+    return False, village.town_id, unit_id, village.unit_id
 
 
 # Rows that belong to the user rather than to a town or unit: visible even

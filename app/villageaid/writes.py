@@ -79,8 +79,9 @@ _HOOKS = []
 
 
 def on_change(func):
-    """Register func(change, session), called for every record written,
-    after the flush and before the commit (in the same transaction)."""
+    """Register func(change, session), called for every record written, in
+    the same transaction: after the flush of a create or update, before the
+    delete of a delete."""
     _HOOKS.append(func)
     return func
 
@@ -209,10 +210,11 @@ def delete_all(items, viewer, *, path):
             if blockers:
                 raise Refused({WHOLE_RECORD: still_referred_message(item, blockers)}, item)
             changes.append(Change("delete", item, snapshot(item), viewer, path))
+        # the hooks see the records as they were, before they go
+        _run_hooks(changes, session)
         for change in changes:
             session.delete(change.item)
         session.flush()
-        _run_hooks(changes, session)
 
 
 @contextmanager

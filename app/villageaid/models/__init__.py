@@ -3,6 +3,7 @@ from .access import ExportReceipt, ScopeAssignment
 from .base import Record, current_user_id, focus_threshold, new_cadre_since, utcnow
 from .reference import Cadre, Town, Unit, Village
 from .followup import CalendarYear, FollowUpRecord, FollowUpYear, Money
+from .history import ChangeRecord
 from .reserve import ReserveCandidate
 from .training import TrainingAttendance, TrainingSession
 from .reference import add_computed_columns
@@ -11,7 +12,7 @@ add_computed_columns()
 
 __all__ = [
     "Cadre", "ExportReceipt", "Record", "ScopeAssignment", "Town", "Unit", "Village",
-    "CalendarYear", "FollowUpRecord", "FollowUpYear", "Money",
+    "CalendarYear", "ChangeRecord", "FollowUpRecord", "FollowUpYear", "Money",
     "ReserveCandidate", "TrainingAttendance", "TrainingSession",
     "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",
 ]

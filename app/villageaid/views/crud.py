@@ -23,7 +23,8 @@ from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import HiddenField
 
-from .. import scope, writes
+from .. import history, scope, writes
+from ..choices import CHANGE_ACTIONS, CHANGE_PATHS
 from ..exports import ExportMixin
 from ..labels import LABELS
 from ..personal import hidden_columns
@@ -59,6 +60,8 @@ class ScopedModelView(ExportMixin, ModelView):
     table into the filter form)."""
 
     list_template = "villageaid/list.html"
+    show_template = "villageaid/show.html"
+    show_history = True  # the detail page's 历史 tab
     page_size = 25
     method_permission_name_extra = {}
     lookup_keys = {}  # relationship -> lookup key (see lookups.py)
@@ -99,6 +102,11 @@ class ScopedModelView(ExportMixin, ModelView):
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("modelview_name", self.__class__.__name__)
+        if self.show_history and template == self.show_template and "pk" in kwargs:
+            kwargs.update(
+                history=history.entries(self.viewer, self.datamodel.obj, kwargs["pk"]),
+                change_action=CHANGE_ACTIONS.label, change_path=CHANGE_PATHS.label,
+            )
         return super().render_template(template, **kwargs)
 
     def _init_forms(self):

@@ -132,6 +132,7 @@ class ExportReceiptView(ScopedModelView):
     order_columns = ["created_on", "list_name", "row_count"]
     formatters_columns = {"complete": yes_no}
     base_order = ("created_on", "desc")
+    show_history = False
 
 
 # --- REST API ---------------------------------------------------------------
