@@ -171,6 +171,12 @@ def fetch(model, pk):
         return row
 
 
+def deleted(model, pk):
+    """Gone from every list: removed, or in the recycle bin."""
+    row = fetch(model, pk)
+    return row is None or getattr(row, "deleted_on", None) is not None
+
+
 def count(model, *where):
     with database() as s:
         return s.scalar(select(func.count()).select_from(model).where(*where))

@@ -3,7 +3,7 @@ import pytest
 
 from villageaid.models import Cadre, Town, Unit, Village
 
-from .conftest import count, fetch, ids
+from .conftest import count, deleted, fetch, ids
 
 
 def names(resp):
@@ -80,7 +80,7 @@ def test_api_crud_in_scope(api):
     assert resp.status_code == 409
     assert fetch(Village, pk).registered_poor == 13
     assert c.delete("/api/v1/village/%d" % pk).status_code == 200
-    assert fetch(Village, pk) is None
+    assert deleted(Village, pk)
 
 
 def test_api_validation_messages_are_translated(api):

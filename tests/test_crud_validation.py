@@ -6,7 +6,7 @@ import pytest
 
 from villageaid.models import Cadre, Town, Unit, Village
 
-from .conftest import count, fetch, ids
+from .conftest import count, deleted, fetch, ids
 
 
 def errors(html):
@@ -55,8 +55,8 @@ def test_office_crud_on_every_reference_list(browser):
     assert b.post("/villageview/delete/%d" % v, token_from=token_page).status_code == 302
     assert b.post("/unitview/delete/%d" % u, token_from=token_page).status_code == 302
     assert b.post("/townview/delete/%d" % t, token_from=token_page).status_code == 302
-    assert fetch(Cadre, c) is None and fetch(Village, v) is None
-    assert fetch(Unit, u) is None and fetch(Town, t) is None
+    assert deleted(Cadre, c) and deleted(Village, v)
+    assert deleted(Unit, u) and deleted(Town, t)
 
 
 def test_lowercase_x_is_stored_as_upper(browser):

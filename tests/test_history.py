@@ -8,7 +8,7 @@ import pytest
 
 from villageaid.models import Cadre, ChangeRecord, Town, TrainingAttendance, TrainingSession, Unit, Village
 
-from .conftest import count, database, fetch, ids
+from .conftest import count, database, deleted, ids
 
 
 def changes_of(model, pk):
@@ -43,7 +43,7 @@ def test_web_add_edit_delete_leave_history(browser):
                                                 "registered_poor": "7", "row_version": version})
     assert resp.status_code == 302
     resp = b.post("/villageview/delete/%d" % pk, token_from="/villageview/list/")
-    assert fetch(Village, pk) is None
+    assert deleted(Village, pk)
     history = changes_of(Village, pk)
     assert [(a, p) for a, p, _f, _u in history] == [("create", "web"), ("update", "web"), ("delete", "web")]
     assert history[0][2]["town"] == (None, "甲镇") and history[0][2]["poverty_status"] == (None, "non_poor")

@@ -62,10 +62,10 @@ def more_rows(app):
 
 
 def _id_number(i):
-    from stdnum.cn import ric
-
+    """A valid GB 11643 number (check digit computed)."""
     body = "5304281980%02d%02d%03d" % (1 + i // 28, 1 + i % 28, 100 + i)
-    return body + ric.calc_check_digit(body)
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
 
 
 @pytest.mark.parametrize("user", ["office", "clerk_unit"])

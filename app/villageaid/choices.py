@@ -182,7 +182,13 @@ ALERT_KINDS = Choices(
 )
 
 # Change history (操作日志)
-CHANGE_ACTIONS = Choices(("create", _l("Created")), ("update", _l("Changed")), ("delete", _l("Deleted")))
+CHANGE_ACTIONS = Choices(
+    ("create", _l("Created")),
+    ("update", _l("Changed")),
+    ("delete", _l("Deleted")),
+    ("restore", _l("Restored")),
+    ("purge", _l("Purged")),
+)
 CHANGE_PATHS = Choices(
     ("web", _l("Web form")),
     ("api", _l("API")),

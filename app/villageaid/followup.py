@@ -78,7 +78,7 @@ def alerts(viewer, day=None, kinds=None, town_id=None, unit_id=None):
         )
         .join(Town, Town.id == Village.town_id)
         .outerjoin(Unit, Unit.id == Village.unit_id)
-        .outerjoin(r, r.village_id == Village.id)
+        .outerjoin(r, and_(r.village_id == Village.id, r.deleted_on.is_(None)))
         .where(in_followup_set())
         .group_by(Village.id, Village.name, Town.name, Unit.name)
         .order_by(Town.name, Village.name)

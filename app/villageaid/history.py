@@ -16,7 +16,8 @@ from .personal import MASKS, personal_columns
 
 NOT_TRACKED = {ChangeRecord, ExportReceipt}
 # bookkeeping columns every record has: the history row says who and when
-SKIPPED = {"id", "row_version", "created_on", "changed_on", "created_by_fk", "changed_by_fk"}
+SKIPPED = {"id", "row_version", "created_on", "changed_on", "created_by_fk", "changed_by_fk",
+           "deleted_on", "deleted_by_fk"}
 
 
 def _plain(value):
@@ -59,7 +60,11 @@ def record_change(change, session):
     item = change.item
     if type(item) in NOT_TRACKED:
         return
-    fields = _fields(change, session)
+    if change.kind == "purge":
+        anonymise(type(item), item.id, session)
+        fields = []
+    else:
+        fields = _fields(change, session)
     if change.kind == "update" and not fields:
         return
     public, town_id, unit_id, village_unit_id = scope.history_keys(item)
@@ -68,6 +73,18 @@ def record_change(change, session):
         record_id=item.id, record_label=str(item)[:200], changes=json.dumps(fields, ensure_ascii=False),
         public=public, town_id=town_id, unit_id=unit_id, village_unit_id=village_unit_id,
     ))
+
+
+def anonymise(model, record_id, session):
+    """A purged record's personal data leaves its history too: masked."""
+    hidden = personal_columns(model)
+    if not hidden:
+        return
+    rows = session.query(ChangeRecord).filter_by(model=model.__name__, record_id=record_id)
+    for row in rows:
+        fields = [[f, MASKS[f](str(b)) if f in hidden and b else b, MASKS[f](str(a)) if f in hidden and a else a]
+                  for f, b, a in json.loads(row.changes or "[]")]
+        row.changes = json.dumps(fields, ensure_ascii=False)
 
 
 def entries(viewer, model, record_id, limit=200):

@@ -19,6 +19,7 @@ from .views.followup import (
 )
 from .views.history import ChangeRecordView
 from .views.lookup import VillageAidLookup
+from .views.recycle import RecycleBin
 from .views.reserve import BelowTargetView, ReserveCandidateApi, ReserveCandidateView, ReserveReportApi, ReserveTools
 from .views.training import (
     AttendanceApi,
@@ -82,6 +83,7 @@ VIEWS = [
     (FollowUpTools, "records", "Follow-up alerts", _l("Follow-up alerts"), FOLLOWUP, "fa-bell"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
     (ChangeRecordView, "office", "Operation log", _l("Operation log"), AUDIT, "fa-history"),
+    (RecycleBin, "records", "Recycle bin", _l("Recycle bin"), AUDIT, "fa-recycle"),
     (ExportReceiptView, "office", "Export log", _l("Export log"), AUDIT, "fa-file-text"),
 ]
 APIS = [

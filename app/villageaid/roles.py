@@ -11,7 +11,8 @@ OFFICE, CLERK, INSPECTOR = "Office", "Clerk", "Inspector"
 ROLES = (OFFICE, CLERK, INSPECTOR)
 
 # FAB's own permission names; a view names its own further ones next to its
-# routes, as `read_permissions` and `write_permissions` (without "can_").
+# routes, as `read_permissions`, `write_permissions` and `admin_permissions`
+# (without "can_"; the last are the administrator's alone).
 READ = {"can_list", "can_show", "can_get", "can_info"}
 WRITE = {"can_add", "can_edit", "can_delete", "can_post", "can_put"}
 EXPORT = {"can_export"}
@@ -20,6 +21,8 @@ EXPORT = {"can_export"}
 def kind_of(view, permission):
     """"read", "write", "export" or None (unknown: granted to no plugin role)."""
     name = permission[4:] if permission.startswith("can_") else permission
+    if name in getattr(view, "admin_permissions", ()):
+        return "admin"
     if permission in READ or name in getattr(view, "read_permissions", ()):
         return "read"
     if permission in WRITE or name in getattr(view, "write_permissions", ()):
@@ -54,9 +57,11 @@ def grants(role, view, permission, area):
         return role == OFFICE
     if permission.startswith("menu_access") or area == "tool":
         return True
+    kind = kind_of(view, permission)
+    if kind == "admin":
+        return False
     if role == OFFICE:
         return True
-    kind = kind_of(view, permission)
     if role == INSPECTOR:
         return kind in ("read", "export")
     # Clerk

@@ -110,10 +110,11 @@ def choice_errors(item):
     return errors
 
 
-def unique_errors(item, value_of):
+def unique_errors(item, value_of, viewer=None):
     """Unique columns and unique constraints, checked before the database
     does, so the person gets a message on the right field. `value_of(column)`
-    gives the value the row will have."""
+    gives the value the row will have. A value held by a record in the
+    recycle bin says so to a `viewer` who may see that record there."""
     model = type(item)
     table = model.__table__
     groups = [([c.name], None) for c in table.columns if c.unique]
@@ -133,10 +134,12 @@ def unique_errors(item, value_of):
         if item.id is not None:
             cond = and_(cond, table.c.id != item.id)
         with session.no_autoflush:
-            taken = session.scalar(select(func.count()).select_from(table).where(cond))
+            taken = session.execute(select(table.c.id).where(cond).limit(1)).scalar()
         if taken:
             field = _field_of(model, names[-1])
-            if constraint_name in messages:
+            if viewer is not None and _in_bin_for(viewer, model, taken, session):
+                errors[field] = _("A record with this value is in the recycle bin; restore it there instead.")
+            elif constraint_name in messages:
                 errors[field] = str(messages[constraint_name])
             elif len(names) == 1:
                 errors[field] = _("This value is already used by another record.")
@@ -147,6 +150,16 @@ def unique_errors(item, value_of):
                     fields=others,
                 )
     return errors
+
+
+def _in_bin_for(viewer, model, pk, session):
+    from . import scope
+    from .models import recyclable
+
+    if not recyclable(model):
+        return False
+    with session.no_autoflush:
+        return bool(session.scalar(select(func.count()).select_from(model).where(model.id == pk, scope.binned(model, viewer))))
 
 
 def _field_of(model, column_name):
@@ -215,6 +228,7 @@ def _attendance_fits_session(item, before):
                 select(func.count()).select_from(TrainingAttendance).where(
                     TrainingAttendance.training_session_id == training_session.id,
                     TrainingAttendance.id != (item.id or 0),
+                    TrainingAttendance.deleted_on.is_(None),
                 )
             )
         if taken >= training_session.capacity:

@@ -40,6 +40,7 @@ from .models import (
     TrainingSession,
     Unit,
     Village,
+    recyclable,
 )
 
 ALL_ROWS_VIEW = "VillageAidScope"
@@ -77,7 +78,8 @@ def _village(towns, units, user_id):
 
 
 def visible_village_ids(towns, units):
-    """A subquery of the ids of the villages a scoped user sees."""
+    """A subquery of the ids of the villages a scoped user sees (a record of
+    a village in the bin is in the bin too, or refused: see writes.py)."""
     return select(Village.id).where(_village(towns, units, None)).scalar_subquery()
 
 
@@ -217,7 +219,20 @@ def forget_current_viewer():
 
 
 def condition(model, viewer):
-    """The SQL condition selecting the rows of `model` that `viewer` may see."""
+    """The SQL condition selecting the rows of `model` that `viewer` may see:
+    in its scope and not in the recycle bin."""
+    if recyclable(model):
+        return and_(model.deleted_on.is_(None), _scope_condition(model, viewer))
+    return _scope_condition(model, viewer)
+
+
+def binned(model, viewer):
+    """The rows of `model` in the recycle bin that `viewer` may see (the scope
+    they had when they were deleted)."""
+    return and_(model.deleted_on.isnot(None), _scope_condition(model, viewer))
+
+
+def _scope_condition(model, viewer):
     if viewer.sees_all:
         return true()
     func = _RULES.get(model)

@@ -107,16 +107,17 @@ def enrol(viewer, training_session, cadres):
     the write path refuses one of them: then nobody is enrolled)."""
     session = current_app.appbuilder.session
     result = BulkResult()
-    enrolled = set(
-        session.scalars(
-            select(TrainingAttendance.cadre_id).where(
-                TrainingAttendance.training_session_id == training_session.id
-            )
+    records = session.execute(
+        select(TrainingAttendance.cadre_id, TrainingAttendance.deleted_on).where(
+            TrainingAttendance.training_session_id == training_session.id
         )
-    )
+    ).all()
+    # a record in the recycle bin still holds its (session, cadre) pair:
+    # restore it rather than enrol again
+    enrolled = {cadre_id for cadre_id, _deleted in records}
     room = None
     if training_session.capacity:
-        room = training_session.capacity - len(enrolled)
+        room = training_session.capacity - sum(1 for _c, deleted in records if deleted is None)
     new = []
     for cadre in cadres:
         if cadre.id in enrolled:

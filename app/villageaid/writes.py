@@ -28,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import rules, scope
 from .labels import label
+from .models import recyclable, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def check(item, viewer, before):
         # tell whether a value is used elsewhere.
         if not scope.would_be_visible(item, viewer, lambda name: pending_value(item, name, before)):
             return {WHOLE_RECORD: out_of_scope_message()}
-        return rules.unique_errors(item, lambda name: pending_value(item, name, before))
+        return rules.unique_errors(item, lambda name: pending_value(item, name, before), viewer)
 
 
 def save(item, viewer, *, path, before=None, version=None):
@@ -198,7 +199,8 @@ def save_all(entries, viewer, *, path):
 
 
 def delete_all(items, viewer, *, path):
-    """Delete records in one transaction: all or nothing. A record that
+    """Delete records in one transaction: all or nothing. A domain record
+    goes to the recycle bin (restore_all brings it back); a record that
     other records still refer to is refused with a message naming them."""
     session = current_app.appbuilder.session
     changes = []
@@ -211,6 +213,61 @@ def delete_all(items, viewer, *, path):
                 raise Refused({WHOLE_RECORD: still_referred_message(item, blockers)}, item)
             changes.append(Change("delete", item, snapshot(item), viewer, path))
         # the hooks see the records as they were, before they go
+        _run_hooks(changes, session)
+        for change in changes:
+            if recyclable(type(change.item)):
+                change.item.deleted_on = utcnow()
+                change.item.deleted_by_fk = viewer.user_id
+            else:
+                session.delete(change.item)
+        session.flush()
+
+
+def restore_all(items, viewer, *, path):
+    """Bring records back from the recycle bin as they were, in one
+    transaction. Refused, with the reason, while a record one of them refers
+    to is itself in the bin (restore that first) or a unique value it needs
+    is taken. The row version goes up by one (the delete raised it by one
+    too), so a form opened before the delete stays refused."""
+    session = current_app.appbuilder.session
+    changes = []
+    with transaction(session, _("The record conflicts with an existing one; nothing was restored.")):
+        for item in items:
+            if item.deleted_on is None or not session.scalar(
+                    select(func.count()).select_from(type(item)).where(type(item).id == item.id,
+                                                                         scope.binned(type(item), viewer))):
+                raise Refused({WHOLE_RECORD: out_of_scope_message()}, item)
+            for rel in many_to_one(type(item)):
+                target = getattr(item, rel.key)
+                if target is not None and recyclable(type(target)) and target.deleted_on is not None:
+                    raise Refused({rel.key: _("%(record)s is in the recycle bin itself: restore it first.",
+                                              record=str(target))}, item)
+            taken = rules.unique_errors(item, lambda name: getattr(item, name))
+            if taken:
+                raise Refused(taken, item)
+            before = snapshot(item)
+            item.deleted_on = None
+            item.deleted_by_fk = None
+            session.flush()
+            if not scope.row_visible(item, viewer, session):
+                raise Refused({WHOLE_RECORD: out_of_scope_message()}, item)
+            changes.append(Change("restore", item, before, viewer, path, snapshot(item)))
+        _run_hooks(changes, session)
+
+
+def purge_all(items, viewer, *, path):
+    """Remove records from the recycle bin for good (the administrator's
+    step); their history keeps what happened, personal data anonymised."""
+    session = current_app.appbuilder.session
+    changes = []
+    with transaction(session, _("Other records still refer to this one; remove them first. Nothing was deleted.")):
+        for item in items:
+            if item.deleted_on is None:
+                raise Refused({WHOLE_RECORD: _("Only a record in the recycle bin can be purged.")}, item)
+            blockers = referring_counts(item, session, including_binned=True)
+            if blockers:
+                raise Refused({WHOLE_RECORD: still_referred_message(item, blockers)}, item)
+            changes.append(Change("purge", item, snapshot(item), viewer, path))
         _run_hooks(changes, session)
         for change in changes:
             session.delete(change.item)
@@ -245,10 +302,11 @@ def _run_hooks(changes, session):
             hook(change, session)
 
 
-def referring_counts(item, session):
+def referring_counts(item, session, including_binned=False):
     """[(model, count)] of the records that refer to `item` through a
     many-to-one reference (all of them, whatever the user's scope: the
-    counts say only how many, never which)."""
+    counts say only how many, never which); records in the recycle bin
+    count only when `including_binned`."""
     target = type(item)
     found = []
     for mapper in sorted(sa_inspect(target).registry.mappers, key=lambda m: m.class_.__name__):
@@ -259,8 +317,11 @@ def referring_counts(item, session):
             if rel.direction.name != "MANYTOONE" or rel.mapper.class_ is not target or rel.viewonly:
                 continue
             column = next(iter(rel.local_columns))
+            where = [column == item.id]
+            if recyclable(model) and not including_binned:
+                where.append(model.deleted_on.is_(None))
             with session.no_autoflush:
-                n = session.scalar(select(func.count()).select_from(model.__table__).where(column == item.id))
+                n = session.scalar(select(func.count()).select_from(model.__table__).where(*where))
             if n:
                 found.append((model, n))
     return found

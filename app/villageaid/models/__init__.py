@@ -1,6 +1,6 @@
 """The plugin's tables, one module per area. FAB's own tables (ab_*) are not changed."""
 from .access import ExportReceipt, ScopeAssignment
-from .base import Record, current_user_id, focus_threshold, new_cadre_since, utcnow
+from .base import Record, Recyclable, current_user_id, recyclable, focus_threshold, new_cadre_since, utcnow
 from .reference import Cadre, Town, Unit, Village
 from .followup import CalendarYear, FollowUpRecord, FollowUpYear, Money
 from .history import ChangeRecord
@@ -11,7 +11,7 @@ from .reference import add_computed_columns
 add_computed_columns()
 
 __all__ = [
-    "Cadre", "ExportReceipt", "Record", "ScopeAssignment", "Town", "Unit", "Village",
+    "Cadre", "ExportReceipt", "Record", "Recyclable", "recyclable", "ScopeAssignment", "Town", "Unit", "Village",
     "CalendarYear", "ChangeRecord", "FollowUpRecord", "FollowUpYear", "Money",
     "ReserveCandidate", "TrainingAttendance", "TrainingSession",
     "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",

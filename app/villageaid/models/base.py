@@ -64,3 +64,25 @@ class Record:
     @declared_attr
     def __mapper_args__(cls):
         return {"version_id_col": cls.row_version}
+
+
+class Recyclable:
+    """A domain record that a delete puts in the recycle bin (回收站) rather
+    than removing: `deleted_on` set, and the scope policy shows it nowhere
+    but in the bin, until it is restored or purged."""
+
+    @declared_attr
+    def deleted_on(cls):
+        return Column(DateTime, index=True)
+
+    @declared_attr
+    def deleted_by_fk(cls):
+        return Column(Integer, ForeignKey("ab_user.id"))
+
+    @declared_attr
+    def deleted_by(cls):
+        return relationship("User", foreign_keys=[cls.deleted_by_fk], lazy="select")
+
+
+def recyclable(model):
+    return issubclass(model, Recyclable)

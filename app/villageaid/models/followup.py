@@ -23,7 +23,7 @@ from sqlalchemy.orm import relationship
 from sqlalchemy.types import TypeDecorator
 
 from .. import choices
-from .base import Record
+from .base import Record, Recyclable
 from .reference import Town, Unit, Village
 
 
@@ -53,7 +53,7 @@ class Money(TypeDecorator):
         return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
 
 
-class FollowUpRecord(Record, Model):
+class FollowUpRecord(Record, Recyclable, Model):
     """跟进帮扶记录."""
 
     __tablename__ = "va_followup_record"
@@ -103,6 +103,7 @@ def _yearly_figures():
             func.sum(case((r.rectification == "in_progress", 1), else_=0)).label("problems_open"),
             func.sum(case((r.rectification == "done", 1), else_=0)).label("problems_closed"),
         )
+        .where(r.deleted_on.is_(None))
         .group_by(r.village_id, year)
         .subquery()
     )
@@ -132,6 +133,7 @@ FOLLOWUP_YEAR_SELECT = (
     .join(CalendarYear, CalendarYear.year >= Village.exit_year)
     .outerjoin(_current, and_(_current.c.village_id == Village.id, _current.c.year == CalendarYear.year))
     .outerjoin(_previous, and_(_previous.c.village_id == Village.id, _previous.c.year == CalendarYear.year - 1))
+    .where(Village.deleted_on.is_(None))
     .subquery("va_followup_year")
 )
 

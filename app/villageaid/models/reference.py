@@ -17,10 +17,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import column_property, relationship
 
 from .. import choices
-from .base import Record, focus_threshold, new_cadre_since
+from .base import Record, Recyclable, focus_threshold, new_cadre_since
 
 
-class Town(Record, Model):
+class Town(Record, Recyclable, Model):
     """镇场街道: a town, township, state farm or subdistrict."""
 
     __tablename__ = "va_town"
@@ -34,7 +34,7 @@ class Town(Record, Model):
         return self.name
 
 
-class Unit(Record, Model):
+class Unit(Record, Recyclable, Model):
     """派出单位: a government unit that dispatches resident cadres."""
 
     __tablename__ = "va_unit"
@@ -51,7 +51,7 @@ class Unit(Record, Model):
         return self.name
 
 
-class Village(Record, Model):
+class Village(Record, Recyclable, Model):
     __tablename__ = "va_village"
     __label__ = _l("Village")
     __table_args__ = (
@@ -93,7 +93,7 @@ class Village(Record, Model):
         return "%s · %s" % (self.town.name, self.name) if self.town else self.name
 
 
-class Cadre(Record, Model):
+class Cadre(Record, Recyclable, Model):
     """人员: a resident cadre sent by a unit, or a village cadre."""
 
     __tablename__ = "va_cadre"
@@ -139,6 +139,7 @@ def add_computed_columns():
         query = select(func.count(ReserveCandidate.id)).where(
             ReserveCandidate.village_id == Village.id,
             ReserveCandidate.status.in_(choices.ACTIVE_CANDIDATE_STATUSES),
+            ReserveCandidate.deleted_on.is_(None),
         )
         if post is not None:
             query = query.where(ReserveCandidate.target_post == post)
@@ -156,6 +157,7 @@ def add_computed_columns():
     )
     # trained: any attendance completed
     Cadre.trained = column_property(
-        exists().where(TrainingAttendance.cadre_id == Cadre.id, TrainingAttendance.completed.is_(True)),
+        exists().where(TrainingAttendance.cadre_id == Cadre.id, TrainingAttendance.completed.is_(True),
+                       TrainingAttendance.deleted_on.is_(None)),
         deferred=True,
     )

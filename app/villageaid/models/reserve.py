@@ -5,11 +5,11 @@ from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, UniqueCo
 from sqlalchemy.orm import relationship
 
 from .. import choices
-from .base import Record
+from .base import Record, Recyclable
 from .reference import Cadre, Village
 
 
-class ReserveCandidate(Record, Model):
+class ReserveCandidate(Record, Recyclable, Model):
     """后备力量: a reserve candidate of a village."""
 
     __tablename__ = "va_reserve_candidate"

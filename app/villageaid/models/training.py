@@ -16,11 +16,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from .. import choices
-from .base import Record
+from .base import Record, Recyclable
 from .reference import Cadre
 
 
-class TrainingSession(Record, Model):
+class TrainingSession(Record, Recyclable, Model):
     """轮训班次."""
 
     __tablename__ = "va_training_session"
@@ -50,7 +50,7 @@ class TrainingSession(Record, Model):
         return self.audience == "both" or self.audience == cadre.kind
 
 
-class TrainingAttendance(Record, Model):
+class TrainingAttendance(Record, Recyclable, Model):
     """参训记录: one per (session, cadre)."""
 
     __tablename__ = "va_training_attendance"

@@ -47,3 +47,11 @@
     }).observe(document.body, { childList: true, subtree: true });
   });
 })(jQuery);
+
+// Forms that ask before they act (e.g. purging a record from the recycle bin).
+(function ($) {
+  "use strict";
+  $(document).on("submit", "form.va-confirm", function (event) {
+    if (!window.confirm($(this).data("confirm"))) { event.preventDefault(); }
+  });
+})(jQuery);
