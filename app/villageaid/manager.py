@@ -8,6 +8,7 @@ from flask import Blueprint, current_app
 from flask_appbuilder.basemanager import BaseManager
 from flask_babel import lazy_gettext as _l
 
+from . import defaults
 from .roles import sync_roles
 from .views.followup import (
     FollowUpRecordApi,
@@ -95,6 +96,7 @@ class VillageAidManager(BaseManager):
 
     def pre_process(self):
         app = current_app
+        defaults.apply(app.config)  # what the host did not set
         bp = Blueprint(
             "villageaid",
             __name__,
