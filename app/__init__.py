@@ -12,9 +12,13 @@ from flask_appbuilder.utils.legacy import get_sqla_class
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
+from villageaid.migrations import add_version_location
 
 db = get_sqla_class()()
 migrate = Migrate()
+# Our migrations create FAB's tables (branch `fab`); the add-on's own branch
+# (`villageaid`) comes with the installed package.
+migrate.configure(add_version_location)
 csrf = CSRFProtect()
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
