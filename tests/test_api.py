@@ -3,7 +3,7 @@ import pytest
 
 from villageaid.models import Cadre, Town, Unit, Village
 
-from .conftest import count, fetch, ids
+from .helpers import count, fetch, ids
 
 
 def names(resp):
