@@ -85,12 +85,27 @@ def snapshot(app):
 
 
 @pytest.fixture(autouse=True)
-def isolated(request, snapshot):
+def isolated(request):
     """Every table a test wrote to is put back as the fixture left it: rows
-    added are deleted, rows changed or deleted are restored."""
+    added are deleted, rows changed or deleted are restored. Unit tests have
+    no database."""
+    if request.node.get_closest_marker("unit"):
+        yield
+        return
+    snapshot = request.getfixturevalue("snapshot")
     snapshot.start()
     yield
     snapshot.restore()
+
+
+def pytest_collection_modifyitems(items):
+    """Tiers: tests/unit/ is `unit`; every other test is `http` unless it is
+    marked `browser` or `benchmark` (see pytest.ini)."""
+    for item in items:
+        if "/tests/unit/" in item.path.as_posix():
+            item.add_marker(pytest.mark.unit)
+        elif not any(item.get_closest_marker(m) for m in ("browser", "benchmark")):
+            item.add_marker(pytest.mark.http)
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ def test_assign_scope_cli(app):
     assert result.exit_code != 0
 
 
+@pytest.mark.slow
 def test_demo_data_on_a_fresh_database():
     """`flask villageaid demo` on an empty database: a county, and a clerk who
     sees only its town's and unit's villages."""
