@@ -22,9 +22,14 @@ from .isolation import Snapshot
 # do, and production hashing (scrypt) is slow on purpose.
 FAST_HASH = "pbkdf2:sha256:1"
 
-# The settings the tests rely on, whatever the host's defaults.
+# The settings the tests rely on, whatever the host's own.
 TEST_SETTINGS = {
     "TESTING": True,
+    "BABEL_DEFAULT_LOCALE": "zh",
+    "LANGUAGES": {"zh": {"flag": "cn", "name": "中文"}, "en": {"flag": "gb", "name": "English"}},
+    "FAB_ADD_SECURITY_API": True,
+    "FAB_API_SWAGGER_UI": True,
+    "FAB_API_MAX_PAGE_SIZE": 100,
     "RATELIMIT_ENABLED": False,
     "AUTH_RATE_LIMITED": False,
     "FAB_PASSWORD_HASH_METHOD": FAST_HASH,
