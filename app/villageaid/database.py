@@ -9,8 +9,13 @@ from sqlalchemy import event
 
 
 def enforce_foreign_keys(engine):
-    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_foreign_keys):
-        event.listen(engine, "connect", _sqlite_foreign_keys)
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _sqlite_foreign_keys):
+        return
+    event.listen(engine, "connect", _sqlite_foreign_keys)
+    if engine.url.database not in (None, "", ":memory:"):
+        # connections the host opened before (FAB's start-up) are replaced;
+        # an in-memory database lives in its one connection and is empty yet
+        engine.dispose()
 
 
 def _sqlite_foreign_keys(dbapi_connection, _record):
