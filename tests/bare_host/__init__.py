@@ -2,7 +2,9 @@
 one, mounting the add-on only through ADDON_MANAGERS, its default settings
 and its migration branch. No VILLAGEAID_* setting, no catalogue of its own.
 
-`TEST_HOST=bare bin/test` runs the add-on's tests in it.
+`TEST_HOST=bare bin/test` runs the add-on's tests in it, and
+scripts/check-install uses it as the host of a fresh installation
+(DATABASE_URL names its database there).
 """
 import os
 
@@ -26,8 +28,9 @@ def create_app(overrides=None):
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY="bare-host-not-secret",
-        SQLALCHEMY_DATABASE_URI="sqlite://",
-        FAB_CREATE_DB=False,  # tables come from migrations
+        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL", "sqlite://"),
+        FAB_CREATE_DB=False,  # tables come from migrations,
+        FAB_UPDATE_PERMS=False,  # permissions and roles from `flask villageaid init`
         ADDON_MANAGERS=["villageaid.manager.VillageAidManager"],
     )
     app.config.update(overrides or {})
