@@ -27,7 +27,7 @@ migrate.configure(add_version_location)
 def create_app(overrides=None):
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY="bare-host-not-secret",
+        SECRET_KEY="bare-host-of-the-tests-not-a-secret-key",
         SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL", "sqlite://"),
         FAB_CREATE_DB=False,  # tables come from migrations,
         FAB_UPDATE_PERMS=False,  # permissions and roles from `flask villageaid init`
