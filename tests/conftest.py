@@ -8,6 +8,7 @@ host. The helpers (Browser, Api, ids, count, ...) are in helpers.py.
 """
 import os
 import tempfile
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -38,11 +39,18 @@ TEST_SETTINGS = {
 }
 
 
-def test_database_url():
+@contextmanager
+def suite_database():
+    """TEST_DATABASE_URL, else a temporary SQLite file. Under pytest-xdist
+    (`-n 2`) each worker has a database of its own: its own SQLite file, or
+    on PostgreSQL and MariaDB one created next to the named database."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return "sqlite:///" + os.path.join(tempfile.mkdtemp(), "test.db")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker:
+        with helpers.scratch_database(worker) as own:
+            yield own
+    else:
+        yield url or "sqlite:///" + os.path.join(tempfile.mkdtemp(), "test.db")
 
 
 def host():
@@ -56,7 +64,11 @@ def host():
 
 @pytest.fixture(scope="session")
 def app():
-    url = test_database_url()
+    with suite_database() as url:
+        yield from app_on(url)
+
+
+def app_on(url):
     create_app, migrations = host()
     app = create_app(dict(TEST_SETTINGS, SQLALCHEMY_DATABASE_URI=url))
     # FAB's decoy check for unknown users, hashed the same fast way
@@ -79,6 +91,7 @@ def app():
         helpers.sqla().session.remove()
         if not url.startswith("sqlite"):
             helpers.drop_everything()
+        helpers.sqla().engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,14 @@
 """Helpers the tests share: the fixture's users and rows, direct database
 access, and clients that act as a person would (Browser) or as an API
 client (Api). Fixtures live in conftest.py."""
+import os
 import re
+import tempfile
 from contextlib import contextmanager
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, make_url, select, text
 
 from villageaid import bootstrap
 from villageaid.models import Cadre, Town, Unit, Village
@@ -31,6 +33,35 @@ ID_NUMBERS = {
     "赵四": "530428199504040042",
     "钱五": "530428197505050059",
 }
+
+
+@contextmanager
+def scratch_database(suffix):
+    """An empty database of the suite's kind (TEST_DATABASE_URL), dropped
+    afterwards: a temporary SQLite file, or on PostgreSQL and MariaDB a
+    database named after the suite's with `_<suffix>` added."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield "sqlite:///" + os.path.join(tempfile.mkdtemp(), suffix + ".db")
+        return
+    url = make_url(url)
+    name = "%s_%s" % (url.database, suffix)
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    create = "CREATE DATABASE %s" % name
+    if url.get_backend_name() == "mysql":
+        create += " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+    with server.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS %s" % name))
+        conn.execute(text(create))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            if url.get_backend_name() == "postgresql":
+                conn.execute(text("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name))
+            else:
+                conn.execute(text("DROP DATABASE IF EXISTS %s" % name))
+        server.dispose()
 
 
 def sqla():

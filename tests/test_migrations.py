@@ -11,7 +11,6 @@ Runs on the database of the suite (TEST_DATABASE_URL): on PostgreSQL and
 MariaDB in scratch databases next to it.
 """
 import os
-import tempfile
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -21,7 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import inspect, text
 
 from app import MIGRATIONS_DIR, create_app
 from villageaid import bootstrap
@@ -31,37 +30,11 @@ from villageaid.models import (
 
 from . import helpers
 from .conftest import TEST_SETTINGS
+from .helpers import scratch_database
 
 OLD_MIGRATIONS = os.path.join(os.path.dirname(__file__), "data", "old_migrations")
 
 pytestmark = pytest.mark.slow
-
-
-@contextmanager
-def scratch_database(suffix):
-    """An empty database of the suite's kind, dropped afterwards."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield "sqlite:///" + os.path.join(tempfile.mkdtemp(), suffix + ".db")
-        return
-    url = make_url(url)
-    name = "%s_%s" % (url.database, suffix)
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    create = "CREATE DATABASE %s" % name
-    if url.get_backend_name() == "mysql":
-        create += " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-    with server.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS %s" % name))
-        conn.execute(text(create))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            if url.get_backend_name() == "postgresql":
-                conn.execute(text("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name))
-            else:
-                conn.execute(text("DROP DATABASE IF EXISTS %s" % name))
-        server.dispose()
 
 
 @contextmanager
