@@ -102,7 +102,8 @@ JWT_ACCESS_TOKEN_EXPIRES = env_int("JWT_ACCESS_TOKEN_EXPIRES", 3600)
 # --- language -------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = env("BABEL_DEFAULT_LOCALE", "zh")
 BABEL_DEFAULT_TIMEZONE = env("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+# No catalogue of the host's own: the add-on registers its catalogue itself
+# (app/villageaid/translations), FAB's strings it lacks included.
 LANGUAGES = {
     "zh": {"flag": "cn", "name": "中文"},
     "en": {"flag": "gb", "name": "English"},
