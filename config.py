@@ -8,6 +8,8 @@ import os
 import secrets
 from datetime import date
 
+from villageaid import defaults
+
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
 INSTANCE_DIR = os.environ.get("INSTANCE_DIR", os.path.join(BASE_DIR, "instance"))
 
@@ -102,40 +104,26 @@ JWT_ACCESS_TOKEN_EXPIRES = env_int("JWT_ACCESS_TOKEN_EXPIRES", 3600)
 # --- language -------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = env("BABEL_DEFAULT_LOCALE", "zh")
 BABEL_DEFAULT_TIMEZONE = env("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+# No catalogue of the host's own: the add-on registers its catalogue itself
+# (app/villageaid/translations), FAB's strings it lacks included.
 LANGUAGES = {
     "zh": {"flag": "cn", "name": "中文"},
     "en": {"flag": "gb", "name": "English"},
 }
 
 # --- domain settings (the plugin reads these; documented in README) -------
-# "Focus non-poor village": non-poor and registered poor population >= this.
-VILLAGEAID_FOCUS_THRESHOLD = env_int("VILLAGEAID_FOCUS_THRESHOLD", 100)
-# A cadre is "new" when started on or after this date.
-VILLAGEAID_NEW_CADRE_SINCE = env_date("VILLAGEAID_NEW_CADRE_SINCE", date(2020, 1, 1))
-# Exit years of the villages in the follow-up set.
-VILLAGEAID_FOLLOWUP_EXIT_YEARS = env_json("VILLAGEAID_FOLLOWUP_EXIT_YEARS", [2017])
-# Reserve cadres: the election date ages and party standing are counted to,
-# the eligibility rules per target post, and each village's target.
-VILLAGEAID_ELECTION_DATE = env_date("VILLAGEAID_ELECTION_DATE", date(2021, 1, 1))
-VILLAGEAID_ELIGIBILITY = env_json(
-    "VILLAGEAID_ELIGIBILITY",
-    {
-        "secretary": {"max_age": 50, "min_education": "senior_high", "party_member": True, "min_party_years": 1},
-        "both": {"max_age": 50, "min_education": "senior_high", "party_member": True, "min_party_years": 1},
-        "director": {"max_age": 55, "min_education": "senior_high", "party_member": False, "min_party_years": 0},
-        "member": {"max_age": 60, "min_education": "junior_or_below", "party_member": False, "min_party_years": 0},
-    },
-)
-VILLAGEAID_RESERVE_TARGET = env_int("VILLAGEAID_RESERVE_TARGET", 2)
-VILLAGEAID_RESERVE_TARGET_BOTH = env_int("VILLAGEAID_RESERVE_TARGET_BOTH", 1)
-# Follow-up: alert when no visit for more than this many days; the reference
-# date of reports and alerts ("today" when unset, YYYY-MM-DD to pin it).
-VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS = env_int("VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS", 90)
-VILLAGEAID_REFERENCE_DATE = env_date("VILLAGEAID_REFERENCE_DATE", None)
-# Largest CSV export (0: no cap); a bigger one is refused with a message.
-VILLAGEAID_EXPORT_MAX_ROWS = env_int("VILLAGEAID_EXPORT_MAX_ROWS", 0)
-# Rows per page in the lookup boxes of forms and filters.
-VILLAGEAID_LOOKUP_PAGE_SIZE = env_int("VILLAGEAID_LOOKUP_PAGE_SIZE", 20)
-
-
+# The add-on's own defaults (villageaid/defaults.py) apply when a variable
+# is not set; the add-on would fill them in by itself, they are named here
+# so that the environment can override each.
+_default = defaults.settings()
+VILLAGEAID_FOCUS_THRESHOLD = env_int("VILLAGEAID_FOCUS_THRESHOLD", _default["VILLAGEAID_FOCUS_THRESHOLD"])
+VILLAGEAID_NEW_CADRE_SINCE = env_date("VILLAGEAID_NEW_CADRE_SINCE", _default["VILLAGEAID_NEW_CADRE_SINCE"])
+VILLAGEAID_FOLLOWUP_EXIT_YEARS = env_json("VILLAGEAID_FOLLOWUP_EXIT_YEARS", _default["VILLAGEAID_FOLLOWUP_EXIT_YEARS"])
+VILLAGEAID_ELECTION_DATE = env_date("VILLAGEAID_ELECTION_DATE", _default["VILLAGEAID_ELECTION_DATE"])
+VILLAGEAID_ELIGIBILITY = env_json("VILLAGEAID_ELIGIBILITY", _default["VILLAGEAID_ELIGIBILITY"])
+VILLAGEAID_RESERVE_TARGET = env_int("VILLAGEAID_RESERVE_TARGET", _default["VILLAGEAID_RESERVE_TARGET"])
+VILLAGEAID_RESERVE_TARGET_BOTH = env_int("VILLAGEAID_RESERVE_TARGET_BOTH", _default["VILLAGEAID_RESERVE_TARGET_BOTH"])
+VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS = env_int("VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS", _default["VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS"])
+VILLAGEAID_REFERENCE_DATE = env_date("VILLAGEAID_REFERENCE_DATE", _default["VILLAGEAID_REFERENCE_DATE"])
+VILLAGEAID_EXPORT_MAX_ROWS = env_int("VILLAGEAID_EXPORT_MAX_ROWS", _default["VILLAGEAID_EXPORT_MAX_ROWS"])
+VILLAGEAID_LOOKUP_PAGE_SIZE = env_int("VILLAGEAID_LOOKUP_PAGE_SIZE", _default["VILLAGEAID_LOOKUP_PAGE_SIZE"])

@@ -10,14 +10,14 @@ import os
 
 from flask_migrate import upgrade
 
-from app import create_app
+from app import MIGRATIONS_DIR, create_app
 from villageaid import bootstrap
 from villageaid.cli import load_demo
 
 
 def prepare(app):
     with app.app_context():
-        upgrade(directory=os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations"))
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
         bootstrap.init_permissions()
         username = os.environ.get("ADMIN_USERNAME", "admin")
         _user, password = bootstrap.ensure_user(

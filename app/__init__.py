@@ -11,10 +11,13 @@ from flask_appbuilder import AppBuilder
 from flask_appbuilder.utils.legacy import get_sqla_class
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import event
+from villageaid.migrations import add_version_location
 
 db = get_sqla_class()()
 migrate = Migrate()
+# Our migrations create FAB's tables (branch `fab`); the add-on's own branch
+# (`villageaid`) comes with the installed package.
+migrate.configure(add_version_location)
 csrf = CSRFProtect()
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
@@ -34,18 +37,9 @@ def create_app(overrides=None):
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     appbuilder = AppBuilder()
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _sqlite_foreign_keys)
         appbuilder.init_app(app, db.session)
         _require_addons(app, appbuilder)
     return app
-
-
-def _sqlite_foreign_keys(dbapi_connection, _record):
-    """SQLite checks foreign keys only when asked, per connection."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
 
 
 def _require_addons(app, appbuilder):

@@ -173,7 +173,7 @@ def run(kind, rows):
         url = base.rsplit("/", 1)[0] + "/villageaid_bench"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "AUTH_RATE_LIMITED": False})
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR)
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
         bootstrap.init_permissions()
         bootstrap.ensure_user("office", "Office", password=PASSWORD)
         t = time.perf_counter()

@@ -1,283 +1,135 @@
-"""Test set-up: one app on a fresh database, built by the migrations.
+"""Fixtures: one app on a fresh database, built by the migrations; every
+test starts from the same rows.
 
-SQLite (a temporary file) by default; set TEST_DATABASE_URL to run the same
-suite on PostgreSQL or MariaDB. The fixture data is small and hand-made so
-that every expected row set can be written down in the tests.
+SQLite (a temporary file) by default; TEST_DATABASE_URL runs the same suite
+on PostgreSQL or MariaDB. TEST_HOST=bare mounts the add-on in a bare
+Flask-AppBuilder application (tests/bare_host) instead of this project's
+host. The helpers (Browser, Api, ids, count, ...) are in helpers.py.
 """
 import os
-import re
 import tempfile
 from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import func, select
 
-from app import MIGRATIONS_DIR, create_app, db
 from villageaid import bootstrap
-from villageaid.models import Cadre, Town, Unit, Village
 
-PASSWORD = "Test-pass-123"
+from . import helpers
+from .isolation import Snapshot
 
-USERS = {
-    # username: (role, towns, units)
-    "admin": ("Admin", [], []),
-    "office": ("Office", [], []),
-    "inspector": ("Inspector", [], []),
-    "clerk_town": ("Clerk", ["甲镇"], []),
-    "clerk_unit": ("Clerk", [], ["一局"]),
-    "clerk_none": ("Clerk", [], []),
+# A password hash that costs nothing: logging in is most of what the tests
+# do, and production hashing (scrypt) is slow on purpose.
+FAST_HASH = "pbkdf2:sha256:1"
+
+# The settings the tests rely on, whatever the host's own.
+TEST_SETTINGS = {
+    "TESTING": True,
+    "BABEL_DEFAULT_LOCALE": "zh",
+    "LANGUAGES": {"zh": {"flag": "cn", "name": "中文"}, "en": {"flag": "gb", "name": "English"}},
+    "FAB_ADD_SECURITY_API": True,
+    "FAB_API_SWAGGER_UI": True,
+    "FAB_API_MAX_PAGE_SIZE": 100,
+    "RATELIMIT_ENABLED": False,
+    "AUTH_RATE_LIMITED": False,
+    "FAB_PASSWORD_HASH_METHOD": FAST_HASH,
+    "VILLAGEAID_NEW_CADRE_SINCE": date(2020, 1, 1),
+    "VILLAGEAID_FOCUS_THRESHOLD": 100,
 }
 
-# Valid ID numbers (GB 11643 check digit computed), one per cadre.
-ID_NUMBERS = {
-    "张一": "530428198001010015",
-    "李二": "530428198502020027",
-    "王三": "530428199003030030",
-    "赵四": "530428199504040042",
-    "钱五": "530428197505050059",
-}
+
+@contextmanager
+def suite_database():
+    """TEST_DATABASE_URL, else a temporary SQLite file. Under pytest-xdist
+    (`-n 2`) each worker has a database of its own: its own SQLite file, or
+    on PostgreSQL and MariaDB one created next to the named database."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker:
+        with helpers.scratch_database(worker) as own:
+            yield own
+    else:
+        yield url or "sqlite:///" + os.path.join(tempfile.mkdtemp(), "test.db")
+
+
+def host():
+    """create_app and migrations folder of the host the suite runs in."""
+    if os.environ.get("TEST_HOST", "project") == "bare":
+        from .bare_host import MIGRATIONS_DIR, create_app
+    else:
+        from app import MIGRATIONS_DIR, create_app
+    return create_app, MIGRATIONS_DIR
 
 
 @pytest.fixture(scope="session")
 def app():
-    url = os.environ.get("TEST_DATABASE_URL")
-    tmp = None
-    if not url:
-        tmp = tempfile.mkdtemp()
-        url = "sqlite:///" + os.path.join(tmp, "test.db")
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-            "AUTH_RATE_LIMITED": False,
-            "VILLAGEAID_NEW_CADRE_SINCE": date(2020, 1, 1),
-            "VILLAGEAID_FOCUS_THRESHOLD": 100,
-        }
-    )
+    with suite_database() as url:
+        yield from app_on(url)
+
+
+def app_on(url):
+    create_app, migrations = host()
+    app = create_app(dict(TEST_SETTINGS, SQLALCHEMY_DATABASE_URI=url))
+    # FAB's decoy check for unknown users, hashed the same fast way
+    from werkzeug.security import generate_password_hash
+
+    app.config["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"] = generate_password_hash("password", FAST_HASH)
     with app.app_context():
         if not url.startswith("sqlite"):
-            drop_everything()  # a clean database even after an interrupted run
-        upgrade(directory=MIGRATIONS_DIR)
+            helpers.drop_everything()  # a clean database even after an interrupted run
+        upgrade(directory=migrations, revision="heads")
         bootstrap.init_permissions()
-        build_fixture()
-        for username, (role, towns, units) in USERS.items():
-            bootstrap.ensure_user(username, role, password=PASSWORD)
+        helpers.build_fixture()
+        for username, (role, towns, units) in helpers.USERS.items():
+            bootstrap.ensure_user(username, role, password=helpers.PASSWORD)
             if towns or units:
                 bootstrap.assign_scope(username, towns, units)
-    _APP[:] = [app]
+    helpers._APP[:] = [app]
     yield app
     with app.app_context():
-        db.session.remove()
+        helpers.sqla().session.remove()
         if not url.startswith("sqlite"):
-            drop_everything()
+            helpers.drop_everything()
+        helpers.sqla().engine.dispose()
 
 
-def drop_everything():
-    from flask_appbuilder import Model
-
-    db.session.remove()
-    Model.metadata.drop_all(db.engine)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        if db.engine.dialect.supports_sequences:
-            for table in Model.metadata.tables.values():
-                for column in table.columns:
-                    seq = getattr(column, "default", None)
-                    if seq is not None and seq.is_sequence:
-                        conn.exec_driver_sql("DROP SEQUENCE IF EXISTS %s" % seq.name)
-
-
-def build_fixture():
-    """Two towns, two units, three villages, five cadres:
-
-    village 甲村 (town 甲镇, unit 一局); 乙村 (乙乡, 二局); 丙村 (乙乡, 一局)
-    张一: village cadre of 甲村; 李二: resident of 二局 in 乙村;
-    王三: resident of 一局 in 乙村; 赵四: resident of 二局 in 甲村;
-    钱五: village cadre of 丙村.
-
-    clerk_town (甲镇) sees 甲村; cadres 张一, 赵四.
-    clerk_unit (一局) sees 甲村, 丙村; cadres 张一, 赵四, 王三, 钱五.
-    """
-    s = db.session
-    t1, t2 = Town(name="甲镇", kind="town", code="T1"), Town(name="乙乡", kind="township", code="T2")
-    u1, u2 = Unit(name="一局", category="government"), Unit(name="二局", category="party")
-    v1 = Village(name="甲村", town=t1, unit=u1, poverty_status="poor", exit_year=2017, registered_poor=150)
-    v2 = Village(name="乙村", town=t2, unit=u2, poverty_status="non_poor", registered_poor=120)
-    v3 = Village(name="丙村", town=t2, unit=u1, poverty_status="non_poor", registered_poor=80)
-    s.add_all([t1, t2, u1, u2, v1, v2, v3])
-    rows = [
-        ("张一", "village", "secretary", None, v1),
-        ("李二", "resident", "team_leader", u2, v2),
-        ("王三", "resident", "first_secretary", u1, v2),
-        ("赵四", "resident", "team_member", u2, v1),
-        ("钱五", "village", "director", None, v3),
-    ]
-    for name, kind, post, unit, village in rows:
-        s.add(
-            Cadre(
-                name=name, gender="male", id_number=ID_NUMBERS[name], phone="13812345678",
-                kind=kind, post=post, unit=unit, village=village,
-                start_date=date(2020, 6, 1), status="active",
-            )
-        )
-    s.commit()
-
-
-_APP = []
-
-
-@contextmanager
-def database():
-    """Direct database access for a test, in an app context of its own: a
-    context held open across requests would share `g` between them."""
-    with _APP[0].app_context():
-        try:
-            yield db.session
-        finally:
-            db.session.remove()
-
-
-def clerk_without(app, username, permission, towns=("甲镇",)):
-    """A user with every Clerk permission but one, scoped to `towns`."""
-    sm = app.appbuilder.sm
+@pytest.fixture(scope="session")
+def snapshot(app):
     with app.app_context():
-        clerk = sm.find_role("Clerk")
-        role_name = "Clerk without " + permission
-        role = sm.find_role(role_name) or sm.add_role(role_name)
-        for pv in clerk.permissions:
-            if pv.permission.name != permission:
-                sm.add_permission_role(role, pv)
-        if sm.find_user(username=username) is None:
-            sm.add_user(username, username, "", "%s@villageaid.invalid" % username, role, password=PASSWORD)
-        bootstrap.assign_scope(username, list(towns), [])
-    return username
-
-
-def ids(model, *names):
-    """Primary keys by name (looked up directly, outside any scope)."""
-    with database() as s:
-        found = dict(s.execute(select(model.name, model.id).where(model.name.in_(names))).all())
-    return [found[n] for n in names]
-
-
-def fetch(model, pk):
-    with database() as s:
-        row = s.get(model, pk)
-        if row is not None:
-            s.expunge(row)
-        return row
-
-
-def deleted(model, pk):
-    """Gone from every list: removed, or in the recycle bin."""
-    row = fetch(model, pk)
-    return row is None or getattr(row, "deleted_on", None) is not None
-
-
-def count(model, *where):
-    with database() as s:
-        return s.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def insert(row):
-    with database() as s:
-        s.add(row)
-        s.commit()
-        return row.id
-
-
-class Browser:
-    """A FAB test client that logs in through the login form and sends the
-    CSRF token a real form would carry."""
-
-    def __init__(self, app, username=None, lang="zh"):
-        self.client = app.test_client()
-        self.client.get("/lang/%s" % lang)
-        if username:
-            self.login(username)
-
-    def csrf(self, url="/login/"):
-        html = self.client.get(url).get_data(as_text=True)
-        match = re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', html)
-        assert match, "no CSRF token on %s" % url
-        return match.group(1)
-
-    def login(self, username, password=PASSWORD):
-        token = self.csrf("/login/")
-        resp = self.client.post(
-            "/login/", data={"username": username, "password": password, "csrf_token": token}
-        )
-        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
-        return resp
-
-    def row_version(self, edit_url):
-        """The row version an edit form was made from, as a browser would send it back."""
-        html = self.client.get(edit_url).get_data(as_text=True)
-        return re.search(r'name="row_version" type="hidden" value="(\d+)"', html).group(1)
-
-    def get(self, url, **kw):
-        return self.client.get(url, **kw)
-
-    def post(self, url, data=None, token_from=None, **kw):
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf(token_from or url))
-        return self.client.post(url, data=data, **kw)
-
-    def post_raw(self, url, data=None, **kw):
-        return self.client.post(url, data=data or {}, **kw)
-
-
-def api_token(app, username, password=PASSWORD):
-    client = app.test_client()
-    resp = client.post(
-        "/api/v1/security/login",
-        json={"username": username, "password": password, "provider": "db", "refresh": False},
-    )
-    assert resp.status_code == 200, resp.get_data(as_text=True)
-    return resp.get_json()["access_token"]
-
-
-class Api:
-    def __init__(self, app, username):
-        self.client = app.test_client()
-        self.headers = {"Authorization": "Bearer " + api_token(app, username)}
-
-    def __getattr__(self, method):
-        func = getattr(self.client, method)
-
-        def call(url, **kw):
-            kw.setdefault("headers", self.headers)
-            return func(url, **kw)
-
-        return call
+        snap = Snapshot(helpers.sqla().engine)
+    yield snap
+    snap.close()
 
 
 @pytest.fixture(autouse=True)
-def clean_rows(app):
-    """Rows a test creates are removed after it, so that every test sees the
-    fixture as written above."""
-    from villageaid.models import (
-        FollowUpRecord, ReserveCandidate, ScopeAssignment, TrainingAttendance, TrainingSession,
-    )
-
-    order = [FollowUpRecord, ReserveCandidate, TrainingAttendance, TrainingSession, Cadre, Village,
-             ScopeAssignment, Unit, Town]
-    with database() as s:
-        high = {m: s.scalar(select(func.max(m.id))) or 0 for m in order}
+def isolated(request):
+    """Every table a test wrote to is put back as the fixture left it: rows
+    added are deleted, rows changed or deleted are restored. Unit tests have
+    no database."""
+    if request.node.get_closest_marker("unit"):
+        yield
+        return
+    snapshot = request.getfixturevalue("snapshot")
+    snapshot.start()
     yield
-    with database() as s:
-        for model in order:
-            s.query(model).filter(model.id > high[model]).delete(synchronize_session=False)
-        s.commit()
+    snapshot.restore()
+
+
+def pytest_collection_modifyitems(items):
+    """Tiers: tests/unit/ is `unit`; every other test is `http` unless it is
+    marked `browser` or `benchmark` (see pytest.ini)."""
+    for item in items:
+        if "/tests/unit/" in item.path.as_posix():
+            item.add_marker(pytest.mark.unit)
+        elif not any(item.get_closest_marker(m) for m in ("browser", "benchmark")):
+            item.add_marker(pytest.mark.http)
 
 
 @pytest.fixture
 def browser(app):
     def make(username=None, lang="zh"):
-        return Browser(app, username, lang)
+        return helpers.Browser(app, username, lang)
 
     return make
 
@@ -285,8 +137,6 @@ def browser(app):
 @pytest.fixture
 def api(app):
     def make(username):
-        return Api(app, username)
+        return helpers.Api(app, username)
 
     return make
-
-

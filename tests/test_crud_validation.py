@@ -6,7 +6,7 @@ import pytest
 
 from villageaid.models import Cadre, Town, Unit, Village
 
-from .conftest import count, deleted, fetch, ids
+from .helpers import count, deleted, fetch, ids
 
 
 def errors(html):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from villageaid.exports import cell, content_disposition
 from villageaid.models import ExportReceipt, Village
 
-from .conftest import clerk_without, database, ids, insert
+from .helpers import clerk_without, database, ids, insert
 
 FIXTURE_CADRES = ["张一", "李二", "王三", "赵四", "钱五"]
 

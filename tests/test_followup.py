@@ -8,7 +8,7 @@ import pytest
 
 from villageaid.models import FollowUpRecord, Town, Unit, Village
 
-from .conftest import count, database, ids
+from .helpers import count, database, ids
 
 EXTRA_VILLAGES = {
     # name: (town, unit, exit year)
@@ -41,7 +41,7 @@ REFERENCE = date(2021, 6, 30)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def followup_fixture(app):
+def followup_fixture(app, snapshot):
     with database() as s:
         town = {t.name: t for t in s.query(Town)}
         unit = {u.name: u for u in s.query(Unit)}
@@ -54,15 +54,11 @@ def followup_fixture(app):
                                  project=project, households_visited=households, rectification=rect,
                                  unit=village[v].unit, problems="问题" if rect != "none" else None))
         s.commit()
-        village_ids = [village[n].id for n in EXTRA_VILLAGES]
-        a_id = village["甲村"].id
+    snapshot.push()
     app.config["VILLAGEAID_REFERENCE_DATE"] = REFERENCE
     yield
     app.config["VILLAGEAID_REFERENCE_DATE"] = None
-    with database() as s:
-        s.query(FollowUpRecord).filter(FollowUpRecord.village_id.in_(village_ids + [a_id])).delete(synchronize_session=False)
-        s.query(Village).filter(Village.id.in_(village_ids)).delete(synchronize_session=False)
-        s.commit()
+    snapshot.pop()
 
 
 @pytest.fixture

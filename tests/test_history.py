@@ -8,7 +8,7 @@ import pytest
 
 from villageaid.models import Cadre, ChangeRecord, Town, TrainingAttendance, TrainingSession, Unit, Village
 
-from .conftest import count, database, deleted, ids
+from .helpers import count, database, deleted, ids
 
 
 def changes_of(model, pk):

@@ -7,7 +7,7 @@ import pytest
 
 from villageaid.models import Cadre
 
-from .conftest import clerk_without, database, fetch, ids
+from .helpers import clerk_without, database, fetch, ids
 
 FULL_ID, MASKED_ID = "530428198001010015", "530428********0015"
 FULL_PHONE, MASKED_PHONE = "13812345678", "138****5678"
@@ -69,7 +69,7 @@ def test_a_form_sent_back_with_errors_keeps_them_hidden(app, browser):
 def test_a_candidates_birth_date_is_masked_with_the_id(api, browser):
     from villageaid.models import ReserveCandidate, Village
 
-    from .conftest import insert
+    from .helpers import insert
 
     v1, = ids(Village, "甲村")
     pk = insert(ReserveCandidate(village_id=v1, name="隐私人选", gender="male", id_number="530428199003030030",

@@ -7,7 +7,7 @@ import pytest
 
 from villageaid.models import Cadre, ChangeRecord, Town, Unit, Village
 
-from .conftest import database, fetch, ids
+from .helpers import database, fetch, ids
 
 FIELDS = [c.key for c in Cadre.__table__.columns if c.key not in ("row_version", "changed_on", "changed_by_fk",
                                                                    "deleted_on", "deleted_by_fk")]

@@ -6,7 +6,7 @@ import pytest
 
 from villageaid.models import Cadre, ReserveCandidate, Village
 
-from .conftest import count, database, fetch, ids
+from .helpers import count, database, fetch, ids
 
 # Election date 2021-01-01 (default). Rules (default): secretary and 一肩挑 —
 # age <= 50, at least senior high, full CPC member with >= 1 year standing;
@@ -26,7 +26,7 @@ NAMES = list(CANDIDATES)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def candidates(app):
+def candidates(app, snapshot):
     with database() as s:
         village = {v.name: v for v in s.query(Village)}
         made = []
@@ -39,10 +39,9 @@ def candidates(app):
             made.append(c)
         s.commit()
         made_ids = [c.id for c in made]
+    snapshot.push()
     yield made_ids
-    with database() as s:
-        s.query(ReserveCandidate).filter(ReserveCandidate.id.in_(made_ids)).delete(synchronize_session=False)
-        s.commit()
+    snapshot.pop()
 
 
 def shown(html):

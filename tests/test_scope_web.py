@@ -4,7 +4,7 @@ import re
 import pytest
 from villageaid.models import Cadre, Town, Unit, Village
 
-from .conftest import count, database, deleted, fetch, ids, insert
+from .helpers import count, database, deleted, fetch, ids, insert
 
 
 def names_in(html, candidates):

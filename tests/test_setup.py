@@ -8,7 +8,7 @@ import pytest
 from app import AddonLoadError, create_app
 from villageaid.models import ScopeAssignment
 
-from .conftest import count
+from .helpers import count
 
 
 def test_a_broken_plugin_stops_start_up():
@@ -34,6 +34,7 @@ def test_assign_scope_cli(app):
     assert result.exit_code != 0
 
 
+@pytest.mark.slow
 def test_demo_data_on_a_fresh_database():
     """`flask villageaid demo` on an empty database: a county, and a clerk who
     sees only its town's and unit's villages."""
@@ -49,7 +50,7 @@ def test_demo_data_on_a_fresh_database():
                            "AUTH_RATE_LIMITED": False, "TESTING": True,
                            "VILLAGEAID_REFERENCE_DATE": datetime.date(2021, 11, 30)})
     with demo_app.app_context():
-        upgrade(directory=MIGRATIONS_DIR)
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
         bootstrap.init_permissions()
         result = demo_app.test_cli_runner().invoke(args=["villageaid", "demo"])
         assert result.exit_code == 0, result.output
@@ -85,7 +86,7 @@ def test_demo_data_on_a_fresh_database():
         again = demo_app.test_cli_runner().invoke(args=["villageaid", "demo"])
         assert "not loaded" in again.output
         db.session.remove()
-    from .conftest import Browser
+    from .helpers import Browser
     b = Browser(demo_app)
     b.login("clerk", password)
     html = b.get("/villageview/list/?psize_VillageView=100").get_data(as_text=True)

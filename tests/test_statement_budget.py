@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from villageaid.models import Cadre, Village
 
-from .conftest import database, ids
+from .helpers import database, ids
 
 # page -> most statements, for a list page and for a detail page's own record
 LIST_BUDGET = 6

@@ -6,7 +6,7 @@ import pytest
 
 from villageaid.models import Cadre, TrainingAttendance, TrainingSession, Unit, Village
 
-from .conftest import count, database, fetch, ids
+from .helpers import count, database, fetch, ids
 
 EXTRA = {
     # name: (kind, post, unit, village, start, status)
@@ -60,7 +60,7 @@ ALL_NAMES = ["张一", "李二", "王三", "赵四", "钱五", "孙六", "周七
 
 
 @pytest.fixture(scope="module", autouse=True)
-def training_fixture(app):
+def training_fixture(app, snapshot):
     made = {"cadres": [], "sessions": {}}
     with database() as s:
         unit = {u.name: u for u in s.query(Unit)}
@@ -81,14 +81,9 @@ def training_fixture(app):
             s.add(TrainingAttendance(training_session=made["sessions"][title], cadre=cadre[name], status=status, completed=completed))
         s.commit()
         session_ids = {k: v.id for k, v in made["sessions"].items()}
-        cadre_ids = [c.id for c in made["cadres"]]
+    snapshot.push()
     yield session_ids
-    with database() as s:
-        s.query(TrainingAttendance).filter(TrainingAttendance.training_session_id.in_(session_ids.values())).delete(synchronize_session=False)
-        s.query(TrainingAttendance).filter(TrainingAttendance.cadre_id.in_(cadre_ids)).delete(synchronize_session=False)
-        s.query(TrainingSession).filter(TrainingSession.id.in_(session_ids.values())).delete(synchronize_session=False)
-        s.query(Cadre).filter(Cadre.id.in_(cadre_ids)).delete(synchronize_session=False)
-        s.commit()
+    snapshot.pop()
 
 
 def as_table(rows, by):

@@ -11,7 +11,7 @@ from villageaid.models import (
     Cadre, FollowUpRecord, ReserveCandidate, Town, TrainingAttendance, TrainingSession, Unit, Village,
 )
 
-from .conftest import count, database, fetch, ids
+from .helpers import count, database, fetch, ids
 
 
 @pytest.fixture

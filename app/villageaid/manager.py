@@ -8,6 +8,8 @@ from flask import Blueprint, current_app
 from flask_appbuilder.basemanager import BaseManager
 from flask_babel import lazy_gettext as _l
 
+from . import defaults
+from .database import enforce_foreign_keys
 from .roles import sync_roles
 from .timefmt import local_time
 from .views.followup import (
@@ -46,6 +48,7 @@ from .views.reference import (
 )
 
 HERE = os.path.dirname(__file__)
+TRANSLATIONS = os.path.join(HERE, "translations")
 
 REFERENCE = "Reference data"
 TRAINING = "Training"
@@ -95,6 +98,18 @@ APIS = [
 TOOLS = [VillageAidLookup]
 
 
+def register_translations(app):
+    """Add the add-on's catalogue to Flask-Babel's directories: after FAB's
+    own (so that it fills in FAB strings FAB's catalogue lacks), before the
+    host's (so that a host can reword any string). FAB has read
+    BABEL_TRANSLATION_DIRECTORIES by now; Flask-Babel looks its list up on
+    each first use of a language."""
+    babel = app.extensions["babel"]
+    if TRANSLATIONS not in babel.translation_directories:
+        babel.translation_directories.insert(1 if babel.translation_directories else 0, TRANSLATIONS)
+        babel.instance.domain_instance.cache.clear()  # anything loaded before
+
+
 class VillageAidManager(BaseManager):
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
@@ -102,6 +117,9 @@ class VillageAidManager(BaseManager):
 
     def pre_process(self):
         app = current_app
+        defaults.apply(app.config)  # what the host did not set
+        register_translations(app)
+        enforce_foreign_keys(self.appbuilder.session.get_bind())
         bp = Blueprint(
             "villageaid",
             __name__,

@@ -1,6 +1,6 @@
 """change history (operation log)
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0005
 Create Date: 2026-11-30 03:10:00
 
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009'
+revision = '0008'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
@@ -33,10 +33,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], name='fk_va_change_user', ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name='pk_va_change')
     )
-    with op.batch_alter_table('va_change', schema=None) as batch_op:
-        batch_op.create_index('ix_va_change_record', ['model', 'record_id'], unique=False)
-        for column in ('changed_on', 'user_id', 'path', 'action', 'model', 'town_id', 'unit_id', 'village_unit_id'):
-            batch_op.create_index('ix_va_change_%s' % column, [column], unique=False)
+    op.create_index('ix_va_change_record', 'va_change', ['model', 'record_id'], unique=False)
+    for column in ('changed_on', 'user_id', 'path', 'action', 'model', 'town_id', 'unit_id', 'village_unit_id'):
+        op.create_index('ix_va_change_%s' % column, 'va_change', [column], unique=False)
 
 
 def downgrade():
