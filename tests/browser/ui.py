@@ -110,19 +110,20 @@ def check_rows(page, *texts):
         row.locator("input.action_check").check()
 
 
-def run_action(page, label, confirm=True):
-    """Choose `label` in the list's action menu; answer the confirmation dialog (or cancel it)."""
+def run_action(page, label, asks, confirm=True):
+    """Choose `label` in the list's action menu; the confirmation dialog must
+    ask `asks`; answer it (or cancel it)."""
     page.locator(".btn-group", has=page.locator("a", has_text=label)).locator(".dropdown-toggle").first.click()
     page.locator("a", has_text=label).click()
     dialog = page.locator("#modal-confirm")
     expect(dialog).to_be_visible()
+    expect(dialog.locator(".modal-text")).to_have_text(asks)
     if confirm:
         with page.expect_navigation():
             dialog.locator("#modal-confirm-ok").click()
     else:
         dialog.locator("[data-dismiss=modal]").click()
         expect(dialog).to_be_hidden()
-    return dialog
 
 
 def download(page, click):
