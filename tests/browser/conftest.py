@@ -42,6 +42,8 @@ document.addEventListener("securitypolicyviolation", function (e) {
 }, true);
 """
 CONSOLE_CSP = re.compile(r"Content.Security.Policy", re.I)
+# Chromium's console line for any 4xx/5xx; the response itself is judged below.
+CONSOLE_HTTP_STATUS = re.compile(r"^Failed to load resource: the server responded with a status of \d+")
 FAILING_RESOURCES = {"script", "stylesheet", "image", "font", "fetch", "xhr"}
 
 
@@ -122,6 +124,11 @@ class Guard:
         self.origin = urlsplit(base_url).netloc
         self.problems = []
         self.blocked = []
+        self.allowed_statuses = set()
+
+    def allow_status(self, status):
+        """A page answering `status` (a refusal under test) is what the test expects."""
+        self.allowed_statuses.add(status)
 
     def watch(self, context):
         context.route("**/*", self._route)
@@ -146,6 +153,8 @@ class Guard:
             route.abort("blockedbyclient")
 
     def _console(self, msg):
+        if CONSOLE_HTTP_STATUS.match(msg.text):
+            return
         if msg.type == "error" or CONSOLE_CSP.search(msg.text):
             where = msg.location.get("url", "") if msg.location else ""
             self.problems.append("console %s: %s (%s)" % (msg.type, msg.text, where))
@@ -156,6 +165,8 @@ class Guard:
             self.problems.append("server error %d: %s %s" % (response.status, request.method, response.url))
         elif response.status >= 400 and request.resource_type in FAILING_RESOURCES:
             self.problems.append("%s failed with %d: %s" % (request.resource_type, response.status, response.url))
+        elif response.status >= 400 and response.status not in self.allowed_statuses:
+            self.problems.append("page answered %d: %s %s" % (response.status, request.method, response.url))
 
     def _failed(self, request):
         if request.url in self.blocked:

@@ -52,3 +52,12 @@ def test_a_clean_page_passes(signed_in, guard):
     page = signed_in("office")
     page.goto("/townview/list/")
     assert guard.problems == []
+
+
+def test_an_unexpected_refusal_is_caught_and_an_expected_one_is_not(signed_in, guard):
+    page = signed_in("clerk_town")
+    assert page.goto("/cadreview/show/999999").status == 404
+    assert any(p.startswith("page answered 404: GET") for p in guard.take())
+    guard.allow_status(404)
+    page.goto("/cadreview/show/999999")
+    assert guard.take() == []
