@@ -249,10 +249,9 @@ class Api:
         return call
 
 
-@pytest.fixture(autouse=True)
-def clean_rows(app):
-    """Rows a test creates are removed after it, so that every test sees the
-    fixture as written above."""
+@contextmanager
+def rows_removed_after():
+    """Rows added inside the block are removed when it ends."""
     from villageaid.models import (
         FollowUpRecord, ReserveCandidate, ScopeAssignment, TrainingAttendance, TrainingSession,
     )
@@ -261,11 +260,21 @@ def clean_rows(app):
              ScopeAssignment, Unit, Town]
     with database() as s:
         high = {m: s.scalar(select(func.max(m.id))) or 0 for m in order}
-    yield
-    with database() as s:
-        for model in order:
-            s.query(model).filter(model.id > high[model]).delete(synchronize_session=False)
-        s.commit()
+    try:
+        yield
+    finally:
+        with database() as s:
+            for model in order:
+                s.query(model).filter(model.id > high[model]).delete(synchronize_session=False)
+            s.commit()
+
+
+@pytest.fixture(autouse=True)
+def clean_rows(app):
+    """Rows a test creates are removed after it, so that every test sees the
+    fixture as written above."""
+    with rows_removed_after():
+        yield
 
 
 @pytest.fixture

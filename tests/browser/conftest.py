@@ -64,6 +64,9 @@ def chromium_path():
     return None
 
 
+NOT_RUN = []
+
+
 def no_browser(reason):
     message = (
         "BROWSER TIER NOT RUN: %s. Install Debian's Chromium (apt-get install -y chromium) "
@@ -71,8 +74,15 @@ def no_browser(reason):
     )
     if os.environ.get("CI"):
         pytest.fail(message, pytrace=False)
-    print("\n" + "!" * 78 + "\n" + message + "\n" + "!" * 78)
+    NOT_RUN[:] = [message]
     pytest.skip(message)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A skipped browser tier is said loudly at the end of the run, not hidden among skips."""
+    if NOT_RUN:
+        terminalreporter.write_sep("!", "BROWSER TIER SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(NOT_RUN[0], red=True, bold=True)
 
 
 class QuietHandler(WSGIRequestHandler):
