@@ -113,7 +113,9 @@ def chromium():
         no_browser("Playwright for Python is not installed")
     path = chromium_path()
     if not path:
-        no_browser("no Chromium on PATH")
+        named = os.environ.get("VILLAGEAID_CHROMIUM")
+        no_browser("VILLAGEAID_CHROMIUM=%s is not an executable file" % named if named
+                   else "no Chromium on PATH (looked for %s)" % ", ".join(CHROMIUM_NAMES))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=path,
