@@ -9,7 +9,7 @@ from sqlalchemy import select
 from villageaid.models import Cadre, Town, Unit, Village
 
 from ..conftest import database
-from .ui import expect_flash, open_add_form, pick, pick_day, save, type_date
+from .ui import expect_flash, open_add_form, pick, pick_day, picker_options, save, type_date
 
 TEXT = {
     "zh": {"added": "已添加", "town_kind": "镇", "unit_category": "政府部门", "poverty": "贫困村",
@@ -99,3 +99,21 @@ def test_a_typed_date_is_kept(signed_in):
     save(page)
     expect_flash(page, "已添加")
     assert stored(Cadre, "周七新").start_date == date(2021, 3, 9)
+
+
+def test_a_clerk_adds_a_village_in_the_own_town_only(signed_in):
+    page = signed_in("clerk_town")
+    open_add_form(page, "villageview")
+    page.fill("#name", "丁村")
+    assert picker_options(page, "town", "") == ["乙乡", "甲镇"]  # towns are readable by everyone
+    pick(page, "town", "乙", "乙乡")
+    pick(page, "poverty_status", "非贫困村")
+    page.fill("#registered_poor", "60")
+    save(page)
+    expect(page.locator(".alert-danger")).to_contain_text("该记录将超出您的管辖范围，未保存任何内容。")
+    assert stored(Village, "丁村") is None
+    pick(page, "town", "甲", "甲镇")
+    save(page)
+    expect_flash(page, "已添加")
+    village = stored(Village, "丁村")
+    assert (village.town.name, village.poverty_status, village.registered_poor) == ("甲镇", "non_poor", 60)
