@@ -98,10 +98,6 @@ def list_rows(page):
     return [[c.strip() for c in row.locator("td").all_inner_texts()] for row in rows.all()]
 
 
-def names_in_list(page):
-    return {cell for row in list_rows(page) for cell in row}
-
-
 def check_rows(page, *texts):
     """Tick the list's checkbox of each row holding one of `texts`."""
     for text in texts:
@@ -127,13 +123,12 @@ def run_action(page, label, asks, confirm=True):
 
 
 def download(page, click):
-    """Run `click` (which starts a download) and return (file name, text) of the file saved."""
+    """Run `click` (which starts a download); returns the file's suggested name and its bytes."""
     with page.expect_download() as info:
         click()
-    dl = info.value
-    path = dl.path()
-    raw = open(path, "rb").read()
-    return dl.suggested_filename, raw
+    saved = info.value
+    with open(saved.path(), "rb") as f:
+        return saved.suggested_filename, f.read()
 
 
 def csv_rows(raw, encoding="utf-8-sig"):
