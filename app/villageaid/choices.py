@@ -4,6 +4,7 @@ The database stores the code (stable, language-neutral); screens, exports
 and the API show the label.
 """
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 
 class Choices:
@@ -31,7 +32,7 @@ class Choices:
 
 
 TOWN_KINDS = Choices(
-    ("town", _l("Town")),
+    ("town", lazy_pgettext("kind of town", "Town")),
     ("township", _l("Township")),
     ("farm", _l("State farm")),
     ("subdistrict", _l("Subdistrict")),

@@ -1,0 +1,48 @@
+"""Exporting a list as CSV from its button, and reading the file the browser saved."""
+import re
+from datetime import datetime, timedelta, timezone
+
+from playwright.sync_api import expect
+
+from villageaid.models import ExportReceipt
+
+from ..helpers import ID_NUMBERS, count
+from .ui import csv_rows, download
+
+HEADER_ZH = ["姓名", "性别", "类别", "职务", "派出单位", "村", "选派/任职日期", "状态", "新任干部", "身份证号", "电话"]
+
+
+def export_button(page):
+    return page.get_by_role("button", name=re.compile("导出 CSV|Export CSV"))
+
+
+def test_a_clerk_exports_the_cadres_of_the_scope(signed_in):
+    page = signed_in("clerk_town")
+    page.goto("/cadreview/list/")
+    receipts = count(ExportReceipt)
+    name, raw = download(page, export_button(page).click)
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    rows = csv_rows(raw)
+    assert rows[0] == HEADER_ZH
+    assert sorted(rows[1:]) == [
+        ["张一", "男", "村干部", "村党组织书记", "", "甲村", "2020-06-01", "在岗", "是", ID_NUMBERS["张一"], "13812345678"],
+        ["赵四", "男", "驻村干部", "工作队队员", "二局", "甲村", "2020-06-01", "在岗", "是", ID_NUMBERS["赵四"], "13812345678"],
+    ]
+    # the file is named after the list and the day (China time)
+    today = datetime.now(timezone(timedelta(hours=8))).strftime("%Y%m%d")
+    assert name in ("人员-%s.csv" % today, "人员-%s.csv" % datetime.now(timezone.utc).strftime("%Y%m%d"))
+    assert count(ExportReceipt) == receipts + 1
+    expect(page.locator("table tbody tr", has_text="张一")).to_be_visible()  # still on the list
+
+
+def test_an_inspector_exports_in_english_as_gb18030_with_personal_data_masked(signed_in):
+    page = signed_in("inspector", "en")
+    page.goto("/cadreview/list/")
+    page.select_option("#va-encoding", "gb18030")
+    _name, raw = download(page, export_button(page).click)
+    rows = csv_rows(raw, "gb18030")
+    assert rows[0][:3] == ["Full name", "Gender", "Kind"]
+    assert rows[0][-2:] == ["ID number", "Phone"]
+    by_name = {r[0]: r for r in rows[1:]}
+    assert set(by_name) == {"张一", "李二", "王三", "赵四", "钱五"}
+    assert by_name["张一"][-2:] == ["530428********0015", "138****5678"]

@@ -1,0 +1,90 @@
+"""Training rotations in the browser: the office creates a session, a town's
+clerk enrols the cadres of the town from the session page and marks their
+attendance with a bulk action, and the coverage report moves."""
+from datetime import date
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from villageaid.models import Cadre, TrainingAttendance, TrainingSession
+
+from ..helpers import database
+from .ui import check_rows, expect_flash, list_rows, open_add_form, pick, pick_day, run_action, save, type_date
+
+
+def coverage_row(page, by, name):
+    """(new, trained, untrained, rate) of the row `name` of the coverage table `by`, as shown."""
+    row = page.locator("#coverage-%s tbody tr" % by).filter(has=page.get_by_role("cell", name=name, exact=True))
+    expect(row).to_have_count(1)
+    return tuple(c.strip() for c in row.locator("td").all_inner_texts()[1:])
+
+
+def attendance_of(title):
+    with database() as s:
+        rows = s.execute(
+            select(TrainingAttendance.status, TrainingAttendance.completed)
+            .join(TrainingSession).where(TrainingSession.title == title)
+        ).all()
+    return sorted(tuple(r) for r in rows)
+
+
+def test_office_creates_a_session_and_the_clerk_enrols_and_marks_it(signed_in):
+    office = signed_in("office")
+    open_add_form(office, "trainingsessionview")
+    office.fill("#title", "村干部履职能力培训")
+    office.fill("#batch", "2026-第一期")
+    office.fill("#organiser", "县委组织部")
+    _month, start = pick_day(office, "start_date", 10)
+    type_date(office, "end_date", date(start.year, start.month, 12))
+    office.fill("#place", "县委党校")
+    office.fill("#hours", "24")
+    pick(office, "audience", "驻村", "驻村干部和村干部")
+    office.fill("#content", "政策解读、基层治理")
+    save(office)
+    expect_flash(office, "已添加")
+    expect(office.locator("table tbody tr", has_text="村干部履职能力培训")).to_be_visible()
+
+    clerk = signed_in("clerk_town")
+    clerk.goto("/villageaid/training/coverage/")
+    assert coverage_row(clerk, "town", "甲镇") == ("2", "0", "2", "0.0%")
+
+    # the session page, reached from the list as a person would
+    clerk.goto("/trainingsessionview/list/")
+    row = clerk.locator("table tbody tr", has_text="村干部履职能力培训")
+    with clerk.expect_navigation():
+        row.locator("a[href*='/trainingsessionview/show/']").first.click()
+    with clerk.expect_navigation():
+        clerk.get_by_role("button", name="将我管辖范围内所有未轮训的新任人员报名参加本班次").click()
+    expect_flash(clerk, "完成 2 人；跳过：已在班次中 0 人，不属于培训对象 0 人，超出名额 0 人。")
+    assert attendance_of("村干部履职能力培训") == [("enrolled", False), ("enrolled", False)]
+
+    clerk.goto("/attendanceview/list/")
+    shown = [r for r in list_rows(clerk) if "村干部履职能力培训" in " ".join(r)]
+    assert sorted(n for r in shown for n in ("张一", "赵四") if n in r) == ["张一", "赵四"], shown
+    check_rows(clerk, "张一", "赵四")
+    run_action(clerk, "标记为参训并完成", asks="确定将所选记录标记为参训并完成吗？")
+    expect_flash(clerk, "已更新 2 条记录。")
+    assert attendance_of("村干部履职能力培训") == [("attended", True), ("attended", True)]
+
+    clerk.goto("/villageaid/training/coverage/")
+    assert coverage_row(clerk, "town", "甲镇") == ("2", "2", "0", "100.0%")
+    # the office sees the same change within the whole county
+    office.goto("/villageaid/training/coverage/")
+    assert coverage_row(office, "town", "甲镇") == ("2", "2", "0", "100.0%")
+
+
+def test_a_cancelled_confirmation_changes_nothing(signed_in):
+    with database() as s:
+        cadre = s.scalar(select(Cadre).where(Cadre.name == "张一"))
+        session = TrainingSession(title="待确认班", batch="B", start_date=date(2026, 1, 5), end_date=date(2026, 1, 6),
+                                  hours=8, audience="both")
+        s.add_all([session, TrainingAttendance(training_session=session, cadre=cadre, status="enrolled", completed=False)])
+        s.commit()
+    clerk = signed_in("clerk_town")
+    clerk.goto("/attendanceview/list/")
+    check_rows(clerk, "待确认班")
+    run_action(clerk, "标记为缺勤", asks="确定将所选记录标记为缺勤吗？", confirm=False)
+    assert attendance_of("待确认班") == [("enrolled", False)]
+    run_action(clerk, "标记为缺勤", asks="确定将所选记录标记为缺勤吗？")
+    expect_flash(clerk, "已更新 1 条记录。")
+    assert attendance_of("待确认班") == [("absent", False)]
