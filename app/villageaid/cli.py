@@ -98,7 +98,7 @@ def generate_command(preset, scale, counties, towns, units, villages, cadres, se
     if clerks:
         target = clerk_cadres or max(1, round((summary.get("va_cadre") or (0, 0))[0] * 0.004))
         try:
-            made = generate.make_clerks(clerks, target, echo=click.echo)
+            made = generate.make_clerks(clerks, target)
         except (generate.GenerateError, bootstrap.BootstrapError) as exc:
             raise click.ClickException(str(exc))
         for username, password, names, seen in made:

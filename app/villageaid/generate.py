@@ -150,8 +150,22 @@ PROVINCE_CODES = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "3
 MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153",
                    "155", "156", "157", "158", "159", "177", "180", "181", "182", "183", "185", "186", "187",
                    "188", "189", "199"]
-ETHNICITY_WEIGHTS = [("han", 70), ("yi", 6), ("hani", 6), ("dai", 4), ("zhuang", 4), ("miao", 3), ("hui", 3),
-                     ("lahu", 2), ("bai", 2)]
+ETHNICITY = [("han", 70), ("yi", 6), ("hani", 6), ("dai", 4), ("zhuang", 4), ("miao", 3), ("hui", 3),
+             ("lahu", 2), ("bai", 2)]
+AUDIENCE = [("resident", 4), ("village", 4), ("both", 2)]
+TOWN_KIND = [((suffix, kind), weight) for suffix, kind, weight in TOWN_KINDS]
+RESIDENT_POST = [("team_leader", 2), ("first_secretary", 2), ("team_member", 6)]
+VILLAGE_POST = [("secretary", 2), ("director", 1), ("secretary_director", 2), ("committee_member", 5)]
+POLITICAL = [("party_member", 55), ("probationary", 10), ("league_member", 10), ("masses", 23),
+             ("democratic_party", 2)]
+TARGET_POST = [("both", 3), ("secretary", 2), ("director", 2), ("member", 4)]
+CANDIDATE_STATUS = [("identified", 25), ("cultivating", 40), ("assessed", 15), ("elected", 10),
+                    ("not_elected", 5), ("withdrawn", 5)]
+EDUCATION = [("junior_or_below", 20), ("senior_high", 40), ("junior_college", 25), ("bachelor", 14),
+             ("postgraduate", 1)]
+BACKGROUND = [("rich_expert", 3), ("returnee_entrepreneur", 2), ("veteran", 1), ("graduate", 2),
+              ("migrant_business", 2), ("village_cadre", 3), ("other", 1)]
+FOLLOWUP_KIND = [("visit", 50), ("funds", 20), ("project", 10), ("industry", 8), ("policy", 7), ("other", 5)]
 
 
 @dataclass
@@ -170,6 +184,35 @@ class Naming:
         if name.startswith("县"):
             return county + name[1:]
         return name.replace("县", county, 1)  # 团县委 -> 团青山县委
+
+
+class Rng(random.Random):
+    """random.Random with faster `choice` and `randrange` (no step): the
+    generator calls them tens of millions of times."""
+
+    def choice(self, seq):
+        return seq[int(self.random() * len(seq))]
+
+    def randrange(self, start, stop=None):
+        if stop is None:
+            return int(self.random() * start)
+        return start + int(self.random() * (stop - start))
+
+
+class Weights:
+    """A choice with integer weights, made by one draw from an expanded list."""
+
+    def __init__(self, pairs):
+        self.items = [value for value, weight in pairs for _ in range(weight)]
+
+    def pick(self, rng):
+        return self.items[int(rng.random() * len(self.items))]
+
+
+(ETHNICITY, AUDIENCE, TOWN_KIND, RESIDENT_POST, VILLAGE_POST, POLITICAL, TARGET_POST, CANDIDATE_STATUS, EDUCATION,
+ BACKGROUND, FOLLOWUP_KIND) = [Weights(pairs) for pairs in (
+    ETHNICITY, AUDIENCE, TOWN_KIND, RESIDENT_POST, VILLAGE_POST, POLITICAL, TARGET_POST, CANDIDATE_STATUS, EDUCATION,
+    BACKGROUND, FOLLOWUP_KIND)]
 
 
 def _pairs(chars, rng):
@@ -211,12 +254,22 @@ def day_text(ordinal):
     return text
 
 
+_DAY_SUM = {}
+
+
+def _digit_sum(text, weights):
+    return sum(int(c) * w for c, w in zip(text, weights))
+
+
 class IdNumbers:
     """Unique ID numbers within one county (its own area code); counties
-    never share an area code, so numbers are unique across the run."""
+    never share an area code, so numbers are unique across the run. The
+    check digit is computed from weighted sums of the parts, kept per
+    area and per day."""
 
     def __init__(self, area):
         self.area = area
+        self.area_sum = _digit_sum(area, _WEIGHTS[:6])
         self.used = set()
 
     def make(self, rng, birth_ordinal, male):
@@ -227,8 +280,13 @@ class IdNumbers:
                 self.used.add(key)
                 break
             birth_ordinal += 1  # this day's numbers are taken: the next day
-        body = self.area + day_text(birth_ordinal) + "%03d" % seq
-        return body + check_digit(body), birth_ordinal
+        day = day_text(birth_ordinal)
+        day_sum = _DAY_SUM.get(birth_ordinal)
+        if day_sum is None:
+            day_sum = _DAY_SUM[birth_ordinal] = _digit_sum(day, _WEIGHTS[6:14])
+        total = self.area_sum + day_sum + (seq // 100) * _WEIGHTS[14] + (seq // 10 % 10) * _WEIGHTS[15] \
+            + (seq % 10) * _WEIGHTS[16]
+        return "%s%s%03d%s" % (self.area, day, seq, _CHECK[total % 11]), birth_ordinal
 
 
 def mobile(rng):
@@ -250,16 +308,6 @@ def share(total, parts, index):
     return total // parts + (1 if index < total % parts else 0)
 
 
-def weighted(rng, pairs):
-    total = sum(w for _v, w in pairs)
-    pick = rng.random() * total
-    for value, weight in pairs:
-        pick -= weight
-        if pick < 0:
-            return value
-    return pairs[-1][0]
-
-
 def years_after(day, years):
     try:
         return day.replace(year=day.year + years)
@@ -275,8 +323,9 @@ class Writer:
     PostgreSQL, Core executemany elsewhere. Counts rows and the seconds
     spent making and writing them."""
 
-    def __init__(self, conn, model, chunk, use_copy):
+    def __init__(self, conn, model, chunk, use_copy, clock):
         self.conn = conn
+        self.clock = clock
         self.table = model.__table__
         self.columns = [c.name for c in self.table.columns]
         self.chunk = chunk
@@ -284,6 +333,7 @@ class Writer:
         self.rows = []
         self.written = 0
         self.seconds = 0.0
+        self.parents = []  # writers of the tables this one refers to: flushed first
         dialect = conn.dialect
         # TypeDecorator columns (Money) are converted here for COPY
         self.converters = [
@@ -297,16 +347,17 @@ class Writer:
             self.flush()
 
     def flush(self):
+        for parent in self.parents:
+            parent.flush()
         if not self.rows:
             return
-        started = time.perf_counter()
-        if self.use_copy:
-            self._copy()
-        else:
-            self.conn.execute(self.table.insert(), [dict(zip(self.columns, r)) for r in self.rows])
-        self.written += len(self.rows)
-        self.rows = []
-        self.seconds += time.perf_counter() - started
+        with Timer(self):
+            if self.use_copy:
+                self._copy()
+            else:
+                self.conn.execute(self.table.insert(), [dict(zip(self.columns, r)) for r in self.rows])
+            self.written += len(self.rows)
+            self.rows = []
 
     def _copy(self):
         raw = self.conn.connection.driver_connection
@@ -320,15 +371,33 @@ class Writer:
                 copy.write_row(row)
 
 
+class Clock:
+    """Gives each moment to one writer: the seconds of a table are the time
+    spent making and writing its rows only, even when nested."""
+
+    def __init__(self):
+        self.current = None
+        self.since = time.perf_counter()
+
+    def switch(self, writer):
+        now = time.perf_counter()
+        if self.current is not None:
+            self.current.seconds += now - self.since
+        previous, self.current, self.since = self.current, writer, now
+        return previous
+
+
 class Timer:
+    """Charge the time of a block to a writer (and back to the previous one after)."""
+
     def __init__(self, writer):
         self.writer = writer
 
     def __enter__(self):
-        self.started = time.perf_counter()
+        self.previous = self.writer.clock.switch(self.writer)
 
     def __exit__(self, *exc):
-        self.writer.seconds += time.perf_counter() - self.started
+        self.writer.clock.switch(self.previous)
 
 
 # --- the run -----------------------------------------------------------------
@@ -392,15 +461,21 @@ class Generator:
         self.settings = settings or Settings.from_app()
         self.user_id = user_id
         use_copy = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
-        self.writers = {model: Writer(conn, model, chunk, use_copy) for model in TABLES}
+        clock = Clock()
+        self.writers = {model: Writer(conn, model, chunk, use_copy, clock) for model in TABLES}
+        for i, model in enumerate(TABLES):
+            self.writers[model].parents = [self.writers[m] for m in TABLES[:i]]
         self.next_id = {
             model: (conn.scalar(select(func.max(model.__table__.c.id))) or 0) + 1 for model in TABLES
         }
         self.pools = Pools(seed)
-        rng = random.Random("%s:names" % seed)
+        rng = Rng("%s:names" % seed)
         self.county_names = _pairs(COUNTY_CHARS, rng)
         self.village_stems = _pairs(VILLAGE_CHARS, rng)
         self.area_offset = rng.randrange(AREA_CAPACITY)
+        followed = self.settings.followup_years
+        self.exit_years = Weights([(y, 10) for y in sorted({2014, 2015, 2016, 2018, 2019, 2020} - set(followed))]
+                                  + [(y, 30) for y in followed])
         if counts.counties > AREA_CAPACITY:
             raise GenerateError("at most %d counties" % AREA_CAPACITY)
 
@@ -447,7 +522,7 @@ class Generator:
         last_report = time.perf_counter()
         for index in range(c.counties):
             county = self.county(index)
-            rng = random.Random("%s:county:%d" % (self.seed, index))
+            rng = Rng("%s:county:%d" % (self.seed, index))
             self.make_towns(county, rng, share(c.towns, c.counties, index))
             self.make_units(county, rng, share(c.units, c.counties, index))
             self.make_villages(county, rng, share(c.villages, c.counties, index))
@@ -488,7 +563,7 @@ class Generator:
     # --- tables ---
     def make_sessions(self):
         writer = self.writers[TrainingSession]
-        rng = random.Random("%s:sessions" % self.seed)
+        rng = Rng("%s:sessions" % self.seed)
         today = self.settings.today
         first, last = date(2016, 3, 1).toordinal(), (today - timedelta(days=14)).toordinal()
         self.sessions = {"resident": [], "village": []}
@@ -498,8 +573,8 @@ class Generator:
                 county = self.county(rng.randrange(self.counts.counties))
                 start = date.fromordinal(rng.randrange(first, last))
                 days = rng.choice([1, 2, 2, 3, 3, 5])
-                audience = weighted(rng, [("resident", 4), ("village", 4), ("both", 2)])
-                capacity = None if rng.random() < 0.6 else rng.randrange(40, 400, 10)
+                audience = AUDIENCE.pick(rng)
+                capacity = None if rng.random() < 0.6 else 10 * rng.randrange(4, 40)
                 sid = self.take_id(TrainingSession)
                 writer.add((sid, rng.choice(SESSION_TITLES), "%d-%d" % (start.year, i % 9 + 1),
                             self.naming.unit(county.name, "县委组织部"), start, start + timedelta(days=days - 1),
@@ -522,8 +597,7 @@ class Generator:
             stems.insert(0, "城关")  # the county seat
             for i in range(n):
                 stem = stems[i % len(stems)] + ("%d" % (i // len(stems) + 1) if i >= len(stems) else "")
-                suffix, kind = ("镇", "town") if i == 0 else weighted(
-                    rng, [((s, k), w) for s, k, w in TOWN_KINDS])
+                suffix, kind = ("镇", "town") if i == 0 else TOWN_KIND.pick(rng)
                 tid = self.take_id(Town)
                 county.town_ids.append(tid)
                 writer.add((tid, self.naming.town(county.name, stem + suffix), kind,
@@ -547,8 +621,6 @@ class Generator:
         writer = self.writers[Village]
         if n and not county.town_ids:
             raise GenerateError("villages need at least one town in each county: give more towns")
-        years = sorted(set([2014, 2015, 2016, 2018, 2019, 2020]) - set(self.settings.followup_years))
-        exit_weights = [(y, 10) for y in years] + [(y, 30) for y in self.settings.followup_years]
         when = datetime(2016, 1, 5, 9, 0)
         with Timer(writer):
             towns = county.town_ids
@@ -565,7 +637,7 @@ class Generator:
                     ("社区" if rng.random() < 0.05 else "村")
                 unit = rng.choice(county.unit_ids) if county.unit_ids and rng.random() < 0.9 else None
                 if rng.random() < 0.4:
-                    status, exit_year, poor = "poor", weighted(rng, exit_weights), rng.randrange(50, 800)
+                    status, exit_year, poor = "poor", self.exit_years.pick(rng), rng.randrange(50, 800)
                 else:
                     status, exit_year = "non_poor", None
                     poor = rng.randrange(100, 320) if rng.random() < 0.3 else rng.randrange(0, 100)
@@ -591,13 +663,12 @@ class Generator:
                 cid = self.take_id(Cadre)
                 if county.unit_ids and rng.random() < 0.4:
                     kind = "resident"
-                    post = weighted(rng, [("team_leader", 2), ("first_secretary", 2), ("team_member", 6)])
+                    post = RESIDENT_POST.pick(rng)
                     unit = vunit if vunit is not None and rng.random() < 0.8 else rng.choice(county.unit_ids)
                     residents.setdefault(vid, []).append(cid)
                 else:
                     kind = "village"
-                    post = weighted(rng, [("secretary", 2), ("director", 1), ("secretary_director", 2),
-                                          ("committee_member", 5)])
+                    post = VILLAGE_POST.pick(rng)
                     unit = None
                 writer.add((cid, self.pools.person(rng, male), "male" if male else "female", number, mobile(rng),
                             kind, post, unit, vid, start, "left" if rng.random() < 0.08 else "active")
@@ -646,27 +717,22 @@ class Generator:
                 birth = date.fromordinal(birth_ordinal)
                 if rng.random() < 0.05:
                     number = None  # not given: the birth date alone
-                political = weighted(rng, [("party_member", 55), ("probationary", 10), ("league_member", 10),
-                                           ("masses", 23), ("democratic_party", 2)])
+                political = POLITICAL.pick(rng)
                 join = None
                 if political in ("party_member", "probationary"):
                     earliest = years_after(birth, 18).toordinal() + 1
                     latest = (today - timedelta(days=30)).toordinal()
                     if earliest < latest:
                         join = date.fromordinal(rng.randrange(earliest, latest))
-                post = weighted(rng, [("both", 3), ("secretary", 2), ("director", 2), ("member", 4)])
-                status = weighted(rng, [("identified", 25), ("cultivating", 40), ("assessed", 15), ("elected", 10),
-                                        ("not_elected", 5), ("withdrawn", 5)])
+                post = TARGET_POST.pick(rng)
+                status = CANDIDATE_STATUS.pick(rng)
                 elected_post, elected_date = (post, elected_day) if status == "elected" else (None, None)
                 mentors = residents.get(vid)
                 writer.add((self.take_id(ReserveCandidate), vid, self.pools.person(rng, male),
-                            "male" if male else "female", weighted(rng, ETHNICITY_WEIGHTS), number, birth,
-                            weighted(rng, [("junior_or_below", 20), ("senior_high", 40), ("junior_college", 25),
-                                           ("bachelor", 14), ("postgraduate", 1)]),
+                            "male" if male else "female", ETHNICITY.pick(rng), number, birth,
+                            EDUCATION.pick(rng),
                             political, join,
-                            weighted(rng, [("rich_expert", 3), ("returnee_entrepreneur", 2), ("veteran", 1),
-                                           ("graduate", 2), ("migrant_business", 2), ("village_cadre", 3),
-                                           ("other", 1)]),
+                            BACKGROUND.pick(rng),
                             mobile(rng), post, rng.choice(mentors) if mentors and rng.random() < 0.7 else None,
                             rng.choice(MEASURES), status, elected_post, elected_date, None)
                            + self.audit(datetime(2020, 3, 1, 9) + timedelta(minutes=rng.randrange(300_000))))
@@ -687,8 +753,7 @@ class Generator:
             for _i in range(n):
                 vid, _town, unit, exit_year = rng.choice(followed)
                 day = date.fromordinal(rng.randrange(date(exit_year, 1, 1).toordinal(), last + 1))
-                kind = weighted(rng, [("visit", 50), ("funds", 20), ("project", 10), ("industry", 8),
-                                      ("policy", 7), ("other", 5)])
+                kind = FOLLOWUP_KIND.pick(rng)
                 funds = project = households = participants = problems = None
                 rectification = "none"
                 if kind == "visit":
@@ -784,7 +849,7 @@ def _visible_cadres(session, towns, units):
     )
 
 
-def make_clerks(n, target, prefix="clerk", echo=print):
+def make_clerks(n, target, prefix="clerk"):
     """N Clerk users, alternately scoped to towns and to units, each given
     consecutive towns (or units) until it sees about `target` cadres (one
     town or unit when that is already enough). Returns
@@ -800,7 +865,10 @@ def make_clerks(n, target, prefix="clerk", echo=print):
     stationed = session.execute(
         select(Village.unit_id, func.count(Cadre.id)).join(Cadre, Cadre.village_id == Village.id)
         .where(Village.unit_id.isnot(None)).group_by(Village.unit_id).order_by(Village.unit_id)).all()
-    unit_sizes = [(uid, count + by_unit.get(uid, 0)) for uid, count in stationed]
+    both = dict(session.execute(
+        select(Cadre.unit_id, func.count()).join(Village, Village.id == Cadre.village_id)
+        .where(Cadre.unit_id == Village.unit_id).group_by(Cadre.unit_id)).all())
+    unit_sizes = [(uid, count + by_unit.get(uid, 0) - both.get(uid, 0)) for uid, count in stationed]
     groups = {"town": _consecutive(by_town, target, n), "unit": _consecutive(unit_sizes, target, n)}
     made = []
     for i in range(n):
