@@ -504,12 +504,14 @@ class Generator:
         found = []
         for model in (Town, Unit):
             for (name,) in self.conn.execute(select(model.name)):
-                if any(name.startswith(n) for n in names if len(n) <= len(name)):
+                # a generated name is the county's name (ending in 县), then the rest
+                ends = [i + 1 for i, char in enumerate(name) if char == "县"]
+                if any(name[:end] in names or name[1:end] in names for end in ends):
                     found.append(name)
                     break
-        for model in (Cadre, ReserveCandidate):
-            prefix = func.substr(model.id_number, 1, 6)
-            for (code,) in self.conn.execute(select(prefix).where(model.id_number.isnot(None)).distinct()):
+        for column in (Cadre.id_number, ReserveCandidate.id_number, Town.code):
+            prefix = func.substr(column, 1, 6)
+            for (code,) in self.conn.execute(select(prefix).where(column.isnot(None)).distinct()):
                 if code in areas:
                     found.append(code)
                     break
