@@ -14,7 +14,8 @@ import pytest
 from flask import g
 from flask_login import login_user
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
 
 from app import MIGRATIONS_DIR, create_app, db
 from villageaid import bootstrap, generate, rules
@@ -39,11 +40,51 @@ SMALL_COUNTS = {Town: 4, Unit: 6, Village: 30, Cadre: 150, TrainingSession: 4, R
                 FollowUpRecord: 120}
 
 
+_CREATED = []  # (server URL, database name) of the databases made here
+
+
+def empty_database_url():
+    """A new empty database: a temporary SQLite file, or — when the suite
+    runs on PostgreSQL or MariaDB — a database of its own on that server,
+    named after the test database, dropped at the end."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url or url.startswith("sqlite"):
+        return "sqlite:///" + os.path.join(tempfile.mkdtemp(), "generated.db")
+    parsed = make_url(url)
+    name = "%s_gen%d" % (parsed.database, len(_CREATED) + 1)
+    server = parsed.set(database="postgres" if parsed.get_backend_name() == "postgresql" else None)
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("DROP DATABASE IF EXISTS %s" % name)
+        extra = " CHARACTER SET utf8mb4" if parsed.get_backend_name() == "mysql" else ""
+        conn.exec_driver_sql("CREATE DATABASE %s%s" % (name, extra))
+    engine.dispose()
+    _CREATED.append((server, name))
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def drop_created_databases():
+    yield
+    for app in _APPS:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    for server, name in _CREATED:
+        engine = create_engine(server, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("DROP DATABASE IF EXISTS %s" % name)
+        engine.dispose()
+    _CREATED.clear()
+
+
+_APPS = []
+
+
 def fresh_app():
-    """An app on an empty, migrated SQLite database of its own."""
-    path = os.path.join(tempfile.mkdtemp(), "generated.db")
+    """An app on an empty, migrated database of its own."""
     app = create_app({
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + path, "TESTING": True, "RATELIMIT_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": empty_database_url(), "TESTING": True, "RATELIMIT_ENABLED": False,
         "AUTH_RATE_LIMITED": False, "VILLAGEAID_NEW_CADRE_SINCE": date(2020, 1, 1),
         "VILLAGEAID_FOLLOWUP_EXIT_YEARS": [2017],
     })
@@ -53,6 +94,7 @@ def fresh_app():
         bootstrap.ensure_user("admin", "Admin", password=PASSWORD)
         bootstrap.ensure_user("office", "Office", password=PASSWORD)
         db.session.remove()
+    _APPS.append(app)
     return app
 
 
@@ -90,6 +132,13 @@ def test_small_run_writes_the_counts_asked_for(generated):
         admin = app.appbuilder.sm.find_user(username="admin")
         stamped = db.session.execute(select(Cadre.created_by_fk, Cadre.changed_by_fk, Cadre.row_version)).all()
         assert set(stamped) == {(admin.id, admin.id, 1)}
+        # ids come from the sequences again after the explicit ids (PostgreSQL)
+        town = Town(name="新建镇", kind="town")
+        db.session.add(town)
+        db.session.commit()
+        assert town.id == 5
+        db.session.delete(town)
+        db.session.commit()
         db.session.remove()
     for table in ("va_town", "va_cadre", "va_followup_record"):
         assert re.search(r"%s\s+[\d,]+ rows\s+[\d.]+ s\s+[\d,]+ rows/s" % table, output), output

@@ -403,6 +403,16 @@ class Timer:
 # --- the run -----------------------------------------------------------------
 
 
+def peak_memory():
+    """This process's peak resident memory, e.g. "171 MB" ("?" where unknown)."""
+    try:
+        import resource
+    except ImportError:  # not on Unix
+        return "?"
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return "%d MB" % (kib // 1024)
+
+
 def domain_row_counts(conn):
     return {model.__tablename__: conn.scalar(select(func.count()).select_from(model)) for model in TABLES}
 
@@ -542,7 +552,8 @@ class Generator:
 
     def progress(self, counties_done, seconds):
         parts = ["%s %s" % (w.table.name[3:], format(w.written + len(w.rows), ",")) for w in self.writers.values()]
-        self.echo("  %d/%d counties, %.0f s: %s" % (counties_done, self.counts.counties, seconds, "; ".join(parts)))
+        self.echo("  %d/%d counties, %.0f s, peak memory %s: %s"
+                  % (counties_done, self.counts.counties, seconds, peak_memory(), "; ".join(parts)))
 
     def summary(self, seconds):
         result = {}
