@@ -12,7 +12,7 @@ candidates and follow-up records with them), then, in the same run:
 and prints rows/s of each, their ratio, and the peak growth of this
 process's resident memory during our export. Not a test: nothing asserts.
 PostgreSQL: BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/),
-a database villageaid_bench is created and dropped there.
+a database BENCH_PG_DB (default villageaid_bench) is created and dropped there.
 """
 import argparse
 import os
@@ -122,11 +122,12 @@ def run(kind, rows):
         import psycopg
 
         base = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
+        name = os.environ.get("BENCH_PG_DB", "villageaid_bench")
         admin = base.rsplit("/", 1)[0] + "/postgres"
         with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS villageaid_bench")
-            conn.execute("CREATE DATABASE villageaid_bench")
-        url = base.rsplit("/", 1)[0] + "/villageaid_bench"
+            conn.execute("DROP DATABASE IF EXISTS %s" % name)
+            conn.execute("CREATE DATABASE %s" % name)
+        url = base.rsplit("/", 1)[0] + "/" + name
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "AUTH_RATE_LIMITED": False})
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
@@ -154,7 +155,7 @@ def run(kind, rows):
         import psycopg
 
         with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS villageaid_bench")
+            conn.execute("DROP DATABASE IF EXISTS %s" % name)
 
 
 def main():
