@@ -267,6 +267,9 @@ def test_bad_counts_are_refused_with_a_message(app):
     assert result.exit_code == 2 and "cannot be negative" in result.output
     result = run(app, "--villages", "0")
     assert result.exit_code == 2 and "need villages" in result.output
+    result = run(app, "--preset", "province", "--scale", "0")
+    assert result.exit_code == 2 and "greater than zero" in result.output
+    assert count(Cadre) == 5
 
 
 def test_id_numbers_carry_the_gb11643_check_digit():

@@ -88,6 +88,8 @@ PRESETS = {
 
 def counts_for(preset="county", scale=1.0, **explicit):
     """A preset's counts, scaled, with explicit counts (not None) overriding."""
+    if not scale > 0:
+        raise GenerateError("the scale must be greater than zero")
     counts = PRESETS[preset].scaled(scale) if scale != 1.0 else Counts(**vars(PRESETS[preset]))
     for name, value in explicit.items():
         if value is not None:
