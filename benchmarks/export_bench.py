@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/export_bench.py [--rows 1000000] [--db sqlite|postgresql|both]
 
-Builds a database with ROWS cadres over ROWS/200 villages (migrations, then
-bulk inserts), then, in the same run:
+Builds a database with ROWS cadres (migrations, then `flask villageaid
+generate`'s province shape scaled to ROWS cadres: villages, training,
+candidates and follow-up records with them), then, in the same run:
 - our export: GET /cadreview/export/ as the office user, through the whole
   Flask/FAB stack, consuming the streamed response chunk by chunk;
 - the raw dump of the same rows and columns: sqlite3's CSV mode (the sqlite3
@@ -11,23 +12,17 @@ bulk inserts), then, in the same run:
 and prints rows/s of each, their ratio, and the peak growth of this
 process's resident memory during our export. Not a test: nothing asserts.
 PostgreSQL: BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/),
-a database villageaid_bench is created and dropped there.
+a database BENCH_PG_DB (default villageaid_bench) is created and dropped there.
 """
 import argparse
 import os
-import random
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from stdnum.cn import ric  # noqa: E402
-
-T0 = datetime(2024, 1, 1)
 
 RAW_SELECT = """
 SELECT c.name, c.gender, c.kind, c.post, u.name, v.name, c.start_date, c.status,
@@ -65,54 +60,15 @@ class PeakRss(threading.Thread):
         return (self.peak_kib - self.start_kib) / 1024.0
 
 
-def id_number(i):
-    birth = date(1960, 1, 1) + timedelta(days=i // 1000)
-    body = "530428" + birth.strftime("%Y%m%d") + "%03d" % (i % 1000)
-    return body + ric.calc_check_digit(body + "0")
+def generate(rows):
+    """The province shape of `flask villageaid generate`, scaled to `rows`
+    cadres (with their towns, units, villages, training, candidates and
+    follow-up records)."""
+    from villageaid import generate as generator
 
-
-def generate(session, rows):
-    """Towns, units, villages and `rows` cadres, inserted in bulk."""
-    from villageaid.models import Cadre, Town, Unit, Village
-
-    rng = random.Random(1)
-    n_villages = max(rows // 200, 10)
-    session.execute(Town.__table__.insert(), [
-        {"id": i + 1, "name": "镇%d" % i, "kind": "town", "row_version": 1,
-         "created_on": T0, "changed_on": T0} for i in range(max(n_villages // 20, 1))])
-    session.execute(Unit.__table__.insert(), [
-        {"id": i + 1, "name": "单位%d" % i, "category": "government", "row_version": 1,
-         "created_on": T0, "changed_on": T0} for i in range(100)])
-    n_towns = max(n_villages // 20, 1)
-    session.execute(Village.__table__.insert(), [
-        {"id": i + 1, "name": "村%d" % i, "town_id": i % n_towns + 1, "unit_id": i % 100 + 1,
-         "poverty_status": "poor", "exit_year": 2017, "registered_poor": 50, "row_version": 1,
-         "created_on": T0, "changed_on": T0} for i in range(n_villages)])
-    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-    given = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"
-    batch = []
-    for i in range(rows):
-        resident = i % 2 == 0
-        batch.append({
-            "id": i + 1,
-            "name": rng.choice(surnames) + rng.choice(given) + rng.choice(given),
-            "gender": "male" if i % 3 else "female",
-            "id_number": id_number(i),
-            "phone": "138%08d" % i,
-            "kind": "resident" if resident else "village",
-            "post": "team_member" if resident else "committee_member",
-            "unit_id": (i % 100 + 1) if resident else None,
-            "village_id": i % n_villages + 1,
-            "start_date": date(2016, 1, 1) + timedelta(days=i % 2000),
-            "status": "active",
-            "row_version": 1, "created_on": T0, "changed_on": T0,
-        })
-        if len(batch) == 20000:
-            session.execute(Cadre.__table__.insert(), batch)
-            batch = []
-    if batch:
-        session.execute(Cadre.__table__.insert(), batch)
-    session.commit()
+    counts = generator.counts_for("province", rows / generator.PRESETS["province"].cadres, cadres=rows)
+    summary = generator.generate(counts, echo=lambda line: None)
+    return summary["total"][0]
 
 
 def raw_dump_sqlite(path):
@@ -166,22 +122,24 @@ def run(kind, rows):
         import psycopg
 
         base = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
+        name = os.environ.get("BENCH_PG_DB", "villageaid_bench")
         admin = base.rsplit("/", 1)[0] + "/postgres"
         with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS villageaid_bench")
-            conn.execute("CREATE DATABASE villageaid_bench")
-        url = base.rsplit("/", 1)[0] + "/villageaid_bench"
+            conn.execute("DROP DATABASE IF EXISTS %s" % name)
+            conn.execute("CREATE DATABASE %s" % name)
+        url = base.rsplit("/", 1)[0] + "/" + name
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "AUTH_RATE_LIMITED": False})
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR, revision="heads")
         bootstrap.init_permissions()
         bootstrap.ensure_user("office", "Office", password=PASSWORD)
         t = time.perf_counter()
-        generate(db.session, rows)
+        written = generate(rows)
         if kind == "postgresql":
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()
-        print("[%s] generated %d cadres in %.1f s" % (kind, rows, time.perf_counter() - t), flush=True)
+        print("[%s] generated %d cadres (%d rows in all tables) in %.1f s"
+              % (kind, rows, written, time.perf_counter() - t), flush=True)
         db.session.remove()
     seconds, exported, size, rss_mb = our_export(app)
     raw_seconds, raw_lines = raw_dump_sqlite(path) if kind == "sqlite" else raw_dump_postgresql(url)
@@ -197,7 +155,7 @@ def run(kind, rows):
         import psycopg
 
         with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS villageaid_bench")
+            conn.execute("DROP DATABASE IF EXISTS %s" % name)
 
 
 def main():

@@ -3,7 +3,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import bootstrap, demo
+from . import bootstrap, demo, generate
 
 cli = AppGroup("villageaid", help="Village-aid plugin commands.")
 
@@ -54,3 +54,54 @@ def load_demo(users=True, echo=print):
                 where = "; ".join(towns + units) or "all rows"
                 echo("  demo user %-10s password %s  (role %s, scope: %s)" % (username, password, role, where))
     return True
+
+
+@cli.command("generate")
+@click.option("--preset", type=click.Choice(sorted(generate.PRESETS)), default="county", show_default=True,
+              help="county: about the demo's size; province: 100,000 cadres; national: 3,000,000 cadres.")
+@click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply every count of the preset.")
+@click.option("--counties", type=int, help="Counties the towns, units and villages are grouped in.")
+@click.option("--towns", type=int)
+@click.option("--units", type=int)
+@click.option("--villages", type=int)
+@click.option("--cadres", type=int)
+@click.option("--sessions", type=int, help="Training sessions (attendance follows from the cadres).")
+@click.option("--candidates", type=int, help="Reserve candidates.")
+@click.option("--followups", type=int, help="Follow-up records.")
+@click.option("--seed", type=int, default=generate.DEFAULT_SEED, show_default=True,
+              help="The same counts and seed give the same rows.")
+@click.option("--chunk", type=int, default=generate.DEFAULT_CHUNK, show_default=True, help="Rows per insert.")
+@click.option("--yes", is_flag=True, help="Add the rows to a database that already holds some.")
+@click.option("--clerks", type=int, default=0, help="Also create this many Clerk users (printed with passwords).")
+@click.option("--clerk-cadres", type=int,
+              help="Cadres each clerk should see (default 0.4% of the cadres: ~4,000 at 1,000,000).")
+def generate_command(preset, scale, counties, towns, units, villages, cadres, sessions, candidates, followups,
+                     seed, chunk, yes, clerks, clerk_cadres):
+    """Bulk-insert generated, valid rows into every domain table (for benchmarks)."""
+    try:
+        counts = generate.counts_for(preset, scale, counties=counties, towns=towns, units=units,
+                                     villages=villages, cadres=cadres, sessions=sessions,
+                                     candidates=candidates, followups=followups)
+    except generate.GenerateError as exc:
+        raise click.UsageError(str(exc))
+    if chunk < 1 or clerks < 0:
+        raise click.UsageError("--chunk must be positive and --clerks not negative")
+    click.echo("generating (seed %d): %s" % (seed, ", ".join("%s %s" % (k, format(v, ","))
+                                                           for k, v in vars(counts).items())))
+    try:
+        summary = generate.generate(counts, seed=seed, chunk=chunk, force=yes, echo=click.echo)
+    except generate.GenerateError as exc:
+        raise click.ClickException(str(exc))
+    for table, (rows, seconds) in summary.items():
+        click.echo("  %-24s %12s rows %8.1f s %10s rows/s"
+                   % (table, format(rows, ","), seconds, format(round(rows / seconds) if seconds else 0, ",")))
+    if clerks:
+        target = clerk_cadres or max(1, round((summary.get("va_cadre") or (0, 0))[0] * 0.004))
+        try:
+            made = generate.make_clerks(clerks, target)
+        except (generate.GenerateError, bootstrap.BootstrapError) as exc:
+            raise click.ClickException(str(exc))
+        for username, password, names, seen in made:
+            click.echo("  clerk %-10s password %-18s sees %s cadres; scope: %s"
+                       % (username, password or "(existing user, unchanged)", format(seen, ","),
+                          "、".join(names) if len(names) <= 5 else "%s … (%d)" % ("、".join(names[:5]), len(names))))
