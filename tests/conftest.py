@@ -55,6 +55,8 @@ def app():
             "AUTH_RATE_LIMITED": False,
             "VILLAGEAID_NEW_CADRE_SINCE": date(2020, 1, 1),
             "VILLAGEAID_FOCUS_THRESHOLD": 100,
+            # the second factor has tests of its own (test_totp.py)
+            "VILLAGEAID_TOTP_ROLES": [],
         }
     )
     with app.app_context():

@@ -16,6 +16,9 @@ from .views.followup import (
     FollowUpTools,
     FollowUpYearView,
 )
+from .disclosures import record_request
+from .security.manager import VillageAidSecurityManager
+from .views.audit import LoginEventView, PersonalDataViewLogView
 from .views.lookup import VillageAidLookup
 from .views.reserve import BelowTargetView, ReserveCandidateApi, ReserveCandidateView, ReserveReportApi, ReserveTools
 from .views.training import (
@@ -49,13 +52,17 @@ TRAINING = "Training"
 RESERVE = "Reserve"
 FOLLOWUP = "Follow-up"
 SETTINGS = "Access"
+AUDIT = "Audit"
 CATEGORIES = {
     REFERENCE: (_l("Reference data"), "fa-database"),
     TRAINING: (_l("Training rotations"), "fa-graduation-cap"),
     RESERVE: (_l("Reserve cadres"), "fa-user-plus"),
     FOLLOWUP: (_l("Follow-up of exited villages"), "fa-handshake-o"),
     SETTINGS: (_l("Access"), "fa-lock"),
+    AUDIT: (_l("Audit"), "fa-eye"),
 }
+# menus only some roles see (areas in roles.grants); the others are for all
+CATEGORY_AREAS = {AUDIT: "audit"}
 
 # (view class, area for the default role permissions, menu name, menu label,
 #  category, icon); a view without a menu name has no menu entry.
@@ -77,7 +84,9 @@ VIEWS = [
     (FollowUpYearView, "records", "Yearly follow-up summary", _l("Yearly follow-up summary"), FOLLOWUP, "fa-table"),
     (FollowUpTools, "records", "Follow-up alerts", _l("Follow-up alerts"), FOLLOWUP, "fa-bell"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
-    (ExportReceiptView, "office", "Export log", _l("Export log"), SETTINGS, "fa-file-text"),
+    (LoginEventView, "audit", "Login log", _l("Login log"), AUDIT, "fa-sign-in"),
+    (ExportReceiptView, "audit", "Export log", _l("Export log"), AUDIT, "fa-file-text"),
+    (PersonalDataViewLogView, "audit_strict", "Personal data views", _l("Personal data views"), AUDIT, "fa-id-card-o"),
 ]
 APIS = [
     (TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records"),
@@ -95,6 +104,12 @@ class VillageAidManager(BaseManager):
 
     def pre_process(self):
         app = current_app
+        if not isinstance(self.appbuilder.sm, VillageAidSecurityManager):
+            raise RuntimeError(
+                "the village-aid add-on needs FAB_SECURITY_MANAGER_CLASS = "
+                '"villageaid.security.manager.VillageAidSecurityManager" (sign-in security)'
+            )
+        app.after_request(record_request)
         bp = Blueprint(
             "villageaid",
             __name__,
@@ -126,9 +141,9 @@ class VillageAidManager(BaseManager):
                 category_icon=cat_icon,
             )
             self.areas[view.__name__] = area
-            self.areas[name] = area if area == "office" else "tool"
+            self.areas[name] = area if area in ("office", "audit", "audit_strict") else "tool"
         for category in CATEGORIES:
-            self.areas[category] = "tool"
+            self.areas[category] = CATEGORY_AREAS.get(category, "tool")
         for api, area in APIS:
             ab.add_api(api)
             self.areas[api.__name__] = area

@@ -5,6 +5,7 @@ everyone else — on screens, in exports and in the API alike."""
 from flask import current_app, g, has_request_context
 from sqlalchemy import String, case, cast, func, literal
 
+from .disclosures import revealed
 from .models import Cadre, ReserveCandidate
 from .scope import ALL_ROWS_VIEW
 
@@ -54,7 +55,10 @@ class PersonalMask:
         self.mask = MASKS[column]
 
     def __call__(self, value):
-        if value in (None, "") or may_see_personal_data():
+        if value in (None, ""):
+            return value
+        if may_see_personal_data():
+            revealed(self.column, value)
             return value
         return self.mask(value)
 
@@ -78,6 +82,8 @@ def personal_columns(model):
 def mask_dict(model, data):
     """Mask the personal values of one API result dict in place."""
     if may_see_personal_data():
+        for column in personal_columns(model):
+            revealed(column, data.get(column))
         return data
     for column in personal_columns(model):
         if data.get(column):

@@ -5,10 +5,12 @@ from .reference import Cadre, Town, Unit, Village
 from .followup import CalendarYear, FollowUpRecord, FollowUpYear, Money
 from .reserve import ReserveCandidate
 from .training import TrainingAttendance, TrainingSession
+from .security import LoginEvent, LoginThrottle, PersonalDataView, RecoveryCode, UserSecurity
 
 __all__ = [
     "Cadre", "ExportReceipt", "Record", "ScopeAssignment", "Town", "Unit", "Village",
     "CalendarYear", "FollowUpRecord", "FollowUpYear", "Money",
     "ReserveCandidate", "TrainingAttendance", "TrainingSession",
+    "LoginEvent", "LoginThrottle", "PersonalDataView", "RecoveryCode", "UserSecurity",
     "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",
 ]
