@@ -64,8 +64,11 @@ def normalise(code):
 
 
 def check_enrolment(secret, code):
+    """The time step of a right code for a secret being set up, else None."""
     code = normalise(code)
-    return len(code) == 6 and code.isdigit() and _step(secret, code) is not None
+    if len(code) == 6 and code.isdigit():
+        return _step(secret, code)
+    return None
 
 
 def verify(user_id, code):
@@ -94,11 +97,12 @@ def verify(user_id, code):
     return False
 
 
-def enable(user_id, secret):
-    """Turn the second factor on; returns fresh recovery codes (shown once)."""
+def enable(user_id, secret, step):
+    """Turn the second factor on (the code of `step` is spent); returns fresh
+    recovery codes (shown once)."""
     s = current_app.appbuilder.session
     row = ensure_row(user_id)
-    row.totp_secret, row.totp_enabled, row.totp_last_step = secret, True, None
+    row.totp_secret, row.totp_enabled, row.totp_last_step = secret, True, step
     s.query(RecoveryCode).filter(RecoveryCode.user_id == user_id).delete(synchronize_session=False)
     codes = []
     for _i in range(RECOVERY_CODES):

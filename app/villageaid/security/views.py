@@ -168,8 +168,9 @@ def enrol():
         secret = pending["secret"] = totp.new_secret()
         session[login.PENDING_KEY] = pending
     if request.method == "POST":
-        if totp.check_enrolment(secret, request.form.get("code")):
-            codes = totp.enable(user.id, secret)
+        step = totp.check_enrolment(secret, request.form.get("code"))
+        if step is not None:
+            codes = totp.enable(user.id, secret, step)
             login.sign_in_web(user)
             session[RECOVERY_CODES_KEY] = codes
             session["_va_after_codes"] = get_safe_redirect(pending.get("next") or "")
