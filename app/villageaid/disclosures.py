@@ -3,11 +3,13 @@
 Where the plugin shows an ID number, phone or birth date unmasked — the
 PersonalMask formatter on pages, mask_dict in the API — it notes the value
 (`revealed`). After the request, each loaded record whose personal value
-was shown gets one row naming the record and its fields. An export writes
-one row naming the export (`export_row`)."""
+was shown gets one row naming the record and its fields (records are
+noted as the ORM loads them: `note_loaded`). An export writes one row naming
+the export (`export_row`)."""
 import logging
 
 from flask import current_app, g, has_request_context, request
+from sqlalchemy import event
 
 from .models import PersonalDataView, current_user_id
 
@@ -25,23 +27,34 @@ def _channel():
     return "api" if request.path.startswith("/api/") else "page"
 
 
-def _records(shown):
-    """(model, id, fields) of the loaded records whose values were shown."""
+def note_loaded(target, _context):
+    """ORM load event: keep the personal values of each record this request loads."""
+    if not has_request_context():
+        return
+    from .personal import personal_columns
+
+    values = target.__dict__
+    loaded = g.setdefault("_va_loaded", {})
+    loaded[(type(target).__name__, values.get("id"))] = {
+        c: str(values[c]) for c in personal_columns(type(target)) if values.get(c) not in (None, "")
+    }
+
+
+def listen():
     from .personal import PERSONAL_COLUMNS
 
-    session = current_app.appbuilder.session
+    for model in PERSONAL_COLUMNS:
+        if not event.contains(model, "load", note_loaded):
+            event.listen(model, "load", note_loaded)
+
+
+def _records(shown):
+    """(record type, id) -> fields, for the loaded records whose values were shown."""
     seen = {}
-    for obj in list(session.identity_map.values()):
-        columns = PERSONAL_COLUMNS.get(type(obj))
-        if not columns:
-            continue
-        values = obj.__dict__
-        fields = [
-            c for c in columns
-            if c in shown and values.get(c) not in (None, "") and str(values[c]) in shown[c]
-        ]
-        if fields and values.get("id") is not None:
-            seen[(type(obj).__name__, values["id"])] = fields
+    for key, values in g.pop("_va_loaded", {}).items():
+        fields = [c for c, value in values.items() if value in shown.get(c, ())]
+        if fields and key[1] is not None:
+            seen[key] = fields
     return seen
 
 

@@ -16,7 +16,7 @@ from .views.followup import (
     FollowUpTools,
     FollowUpYearView,
 )
-from .disclosures import record_request
+from .disclosures import listen as listen_for_disclosures, record_request
 from .security.manager import VillageAidSecurityManager
 from .views.audit import LoginEventView, PersonalDataViewLogView
 from .views.lookup import VillageAidLookup
@@ -110,6 +110,7 @@ class VillageAidManager(BaseManager):
                 '"villageaid.security.manager.VillageAidSecurityManager" (sign-in security)'
             )
         app.after_request(record_request)
+        listen_for_disclosures()
         bp = Blueprint(
             "villageaid",
             __name__,
