@@ -96,6 +96,12 @@ FAB_ALLOW_GET_UNSAFE_MUTATIONS = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+PREFERRED_URL_SCHEME = env("PREFERRED_URL_SCHEME", "https" if SESSION_COOKIE_SECURE else "http")
+# Number of reverse proxies in front of the app (0: none). Set it behind
+# nginx and the like, so that the login throttle and log see the client's
+# address, not the proxy's; never set it without a proxy (the headers could
+# then be forged).
+PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
 AUTH_RATE_LIMITED = env_bool("AUTH_RATE_LIMITED", True)
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
 RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")

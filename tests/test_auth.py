@@ -2,6 +2,7 @@
 in the database), the login log, logout by POST, idle timeout, session
 generations (logout, password change, deactivation, lockout end every
 session and token), password policy and expiry."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -391,3 +392,18 @@ def test_the_login_log_is_append_only_and_not_for_clerks(app, browser):
     assert clerk.get("/logineventview/list/").status_code in (302, 403)
     inspector = browser("inspector")
     assert inspector.get("/logineventview/list/").status_code in (302, 403)
+
+
+def test_the_session_cookie_is_secure_over_https_only(app):
+    name = new_user(app)
+    plain = fresh_client(app)
+    resp = web_login(plain, name)
+    assert "Secure" not in resp.headers["Set-Cookie"]
+    secure = app.test_client()
+    html = secure.get("/login/", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    resp = secure.post("/login/", base_url="https://localhost", headers={"Referer": "https://localhost/login/"},
+                       data={"username": name, "password": PASSWORD, "csrf_token": token})
+    assert resp.status_code == 302
+    cookie = resp.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

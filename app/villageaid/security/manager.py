@@ -30,6 +30,7 @@ class VillageAidSecurityManager(SecurityManager):
         app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", passwords.validate_password)
         app.register_blueprint(bp)
         app.before_request(sessions.check_request)
+        sessions.secure_cookies_over_https(app)
         sessions.listen(self.user_model)
 
     def create_jwt_manager(self, app):

@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask import current_app, flash, has_request_context, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import logout_user
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event, insert, inspect, select, update
 
 from ..models import UserSecurity, utcnow
@@ -159,3 +160,17 @@ def listen(user_model):
     if not event.contains(user_model, "before_update", user_changed):
         event.listen(user_model, "before_update", user_changed)
         event.listen(user_model, "after_insert", user_added)
+
+
+class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is `Secure` whenever the request came over HTTPS
+    (behind a proxy: with PROXY_FIX_X_FOR set), and always with
+    SESSION_COOKIE_SECURE."""
+
+    def get_cookie_secure(self, app):
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
+def secure_cookies_over_https(app):
+    if type(app.session_interface) is SecureCookieSessionInterface:
+        app.session_interface = SecureWhenHttpsSessionInterface()
