@@ -121,6 +121,16 @@ def test_each_request_logs_its_own_records_and_lists_without_personal_columns_no
     assert [(r[1], r[3]) for r in rows] == [(zhang, "page"), (zhao, "page"), (zhao, "page")]
 
 
+def test_an_edit_form_showing_the_values_is_logged(browser):
+    zhang, = ids(Cadre, "张一")
+    html = browser("office").get("/cadreview/edit/%d" % zhang).get_data(as_text=True)
+    assert ID_NUMBERS["张一"] in html
+    assert views_of("office") == [("Cadre", zhang, "id_number,phone", "page", "/cadreview/edit/%d" % zhang, None)]
+    html = browser("inspector").get("/cadreview/edit/%d" % zhang).get_data(as_text=True)
+    assert ID_NUMBERS["张一"] not in html
+    assert views_of("inspector") == []
+
+
 def test_masked_pages_log_nothing(browser):
     zhang, = ids(Cadre, "张一")
     html = browser("inspector").get("/cadreview/show/%d" % zhang).get_data(as_text=True)

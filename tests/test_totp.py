@@ -170,3 +170,17 @@ def test_admin_is_asked_by_default(app):
         assert web_login(client, name).headers["Location"].endswith("/security/second-factor/enrol/")
     finally:
         app.config["VILLAGEAID_TOTP_ROLES"] = []
+
+
+def test_the_second_factor_can_be_reset_from_the_command_line(app, office_totp):
+    name = new_user(app, "Office")
+    client, _secret, _codes = enrol(app, name)
+    result = app.test_cli_runner().invoke(args=["villageaid", "reset-second-factor", name])
+    assert result.exit_code == 0, result.output
+    assert not signed_in(client)  # its sessions ended
+    with database() as s:
+        assert s.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user_id(app, name))).all() == []
+    again = fresh_client(app)
+    assert web_login(again, name).headers["Location"].endswith("/security/second-factor/enrol/")
+    result = app.test_cli_runner().invoke(args=["villageaid", "reset-second-factor", "nobody_at_all"])
+    assert result.exit_code != 0 and "no user" in result.output

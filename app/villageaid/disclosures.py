@@ -2,7 +2,7 @@
 
 Where the plugin shows an ID number, phone or birth date unmasked — the
 PersonalMask formatter on pages, mask_dict in the API — it notes the value
-(`revealed`). After the request, each loaded record whose personal value
+(`revealed`); an edit form shows every personal value of its record. After the request, each loaded record whose personal value
 was shown gets one row naming the record and its fields (records are
 noted as the ORM loads them: `note_loaded`). An export writes one row naming
 the export (`export_row`)."""
@@ -58,9 +58,25 @@ def _records(shown):
     return seen
 
 
+def _edit_form_shown():
+    """An edit form shows a permitted user the recorded values in its fields:
+    every personal value of the records it loaded counts as shown."""
+    from .personal import may_see_personal_data
+
+    if request.method != "GET" or not (request.endpoint or "").endswith(".edit"):
+        return {}
+    if not may_see_personal_data():
+        return {}
+    shown = {}
+    for values in g.get("_va_loaded", {}).values():
+        for column, value in values.items():
+            shown.setdefault(column, set()).add(value)
+    return shown
+
+
 def record_request(response):
     """after_request: one row per record whose personal data this request showed."""
-    shown = g.pop("_va_revealed", None)
+    shown = g.pop("_va_revealed", None) or _edit_form_shown()
     if not shown or response.status_code >= 400:
         return response
     user_id = current_user_id()

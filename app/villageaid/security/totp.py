@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import RecoveryCode, UserSecurity, utcnow
-from .sessions import ensure_row
+from .sessions import bump, ensure_row
 from .settings import setting
 
 RECOVERY_CODES = 10
@@ -111,3 +111,15 @@ def enable(user_id, secret, step):
         s.add(RecoveryCode(user_id=user_id, code_hash=generate_password_hash(raw, method=CODE_HASH)))
     s.commit()
     return codes
+
+
+def disable(user_id):
+    """Turn the second factor off and drop the recovery codes; ends the
+    user's sessions and tokens."""
+    s = current_app.appbuilder.session
+    row = ensure_row(user_id)
+    row.totp_secret, row.totp_enabled, row.totp_last_step = None, False, None
+    s.query(RecoveryCode).filter(RecoveryCode.user_id == user_id).delete(synchronize_session=False)
+    s.flush()
+    bump(user_id)
+    s.commit()
