@@ -310,9 +310,11 @@ def test_weak_passwords_are_refused_on_reset_forms_and_the_api(app, browser, api
 
 
 def test_cli_and_bootstrap_refuse_weak_passwords(app):
+    from flask_appbuilder.cli import fab
+
     runner = app.test_cli_runner()
-    result = runner.invoke(args=[
-        "fab", "create-user", "--role", "Clerk", "--username", "cli_weak", "--firstname", "a",
+    result = runner.invoke(fab, args=[
+        "create-user", "--role", "Clerk", "--username", "cli_weak", "--firstname", "a",
         "--lastname", "b", "--email", "cli_weak@villageaid.invalid", "--password", "abcdefgh12"])
     assert "No user created" in result.output
     with app.app_context():
@@ -407,3 +409,19 @@ def test_the_session_cookie_is_secure_over_https_only(app):
     assert resp.status_code == 302
     cookie = resp.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_deleting_a_user_keeps_their_login_log(app, browser):
+    name = new_user(app)
+    uid = user_id(app, name)
+    client = fresh_client(app)
+    web_login(client, name, "wrong-Pass-1")
+    web_login(client, name)
+    b = browser("admin")
+    resp = b.post("/users/delete/%d" % uid, token_from="/users/list/")
+    assert resp.status_code == 302
+    with app.app_context():
+        assert app.appbuilder.sm.find_user(username=name) is None
+    assert [e[0] for e in events(name)] == ["wrong_password", "success"]
+    with database() as s:
+        assert s.scalars(select(LoginEvent.user_id).where(LoginEvent.username == name)).all() == [None, None]
