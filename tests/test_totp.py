@@ -184,3 +184,21 @@ def test_the_second_factor_can_be_reset_from_the_command_line(app, office_totp):
     assert web_login(again, name).headers["Location"].endswith("/security/second-factor/enrol/")
     result = app.test_cli_runner().invoke(args=["villageaid", "reset-second-factor", "nobody_at_all"])
     assert result.exit_code != 0 and "no user" in result.output
+
+
+def test_no_code_is_tried_while_the_account_is_locked(app, office_totp):
+    name = new_user(app, "Office")
+    _client, _secret, codes = enrol(app, name)
+    waiting = fresh_client(app)
+    web_login(waiting, name)  # password right, code not yet given
+    other = fresh_client(app)
+    for _i in range(5):
+        web_login(other, name, "wrong-Pass-1")
+    resp = waiting.post("/security/second-factor/", data={
+        "code": codes[0], "csrf_token": csrf(waiting, "/security/second-factor/")})
+    assert resp.status_code == 302 and "/login/" in resp.headers["Location"]
+    assert not signed_in(waiting)
+    with database() as s:
+        unused = s.scalars(select(RecoveryCode).where(
+            RecoveryCode.user_id == user_id(app, name), RecoveryCode.used_on.is_(None))).all()
+    assert len(unused) == 10

@@ -71,11 +71,12 @@ def check_password(username, password, channel):
 def check_second_factor(user, code, channel):
     """(None, False) when the code (or a recovery code) is right; else
     (message, locked): locked when sign-ins are now held for the account."""
+    lock = throttle.current_lock(user.username, loginlog.client_address())
+    if lock is not None:  # no guessing codes while locked
+        loginlog.record(user.username, user, "locked", channel)
+        return lock_message(lock), True
     if totp.verify(user.id, code):
         return None, False
-    lock = throttle.current_lock(user.username, loginlog.client_address())
-    if lock is not None:
-        return lock_message(lock), True
     message = failed(user.username, user, "totp_failed", channel)
     if message == invalid_message():
         return _("Wrong one-time code."), False
