@@ -57,14 +57,21 @@ def bump(user_id, connection=None, password_changed=False):
     return generation(user_id, connection)
 
 
-def password_expired(user_id):
+def _state(user_id):
+    """(generation, when the password was set) in one query."""
+    row = current_app.appbuilder.session.execute(
+        select(TABLE.c.generation, TABLE.c.password_changed_on).where(TABLE.c.user_id == user_id)
+    ).first()
+    return (row[0], row[1]) if row else (1, None)
+
+
+def _expired(changed):
     days = setting("VILLAGEAID_PASSWORD_MAX_AGE_DAYS")
-    if not days:
-        return False
-    changed = current_app.appbuilder.session.execute(
-        select(TABLE.c.password_changed_on).where(TABLE.c.user_id == user_id)
-    ).scalar()
-    return changed is not None and changed + timedelta(days=days) < utcnow()
+    return bool(days) and changed is not None and changed + timedelta(days=days) < utcnow()
+
+
+def password_expired(user_id):
+    return _expired(_state(user_id)[1])
 
 
 def stamp(user_id):
@@ -101,7 +108,8 @@ def check_request():
     if not user_id or _exempt():
         return None
     user_id = int(user_id)
-    if session.get(GENERATION_KEY) != generation(user_id):
+    current, changed = _state(user_id)
+    if session.get(GENERATION_KEY) != current:
         end_web_session()
         return _refuse(_("Your session has ended. Please sign in again."))
     idle = setting("VILLAGEAID_SESSION_IDLE_MINUTES")
@@ -112,7 +120,7 @@ def check_request():
         end_web_session()
         return _refuse(_("You were signed out after %(minutes)d minutes without activity.", minutes=idle))
     session[SEEN_KEY] = now
-    if password_expired(user_id) and request.endpoint not in _password_change_endpoints():
+    if _expired(changed) and request.endpoint not in _password_change_endpoints():
         if request.path.startswith("/api/"):
             return _refuse(_("Your password has expired. Change it before doing anything else."))
         flash(_("Your password has expired. Change it before doing anything else."), "warning")
