@@ -17,9 +17,7 @@ def auditor(app):
 def views_of(username):
     with database() as s:
         rows = s.scalars(
-            select(PersonalDataView)
-            .where(PersonalDataView.user.has(username=username))
-            .order_by(PersonalDataView.id)
+            select(PersonalDataView).where(PersonalDataView.username == username).order_by(PersonalDataView.id)
         ).all()
         return [(r.record_type, r.record_id, r.fields, r.channel, r.path, r.detail) for r in rows]
 
@@ -168,9 +166,12 @@ def test_the_auditor_sees_the_views_and_cannot_change_them(browser, auditor):
     browser("office").get("/cadreview/show/%d" % zhang)
     with database() as s:
         pk = s.scalar(select(PersonalDataView.id))
+    browser("clerk_town").get("/cadreview/show/%d" % zhang)
     b = browser(auditor)
     html = b.get("/personaldataviewlogview/list/").get_data(as_text=True)
-    assert "/cadreview/show/%d" % zhang in html and "人员" in html
+    assert "/cadreview/show/%d" % zhang in html and "人员" in html and "clerk_town" in html
+    html = b.get("/personaldataviewlogview/list/?_flt_0_username=office").get_data(as_text=True)
+    assert "office" in html and "clerk_town" not in html
     assert b.get("/personaldataviewlogview/show/%d" % pk).status_code == 200
     for url in ("/personaldataviewlogview/edit/%d" % pk, "/personaldataviewlogview/delete/%d" % pk):
         assert b.get(url).status_code in (403, 404, 405)

@@ -11,9 +11,20 @@ import logging
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 
-from .models import PersonalDataView, current_user_id
+from .models import PersonalDataView
 
 log = logging.getLogger(__name__)
+
+
+def _who():
+    """(id, username) of the signed-in user, or None."""
+    try:
+        user = current_app.appbuilder.sm.current_user
+    except Exception:  # no user loader yet, or an anonymous request
+        return None
+    if user is None or not getattr(user, "id", None):
+        return None
+    return user.id, user.username
 
 
 def revealed(column, value):
@@ -79,15 +90,15 @@ def record_request(response):
     shown = g.pop("_va_revealed", None) or _edit_form_shown()
     if not shown or response.status_code >= 400:
         return response
-    user_id = current_user_id()
-    if user_id is None:
+    who = _who()
+    if who is None:
         return response
     session = current_app.appbuilder.session
     try:
         for (record_type, record_id), fields in sorted(_records(shown).items()):
             session.add(
                 PersonalDataView(
-                    user_id=user_id, record_type=record_type, record_id=record_id,
+                    user_id=who[0], username=who[1], record_type=record_type, record_id=record_id,
                     fields=",".join(fields), channel=_channel(), path=request.path[:300],
                 )
             )
@@ -101,7 +112,8 @@ def record_request(response):
 def export_row(model, columns, list_name):
     """The row an export of unmasked personal columns writes (added by the
     export to its receipt's transaction)."""
+    user_id, username = _who()
     return PersonalDataView(
-        user_id=current_user_id(), record_type=model.__name__, record_id=None,
+        user_id=user_id, username=username, record_type=model.__name__, record_id=None,
         fields=",".join(columns), channel="export", path=request.path[:300], detail=str(list_name)[:300],
     )

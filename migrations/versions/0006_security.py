@@ -68,6 +68,7 @@ def upgrade():
     op.create_table('va_personal_data_view',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_on', sa.DateTime(), nullable=False),
+    sa.Column('username', sa.String(length=256), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('record_type', sa.String(length=50), nullable=False),
     sa.Column('record_id', sa.Integer(), nullable=True),
@@ -83,6 +84,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_va_personal_data_view_record_id'), ['record_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_va_personal_data_view_record_type'), ['record_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_va_personal_data_view_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_va_personal_data_view_username'), ['username'], unique=False)
 
 
 def downgrade():

@@ -100,6 +100,7 @@ class PersonalDataView(Model):
     __label__ = _l("Personal data views")
     id = Column(Integer, primary_key=True)
     created_on = Column(DateTime, default=utcnow, nullable=False, index=True)
+    username = Column(String(256), nullable=False, index=True)  # kept if the user is deleted
     user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
     record_type = Column(String(50), nullable=False, index=True, info={"choices": PERSONAL_RECORD_TYPES})

@@ -22,7 +22,8 @@ class LoginEventView(ScopedModelView):
     list_title = show_title = _l("Login log")
     list_columns = ["created_on", "username", "user", "channel", "outcome", "success", "address"]
     show_columns = ["created_on", "username", "user", "channel", "outcome", "success", "address", "user_agent"]
-    search_columns = ["created_on", "username", "user", "channel", "outcome", "success", "address"]
+    # by the name, not a user picker: the auditor has no lookups (they would show domain rows)
+    search_columns = ["created_on", "username", "channel", "outcome", "success", "address"]
     order_columns = ["created_on", "username", "outcome", "address"]
     formatters_columns = {"success": yes_no}
     label_columns = {
@@ -44,13 +45,14 @@ class PersonalDataViewLogView(ScopedModelView):
     datamodel = ScopedInterface(PersonalDataView)
     base_permissions = ["can_list", "can_show", "can_export"]
     list_title = show_title = _l("Personal data views")
-    list_columns = ["created_on", "user", "record_type", "record_id", "fields", "channel", "path"]
-    show_columns = ["created_on", "user", "record_type", "record_id", "fields", "channel", "path", "detail"]
-    search_columns = ["created_on", "user", "record_type", "record_id", "channel", "path"]
+    list_columns = ["created_on", "username", "record_type", "record_id", "fields", "channel", "path"]
+    show_columns = ["created_on", "username", "user", "record_type", "record_id", "fields", "channel", "path", "detail"]
+    search_columns = ["created_on", "username", "record_type", "record_id", "channel", "path"]
     order_columns = ["created_on", "record_type", "record_id"]
     label_columns = {
         "created_on": _l("Time"),
-        "user": _l("User"),
+        "username": _l("User"),
+        "user": _l("Account"),
         "record_type": _l("Record type"),
         "record_id": _l("Record ID"),
         "fields": _l("Fields shown"),
