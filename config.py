@@ -80,12 +80,16 @@ APP_NAME = env("APP_NAME", "驻村帮扶管理")
 APP_THEME = ""
 ADDON_MANAGERS = ["villageaid.manager.VillageAidManager"]
 FAB_ADD_SECURITY_API = True
-# Permissions read once per request (villageaid/permissions.py).
-FAB_SECURITY_MANAGER_CLASS = "villageaid.permissions.VillageAidSecurityManager"
 FAB_API_SWAGGER_UI = True
 FAB_API_MAX_PAGE_SIZE = env_int("FAB_API_MAX_PAGE_SIZE", 100)
 
 # --- security -------------------------------------------------------------
+# The plugin's sign-in security (throttle, lockout, login log, idle timeout,
+# session generations, second factor, password policy) and the user's
+# permissions read once per request live in its security manager; FAB
+# creates it before add-ons load, so the host names it here.
+FAB_SECURITY_MANAGER_CLASS = "villageaid.security.manager.VillageAidSecurityManager"
+FAB_PASSWORD_COMPLEXITY_ENABLED = True  # the validator is the plugin's policy
 AUTH_TYPE = 1  # AUTH_DB: users and passwords kept in the database
 AUTH_ROLE_ADMIN = "Admin"
 AUTH_ROLE_PUBLIC = "Public"
@@ -95,11 +99,36 @@ FAB_ALLOW_GET_UNSAFE_MUTATIONS = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+PREFERRED_URL_SCHEME = env("PREFERRED_URL_SCHEME", "https" if SESSION_COOKIE_SECURE else "http")
+# Number of reverse proxies in front of the app (0: none). Set it behind
+# nginx and the like, so that the login throttle and log see the client's
+# address, not the proxy's; never set it without a proxy (the headers could
+# then be forged).
+PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
 AUTH_RATE_LIMITED = env_bool("AUTH_RATE_LIMITED", True)
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
 RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
 AUTH_RATE_LIMIT = env("AUTH_RATE_LIMIT", "10 per 20 second")
 JWT_ACCESS_TOKEN_EXPIRES = env_int("JWT_ACCESS_TOKEN_EXPIRES", 3600)
+# Failed sign-ins (web and API), counted in the database: this many from one
+# address to one account within the window lock that pair for the lockout;
+# the account-wide count holds every sign-in to the account for a short delay
+# (at most 300 seconds).
+VILLAGEAID_LOGIN_MAX_ATTEMPTS = env_int("VILLAGEAID_LOGIN_MAX_ATTEMPTS", 5)
+VILLAGEAID_LOGIN_WINDOW_MINUTES = env_int("VILLAGEAID_LOGIN_WINDOW_MINUTES", 15)
+VILLAGEAID_LOGIN_LOCKOUT_MINUTES = env_int("VILLAGEAID_LOGIN_LOCKOUT_MINUTES", 15)
+VILLAGEAID_LOGIN_ACCOUNT_MAX_ATTEMPTS = env_int("VILLAGEAID_LOGIN_ACCOUNT_MAX_ATTEMPTS", 20)
+VILLAGEAID_LOGIN_ACCOUNT_DELAY_SECONDS = env_int("VILLAGEAID_LOGIN_ACCOUNT_DELAY_SECONDS", 60)
+# Passwords: length, character classes (of lowercase, uppercase, digits,
+# others), and days before one must be changed (0: never).
+VILLAGEAID_PASSWORD_MIN_LENGTH = env_int("VILLAGEAID_PASSWORD_MIN_LENGTH", 10)
+VILLAGEAID_PASSWORD_MIN_CLASSES = env_int("VILLAGEAID_PASSWORD_MIN_CLASSES", 3)
+VILLAGEAID_PASSWORD_MAX_AGE_DAYS = env_int("VILLAGEAID_PASSWORD_MAX_AGE_DAYS", 90)
+# A web session unused this long ends (0: never).
+VILLAGEAID_SESSION_IDLE_MINUTES = env_int("VILLAGEAID_SESSION_IDLE_MINUTES", 30)
+# Roles that sign in with a TOTP second factor (JSON list).
+VILLAGEAID_TOTP_ROLES = env_json("VILLAGEAID_TOTP_ROLES", ["Admin"])
+VILLAGEAID_TOTP_ISSUER = env("VILLAGEAID_TOTP_ISSUER", "VillageAid")
 
 # --- language -------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = env("BABEL_DEFAULT_LOCALE", "zh")

@@ -25,6 +25,12 @@ def prepare(app):
         )
         if password and not os.environ.get("ADMIN_PASSWORD"):
             print("admin account created: %s  password %s" % (username, password))
+        if app.config["AUTH_ROLE_ADMIN"] in (app.config.get("VILLAGEAID_TOTP_ROLES") or ()):
+            print(
+                "%s signs in with a second factor: the first sign-in shows a QR code for an "
+                "authenticator app (FreeOTP, Google or Microsoft Authenticator) and then "
+                "recovery codes; VILLAGEAID_TOTP_ROLES='[]' turns it off for a trial" % username
+            )
         if os.environ.get("DEMO_DATA", "1") != "0":
             load_demo()
 

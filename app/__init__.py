@@ -11,6 +11,8 @@ from flask_appbuilder import AppBuilder
 from flask_appbuilder.utils.legacy import get_sqla_class
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
 from villageaid.migrations import add_version_location
 
 db = get_sqla_class()()
@@ -32,6 +34,11 @@ def create_app(overrides=None):
     app.config.from_object("config")
     if overrides:
         app.config.update(overrides)
+    proxies = app.config.get("PROXY_FIX_X_FOR") or 0
+    if proxies:
+        # behind a reverse proxy: the client's address (login throttle, login
+        # log) and scheme come from the X-Forwarded-* headers it sets
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     db.init_app(app)
     csrf.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)

@@ -1,11 +1,10 @@
 """Setting up a database for use: permissions, roles, the first admin,
 scope assignments. Used by the CLI and by run.py."""
-import secrets
-
 from flask import current_app
 from sqlalchemy import select
 
 from .models import ScopeAssignment, Town, Unit
+from .security.passwords import generate_password, policy_problem
 
 
 class BootstrapError(ValueError):
@@ -36,12 +35,16 @@ def init_permissions():
 
 
 def ensure_user(username, role_name, password=None, first_name="", last_name="", email=None):
-    """Create a user if missing; returns (user, password or None if it existed)."""
+    """Create a user if missing; returns (user, password or None if it existed).
+    A given password must meet the password policy; a generated one does."""
     sm = current_app.appbuilder.sm
     user = sm.find_user(username=username)
     if user is not None:
         return user, None
-    password = password or secrets.token_urlsafe(9)
+    password = password or generate_password()
+    problem = policy_problem(password)
+    if problem:
+        raise BootstrapError("%s: %s" % (username, problem))
     role = sm.find_role(role_name)
     if role is None:
         raise BootstrapError("role %s does not exist; run `flask villageaid init`" % role_name)

@@ -10,7 +10,7 @@ cli = AppGroup("villageaid", help="Village-aid plugin commands.")
 
 @cli.command("init")
 def init_command():
-    """Create permissions and the Office, Clerk and Inspector roles (idempotent)."""
+    """Create permissions and the Office, Clerk, Inspector and Auditor roles (idempotent)."""
     bootstrap.init_permissions()
     click.echo("permissions and roles are up to date")
 
@@ -28,6 +28,21 @@ def assign_scope_command(username, towns, units):
     except bootstrap.BootstrapError as exc:
         raise click.ClickException(str(exc))
     click.echo("added: %s" % (", ".join(added) or "nothing new"))
+
+
+@cli.command("reset-second-factor")
+@click.argument("username")
+def reset_second_factor_command(username):
+    """Turn off USERNAME's second factor and recovery codes (a lost phone);
+    the next sign-in enrols again if the role needs one. Ends the user's
+    sessions and tokens."""
+    from .security import totp
+
+    user = current_app.appbuilder.sm.find_user(username=username)
+    if user is None:
+        raise click.ClickException("no user named %s" % username)
+    totp.disable(user.id)
+    click.echo("second factor of %s turned off" % username)
 
 
 @cli.command("demo")

@@ -23,6 +23,7 @@ from sqlalchemy import String, case, func, inspect as sa_inspect, literal
 from sqlalchemy.orm import RelationshipProperty, aliased
 
 from .models import ExportReceipt, current_user_id, utcnow
+from .disclosures import export_row
 from .personal import PersonalMask, may_see_personal_data
 
 ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
@@ -147,11 +148,12 @@ def chosen_encoding():
     return key if key in ENCODINGS else None
 
 
-def csv_stream(body, headers, list_name, encoding_key):
+def csv_stream(body, headers, list_name, encoding_key, also_log=None):
     """A streamed CSV response: the header row, then the text chunks of
     `body` (an iterable of (CSV text, number of rows) read lazily), encoded
     as asked. Writes an ExportReceipt with the row count and the SHA-256 of
-    the bytes sent."""
+    the bytes sent, and `also_log` (a row such as the personal data view
+    log's) in the same transaction."""
     codec = ENCODINGS[encoding_key]
     session = current_app.appbuilder.session
     receipt = {
@@ -183,6 +185,8 @@ def csv_stream(body, headers, list_name, encoding_key):
                     row_count=count, sha256=digest.hexdigest(), complete=complete, **receipt
                 )
             )
+            if also_log is not None:
+                session.add(also_log)
             session.commit()
 
     response = Response(stream_with_context(generate()), mimetype="text/csv")
@@ -306,7 +310,15 @@ class ExportMixin:
         headers = [self.label_columns.get(c, c) for c in columns]
         selection, converters = self.export_selection(query, columns)
         body = select_body(self.datamodel.session, selection.statement, converters)
-        return csv_stream(body, headers, str(self.list_title), encoding)
+        return csv_stream(body, headers, str(self.list_title), encoding, self.personal_data_log(columns))
+
+    def personal_data_log(self, columns):
+        """The personal data view log row of this export, when it carries
+        unmasked personal columns."""
+        shown = [c for c in columns if isinstance(self.formatters_columns.get(c), PersonalMask)]
+        if not shown or not may_see_personal_data():
+            return None
+        return export_row(self.datamodel.obj, shown, self.list_title)
 
 
 def _choices_of(expr):

@@ -19,6 +19,9 @@ from .views.followup import (
     FollowUpTools,
     FollowUpYearView,
 )
+from .disclosures import listen as listen_for_disclosures, record_request
+from .security.manager import VillageAidSecurityManager
+from .views.audit import LoginEventView, PersonalDataViewLogView
 from .views.history import ChangeRecordView
 from .views.lookup import VillageAidLookup
 from .views.recycle import RecycleBin
@@ -64,6 +67,8 @@ CATEGORIES = {
     SETTINGS: (_l("Access"), "fa-lock"),
     AUDIT: (_l("Audit"), "fa-eye"),
 }
+# menus only some roles see (areas in roles.grants); the others are for all
+CATEGORY_AREAS = {AUDIT: "audit"}
 
 # (view class, area for the default role permissions, menu name, menu label,
 #  category, icon); a view without a menu name has no menu entry.
@@ -85,9 +90,11 @@ VIEWS = [
     (FollowUpYearView, "records", "Yearly follow-up summary", _l("Yearly follow-up summary"), FOLLOWUP, "fa-table"),
     (FollowUpTools, "records", "Follow-up alerts", _l("Follow-up alerts"), FOLLOWUP, "fa-bell"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
-    (ChangeRecordView, "office", "Operation log", _l("Operation log"), AUDIT, "fa-history"),
-    (RecycleBin, "records", "Recycle bin", _l("Recycle bin"), AUDIT, "fa-recycle"),
-    (ExportReceiptView, "office", "Export log", _l("Export log"), AUDIT, "fa-file-text"),
+    (ChangeRecordView, "audit", "Operation log", _l("Operation log"), AUDIT, "fa-history"),
+    (LoginEventView, "audit", "Login log", _l("Login log"), AUDIT, "fa-sign-in"),
+    (ExportReceiptView, "audit", "Export log", _l("Export log"), AUDIT, "fa-file-text"),
+    (PersonalDataViewLogView, "audit_strict", "Personal data views", _l("Personal data views"), AUDIT, "fa-id-card-o"),
+    (RecycleBin, "records", "Recycle bin", _l("Recycle bin"), REFERENCE, "fa-recycle"),
 ]
 APIS = [
     (TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records"),
@@ -120,6 +127,13 @@ class VillageAidManager(BaseManager):
         defaults.apply(app.config)  # what the host did not set
         register_translations(app)
         enforce_foreign_keys(self.appbuilder.session.get_bind())
+        if not isinstance(self.appbuilder.sm, VillageAidSecurityManager):
+            raise RuntimeError(
+                "the village-aid add-on needs FAB_SECURITY_MANAGER_CLASS = "
+                '"villageaid.security.manager.VillageAidSecurityManager" (sign-in security)'
+            )
+        app.after_request(record_request)
+        listen_for_disclosures()
         bp = Blueprint(
             "villageaid",
             __name__,
@@ -152,9 +166,9 @@ class VillageAidManager(BaseManager):
                 category_icon=cat_icon,
             )
             self.areas[view.__name__] = (view, area)
-            self.areas[name] = (None, area if area == "office" else "tool")
+            self.areas[name] = (None, area if area in ("office", "audit", "audit_strict") else "tool")
         for category in CATEGORIES:
-            self.areas[category] = (None, "tool")
+            self.areas[category] = (None, CATEGORY_AREAS.get(category, "tool"))
         for api, area in APIS:
             ab.add_api(api)
             self.areas[api.__name__] = (api, area)

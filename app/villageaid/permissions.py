@@ -6,14 +6,9 @@ roles are read in one query the first time a request asks and kept on
 `flask.g` for the rest of it. Roles stay editable: the next request reads
 them again. FAB's built-in roles (FAB_ROLES) are answered as FAB does.
 
-A host names the security manager in its configuration:
-
-    FAB_SECURITY_MANAGER_CLASS = "villageaid.permissions.VillageAidSecurityManager"
-
-(or mixes `RequestPermissionsMixin` into its own).
+The add-on's security manager (security/manager.py) mixes it in.
 """
 from flask import g, has_request_context
-from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import (
     Group, Permission, PermissionView, ViewMenu, assoc_permissionview_role,
 )
@@ -77,7 +72,3 @@ class RequestPermissionsMixin:
                 for role in roles
             )
         }
-
-
-class VillageAidSecurityManager(RequestPermissionsMixin, SecurityManager):
-    """FAB's security manager with the permissions read once per request."""

@@ -4,6 +4,7 @@ only to users holding ``can_view_personal_data`` on ``VillageAidScope``
 everyone else — on screens, in exports and in the API alike."""
 from sqlalchemy import String, case, cast, func, literal
 
+from .disclosures import revealed
 from .models import Cadre, ReserveCandidate
 from .scope import current_viewer
 PERSONAL_COLUMNS = {
@@ -45,7 +46,10 @@ class PersonalMask:
         self.mask = MASKS[column]
 
     def __call__(self, value):
-        if value in (None, "") or may_see_personal_data():
+        if value in (None, ""):
+            return value
+        if may_see_personal_data():
+            revealed(self.column, value)
             return value
         return self.mask(value)
 
@@ -69,6 +73,8 @@ def personal_columns(model):
 def mask_dict(model, data):
     """Mask the personal values of one API result dict in place."""
     if may_see_personal_data():
+        for column in personal_columns(model):
+            revealed(column, data.get(column))
         return data
     for column in personal_columns(model):
         if data.get(column):

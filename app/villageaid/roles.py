@@ -7,8 +7,11 @@ never removes a permission an administrator granted. Run it through
 """
 from .scope import ALL_ROWS_PERMISSION, ALL_ROWS_VIEW, PERSONAL_DATA_PERMISSION
 
-OFFICE, CLERK, INSPECTOR = "Office", "Clerk", "Inspector"
-ROLES = (OFFICE, CLERK, INSPECTOR)
+OFFICE, CLERK, INSPECTOR, AUDITOR = "Office", "Clerk", "Inspector", "Auditor"
+ROLES = (OFFICE, CLERK, INSPECTOR, AUDITOR)
+# 三权分立: Admin administers the system (users, roles), the office the
+# records; the auditor reads the logs and nothing else.
+AUDIT_AREAS = ("audit", "audit_strict")
 
 # FAB's own permission names; a view names its own further ones next to its
 # routes, as `read_permissions`, `write_permissions` and `admin_permissions`
@@ -50,10 +53,16 @@ def grants(role, view, permission, area):
     area is "reference" (towns, units: read by all, written by the office),
     "records" (villages, cadres and domain records: scoped writes for clerks),
     "admin" (scope assignments; clerks read their own), "office" (screens
-    only the office sees, such as the export log) or "tool" (lookups and
-    other helpers every role uses).
+    only the office sees), "audit" (logs the auditor and the office read:
+    login and export logs), "audit_strict" (logs only the auditor reads:
+    personal data views) or "tool" (lookups and other helpers every role
+    uses). Admin has every permission anyway.
     """
-    if area == "office":  # office-only screens, such as the export log
+    if role == AUDITOR:
+        return area in AUDIT_AREAS and (permission in READ | EXPORT or permission.startswith("menu_access"))
+    if area == "audit_strict":
+        return False
+    if area in ("office", "audit"):
         return role == OFFICE
     if permission.startswith("menu_access") or area == "tool":
         return True
@@ -92,7 +101,8 @@ def sync_roles(appbuilder, areas):
             for pv in sm.find_permissions_view_menu(view):
                 if grants(role_name, view_class, pv.permission.name, area):
                     wanted.add(pv)
-        if role_name in (OFFICE, INSPECTOR):
+        if role_name in (OFFICE, INSPECTOR, AUDITOR):
+            # the auditor reads every user's log rows; it has no domain list to see
             wanted.add(all_rows)
         if role_name in (OFFICE, CLERK):
             wanted.add(personal)

@@ -32,6 +32,9 @@ def create_app(overrides=None):
         FAB_CREATE_DB=False,  # tables come from migrations,
         FAB_UPDATE_PERMS=False,  # permissions and roles from `flask villageaid init`
         ADDON_MANAGERS=["villageaid.manager.VillageAidManager"],
+        # the add-on's sign-in security and per-request permissions
+        FAB_SECURITY_MANAGER_CLASS="villageaid.security.manager.VillageAidSecurityManager",
+        FAB_PASSWORD_COMPLEXITY_ENABLED=True,
     )
     app.config.update(overrides or {})
     db.init_app(app)

@@ -6,6 +6,7 @@ from .followup import CalendarYear, FollowUpRecord, FollowUpYear, Money
 from .history import ChangeRecord
 from .reserve import ReserveCandidate
 from .training import TrainingAttendance, TrainingSession
+from .security import LoginEvent, LoginThrottle, PersonalDataView, RecoveryCode, UserSecurity
 from .reference import add_computed_columns
 
 add_computed_columns()
@@ -14,5 +15,6 @@ __all__ = [
     "Cadre", "ExportReceipt", "Record", "Recyclable", "recyclable", "ScopeAssignment", "Town", "Unit", "Village",
     "CalendarYear", "ChangeRecord", "FollowUpRecord", "FollowUpYear", "Money",
     "ReserveCandidate", "TrainingAttendance", "TrainingSession",
+    "LoginEvent", "LoginThrottle", "PersonalDataView", "RecoveryCode", "UserSecurity",
     "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",
 ]
