@@ -180,3 +180,10 @@ ALERT_KINDS = Choices(
     ("no_recent_visit", _l("Fading ties (no recent visit)")),
     ("no_record", _l("No follow-up record at all")),
 )
+
+# How an export ended (export receipts).
+EXPORT_STATUSES = Choices(
+    ("complete", _l("Complete")),
+    ("failed", _l("Failed on the server")),
+    ("interrupted", _l("Interrupted by the client")),
+)

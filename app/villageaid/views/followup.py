@@ -10,7 +10,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from .. import followup
 from ..choices import ALERT_KINDS
-from ..exports import chosen_encoding, csv_stream, rows_body
+from ..exports import chosen_encoding, csv_stream, report_body
 from ..lookups import LOOKUPS
 from ..models import FollowUpRecord, FollowUpYear
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
@@ -104,7 +104,7 @@ class FollowUpTools(BaseView):
         found, _criteria = _alerts_from_request()
         rows = [[followup.alert_label(a.kind), a.town, a.village, a.unit, a.reason] for a in found]
         headers = [_("Alert"), _("Town"), _("Village"), _("Dispatching unit"), _("Reason")]
-        return csv_stream(rows_body([rows], [None] * 5), headers, _("Follow-up alerts"), encoding)
+        return csv_stream(report_body(rows), headers, _("Follow-up alerts"), encoding)
 
 
 def _args():

@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 
 from .. import reserve
 from ..eligibility import issues_condition
-from ..exports import chosen_encoding, csv_stream, rows_body
+from ..exports import chosen_encoding, csv_stream, report_body
 from ..fields import ChoiceField
 from ..choices import Choices
 from ..models import ReserveCandidate, Village
@@ -121,7 +121,7 @@ class ReserveTools(BaseView):
             return _("Unknown table or encoding."), 400
         table = tables[key]
         rows = [[label] + list(values) for label, values in table.rows]
-        return csv_stream(rows_body([rows], [None] * len(table.headers)), table.headers,
+        return csv_stream(report_body(rows), table.headers,
                           "%s-%s" % (_("Reserve summary"), table.title), encoding)
 
 

@@ -10,7 +10,7 @@ from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from .. import scope, training
-from ..exports import chosen_encoding, csv_stream, rows_body, yes_no
+from ..exports import chosen_encoding, csv_stream, report_body, yes_no
 from ..fields import RemoteSelectField
 from ..labels import LABELS
 from ..choices import CADRE_KINDS
@@ -195,11 +195,10 @@ class TrainingTools(BaseView):
         if by not in training.GROUPINGS or encoding is None:
             abort(400)
         report = training.coverage(by)
-        rows = [(r.name, r.new, r.trained, r.untrained, "" if r.percent is None else r.percent)
-                for r in report.rows + [report.total]]
+        rows = [(r.name, r.new, r.trained, r.untrained, r.percent) for r in report.rows + [report.total]]
         headers = [_report_title(by), _("New cadres"), _("Trained"), _("Untrained"), _("Coverage rate")]
         title = "%s-%s" % (_("Training coverage"), _report_title(by))
-        return csv_stream(rows_body([rows], [None] * 5), headers, title, encoding)
+        return csv_stream(report_body(rows), headers, title, encoding)
 
 
 def _visible_cadres(ids):
