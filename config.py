@@ -137,3 +137,6 @@ VILLAGEAID_EXPORT_MAX_ROWS = env_int("VILLAGEAID_EXPORT_MAX_ROWS", 0)
 VILLAGEAID_LOOKUP_PAGE_SIZE = env_int("VILLAGEAID_LOOKUP_PAGE_SIZE", 20)
 
 
+# Largest number of rows on one page of a web list (psize_<View>); a bigger
+# one is brought down to it, with a message.
+VILLAGEAID_MAX_PAGE_SIZE = env_int("VILLAGEAID_MAX_PAGE_SIZE", 100)

@@ -11,7 +11,7 @@ bulk inserts), then, in the same run:
 and prints rows/s of each, their ratio, and the peak growth of this
 process's resident memory during our export. Not a test: nothing asserts.
 PostgreSQL: BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/),
-a database villageaid_bench is created and dropped there.
+a database BENCH_PG_DATABASE (default villageaid_bench) is created and dropped there.
 """
 import argparse
 import os
@@ -167,10 +167,11 @@ def run(kind, rows):
 
         base = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
         admin = base.rsplit("/", 1)[0] + "/postgres"
+        name = os.environ.get("BENCH_PG_DATABASE", "villageaid_bench")
         with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS villageaid_bench")
-            conn.execute("CREATE DATABASE villageaid_bench")
-        url = base.rsplit("/", 1)[0] + "/villageaid_bench"
+            conn.execute("DROP DATABASE IF EXISTS %s" % name)
+            conn.execute("CREATE DATABASE %s" % name)
+        url = base.rsplit("/", 1)[0] + "/" + name
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "AUTH_RATE_LIMITED": False})
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
@@ -197,7 +198,7 @@ def run(kind, rows):
         import psycopg
 
         with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS villageaid_bench")
+            conn.execute("DROP DATABASE IF EXISTS %s" % name)
 
 
 def main():
