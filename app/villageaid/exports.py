@@ -269,10 +269,6 @@ def blank_if_none(value):
 # --- streaming -----------------------------------------------------------------
 
 
-class ExportFailed(RuntimeError):
-    """An export that stopped before its last row."""
-
-
 def content_disposition(list_name, today=None):
     """RFC 6266/5987 attachment header: the list's name in UTF-8, and a plain
     ASCII fallback for old clients."""
