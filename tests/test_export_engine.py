@@ -313,3 +313,30 @@ def test_cell_of_report_values():
     assert exports.cell(-5) == "-5" and exports.cell(12.5) == "12.5"
     assert exports.cell("-5") == "'-5"
     assert exports.cell(decimal.Decimal("0")) == "0.00"
+
+
+def test_same_bytes_for_a_list_postgresql_copies(browser):
+    """The cadre list is written by COPY on PostgreSQL: names with line
+    breaks, ties on the start date broken by id, against a hand-written file."""
+    t1, = ids(Town, "甲镇")
+    v = insert(Village(name="换行村", town_id=t1, poverty_status="non_poor", registered_poor=0))
+
+    def cadre(name, id_number, start):
+        insert(Cadre(name=name, gender="female", id_number=id_number, kind="village", post="director",
+                     village_id=v, start_date=start, status="active", phone=""))
+
+    cadre("行一\n行二", "530428199001010016", datetime.date(2021, 1, 1))
+    cadre("回车\r\n换行", "530428199001020011", datetime.date(2019, 12, 1))
+    cadre("=平", "530428199001030017", datetime.date(2021, 1, 1))
+    resp = browser("office", lang="en").get(
+        "/cadreview/export/?_flt_0_village=%d&_oc_CadreView=start_date&_od_CadreView=asc" % v
+    )
+    assert resp.status_code == 200
+    expected = (
+        "\ufeffFull name,Gender,Kind,Post,Dispatching unit,Village,Start date,Status,"
+        "New cadre,ID number,Phone\r\n"
+        '"回车\r\n换行",Female,Village cadre,Village committee director,,换行村,2019-12-01,On duty,No,530428199001020011,\r\n'
+        '"行一\n行二",Female,Village cadre,Village committee director,,换行村,2021-01-01,On duty,Yes,530428199001010016,\r\n'
+        "'=平,Female,Village cadre,Village committee director,,换行村,2021-01-01,On duty,Yes,530428199001030017,\r\n"
+    )
+    assert resp.get_data().decode("utf-8") == expected
