@@ -63,8 +63,13 @@ class FormulaGuard:
         return text
 
     def sql(self, expr):
+        return case(self.sql_when(expr), else_=expr)
+
+    def sql_when(self, expr):
+        """The rule as a CASE branch (condition, result), for a CASE of more
+        branches."""
         danger = func.substr(expr, 1, 1).in_(list(self.PREFIXES))
-        return case((danger, literal(self.MARK, String) + expr), else_=expr)
+        return danger, literal(self.MARK, String) + expr
 
 
 FORMULA_GUARD = FormulaGuard()
@@ -136,7 +141,7 @@ class TextKind(ColumnKind):
     (PostgreSQL's COPY would quote it, Python's csv does not)."""
 
     def sql(self, expr):
-        return FORMULA_GUARD.sql(func.nullif(expr, literal("", String)))
+        return case((expr == literal("", String), null()), FORMULA_GUARD.sql_when(expr), else_=expr)
 
     def python(self, value):
         return "" if value is None else FORMULA_GUARD.python(str(value))
