@@ -273,7 +273,8 @@ def test_failure_midway_drops_the_connection_and_marks_the_receipt(app, browser,
                 raise RuntimeError("injected failure")
             yield chunk
 
-    monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 2)  # cursor path: 2 rows a chunk
+    monkeypatch.setattr(exports, "COPY_CHUNK_BYTES", 1)  # COPY path: a row a chunk
     monkeypatch.setattr(exports, "select_body", fails_after_the_first_rows)
     connection = http.client.HTTPConnection("127.0.0.1", live_server, timeout=30)
     connection.request("GET", "/cadreview/export/", headers={"Cookie": signed_in_cookie(b)})

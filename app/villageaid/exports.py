@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
 CHUNK_ROWS = 2000
+COPY_CHUNK_BYTES = 256 * 1024
 
 
 # --- the cell rules ------------------------------------------------------------
@@ -404,6 +405,8 @@ class RowEnds:
         self.quoted = False
 
     def __call__(self, text):
+        if not self.quoted and '"' not in text:
+            return text.replace("\n", "\r\n")
         parts = text.split('"')
         start = 1 if self.quoted else 0
         for i in range(start, len(parts), 2):
@@ -420,9 +423,15 @@ def copy_body(connection, statement):
     row_ends = RowEnds()
     try:
         with cursor.copy("COPY (%s) TO STDOUT WITH (FORMAT csv)" % compiled.string, compiled.params) as copy:
+            # COPY hands over one row at a time: gather them into chunks
+            pending, size = [], 0
             for data in copy:
-                yield row_ends(decoder.decode(bytes(data))), 0
-        yield row_ends(decoder.decode(b"", final=True)), cursor.rowcount
+                pending.append(bytes(data))
+                size += len(data)
+                if size >= COPY_CHUNK_BYTES:
+                    yield row_ends(decoder.decode(b"".join(pending))), 0
+                    pending, size = [], 0
+        yield row_ends(decoder.decode(b"".join(pending), final=True)), cursor.rowcount
     finally:
         cursor.close()
 
