@@ -133,7 +133,7 @@ def test_receipt_records_count_and_hash(browser):
         assert receipt.user.username == "clerk_unit"
         assert receipt.row_count == len(rows_of(resp)) - 1 == 2
         assert receipt.sha256 == hashlib.sha256(body).hexdigest()
-        assert receipt.complete and receipt.encoding == "utf-8"
+        assert receipt.status == "complete" and receipt.encoding == "utf-8"
         assert "_flt_0_kind=resident" in receipt.query_string
         assert receipt.list_name == "人员"
 

@@ -208,3 +208,10 @@ CHANGE_MODELS = Choices(
     ("FollowUpRecord", _l("Follow-up record")),
     ("ScopeAssignment", _l("Scope assignment")),
 )
+
+# How an export ended (export receipts).
+EXPORT_STATUSES = Choices(
+    ("complete", _l("Complete")),
+    ("failed", _l("Failed on the server")),
+    ("interrupted", _l("Interrupted by the client")),
+)

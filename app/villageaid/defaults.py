@@ -35,6 +35,8 @@ VILLAGEAID_REFERENCE_DATE = None
 VILLAGEAID_EXPORT_MAX_ROWS = 0
 # Rows per page in the search-as-you-type pickers.
 VILLAGEAID_LOOKUP_PAGE_SIZE = 20
+# Largest number of rows on one page of a web list (psize_<View>).
+VILLAGEAID_MAX_PAGE_SIZE = 100
 
 
 def settings():

@@ -1,10 +1,19 @@
-"""CSV export shared by every list.
+"""CSV export shared by every list and report.
 
-`csv_stream()` turns rows into Excel-safe CSV bytes, one chunk at a time, and
-writes an export receipt when done. `ExportMixin` gives a list view the
-endpoint ``<list base URL>/export/`` that takes the list page's own query
-arguments (filters, ordering) and exports every row they select, within the
-user's scope.
+Three parts:
+
+- the cell rules: how each kind of column is written (`ColumnKind`), each
+  with an SQL form (the database produces the final text, so that rows go
+  into the file untouched by Python, and PostgreSQL writes the CSV itself
+  with COPY) and a Python form (for rows computed in Python: the reports,
+  and any other writer). Formula neutralising is one of them, defined once
+  (`FormulaGuard`);
+- `csv_stream()`: the header row and the body, encoded and streamed, with an
+  export receipt saying whether the file was sent complete;
+- `ExportMixin`: ``<list base URL>/export/`` on a list view, taking the list
+  page's own query arguments (filters, ordering) and exporting every row they
+  select, within the user's scope, ordered by the list's ordering and then
+  by id, so that the same rows give the same bytes on every database.
 """
 import codecs
 import csv
@@ -12,6 +21,7 @@ import datetime
 import decimal
 import hashlib
 import io
+import logging
 from urllib.parse import quote
 
 from flask import Response, current_app, flash, redirect, request, stream_with_context
@@ -19,98 +29,340 @@ from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
-from sqlalchemy import String, case, func, inspect as sa_inspect, literal
+from sqlalchemy import (
+    Boolean, Date, DateTime, Float, Integer, Numeric, String, Text, case, func, inspect as sa_inspect,
+    literal, null,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import RelationshipProperty, aliased
+from sqlalchemy.sql.functions import FunctionElement
 
-from .models import ExportReceipt, current_user_id, utcnow
 from .disclosures import export_row
-from .personal import PersonalMask, may_see_personal_data
+from .models import ExportReceipt, Money, current_user_id, utcnow
+from .personal import PersonalMask, may_see_personal_data, personal_columns
+
+log = logging.getLogger(__name__)
 
 ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 2000
+COPY_CHUNK_BYTES = 256 * 1024
 
 
-def neutralise(text):
-    """A text cell that a spreadsheet would run as a formula gets a leading '."""
-    if text and text.startswith(DANGEROUS_PREFIXES):
-        return "'" + text
-    return text
+# --- the cell rules ------------------------------------------------------------
+
+
+class FormulaGuard:
+    """The one rule against spreadsheet formulas: a text cell starting with
+    one of PREFIXES gets a leading '. `python` and `sql` are the two forms
+    of that same rule (numbers are not text and are never touched)."""
+
+    PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+    MARK = "'"
+
+    def python(self, text):
+        if text and text.startswith(self.PREFIXES):
+            return self.MARK + text
+        return text
+
+    def sql(self, expr):
+        return case(self.sql_when(expr), else_=expr)
+
+    def sql_when(self, expr):
+        """The rule as a CASE branch (condition, result), for a CASE of more
+        branches."""
+        danger = func.substr(expr, 1, 1).in_(list(self.PREFIXES))
+        return danger, literal(self.MARK, String) + expr
+
+
+FORMULA_GUARD = FormulaGuard()
+neutralise = FORMULA_GUARD.python
+
+
+class money_text(FunctionElement):
+    """An amount kept in hundredths (models.Money) as text with two decimals."""
+
+    type = String()
+    name = "money_text"
+    inherit_cache = True
+
+
+@compiles(money_text)
+def _money_text(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return "CAST(CAST(%s AS DECIMAL(22, 0)) / 100 AS DECIMAL(22, 2))" % compiler.process(arg, **kw)
+
+
+@compiles(money_text, "sqlite")
+def _money_text_sqlite(element, compiler, **kw):
+    # exact while |hundredths| < 2**53; amounts are capped far below that
+    (arg,) = list(element.clauses)
+    # the divisor typed as a float: as an amount it would be scaled too
+    return compiler.process(func.printf(literal("%.2f"), arg / literal(100.0, Float)), **kw)
+
+
+class datetime_text(FunctionElement):
+    """A timestamp as YYYY-MM-DD HH:MM:SS (whole seconds)."""
+
+    type = String()
+    name = "datetime_text"
+    inherit_cache = True
+
+
+@compiles(datetime_text)
+def _datetime_text(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return compiler.process(func.to_char(arg, literal("YYYY-MM-DD HH24:MI:SS")), **kw)
+
+
+@compiles(datetime_text, "sqlite")
+def _datetime_text_sqlite(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return compiler.process(func.strftime(literal("%Y-%m-%d %H:%M:%S"), arg), **kw)
+
+
+@compiles(datetime_text, "mysql")
+def _datetime_text_mysql(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return compiler.process(func.date_format(arg, literal("%Y-%m-%d %H:%i:%s")), **kw)
+
+
+class ColumnKind:
+    """How one kind of column is written in an export: `sql(expr)` gives the
+    final cell text (or a number or date the CSV writers print as they are)
+    in SQL; `python(value)` gives the same cell from a Python value."""
+
+    def sql(self, expr):
+        return expr
+
+    def python(self, value):
+        return "" if value is None else str(value)
+
+
+class TextKind(ColumnKind):
+    """Free text: neutralised; an empty text is written like a missing one
+    (PostgreSQL's COPY would quote it, Python's csv does not)."""
+
+    def sql(self, expr):
+        return case((expr == literal("", String), null()), FORMULA_GUARD.sql_when(expr), else_=expr)
+
+    def python(self, value):
+        return "" if value is None else FORMULA_GUARD.python(str(value))
+
+
+class NumberKind(ColumnKind):
+    """Integers, and decimals at their column's scale: numbers stay numbers."""
+
+
+class DateKind(ColumnKind):
+    def python(self, value):
+        return "" if value is None else value.isoformat()
+
+
+class DateTimeKind(ColumnKind):
+    def sql(self, expr):
+        return datetime_text(expr)
+
+    def python(self, value):
+        return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+class MoneyKind(ColumnKind):
+    def sql(self, expr):
+        return case((expr.is_(None), null()), else_=money_text(expr))
+
+    def python(self, value):
+        return "" if value is None else "%.2f" % decimal.Decimal(value)
+
+
+class YesNoKind(ColumnKind):
+    def sql(self, expr):
+        return case((expr, literal(_("Yes"), String)), else_=literal(_("No"), String))
+
+    def python(self, value):
+        return _("Yes") if value else _("No")
+
+
+class ChoiceKind(ColumnKind):
+    """A coded column: its label in the user's language (an unknown code as
+    it is, neutralised like any text)."""
+
+    def __init__(self, options):
+        self.options = options
+
+    def sql(self, expr):
+        labels = {code: str(text) for code, text in self.options}
+        return case(labels, value=expr, else_=FORMULA_GUARD.sql(expr))
+
+    def python(self, value):
+        if value is None:
+            return ""
+        if value in self.options:
+            return self.options.label(value)
+        return FORMULA_GUARD.python(str(value))
+
+
+class PersonalKind(ColumnKind):
+    """An ID number, phone or birth date: in full for users who may see
+    personal data, masked (in SQL too) for the others."""
+
+    def __init__(self, column, shown):
+        self.mask = PersonalMask(column)
+        self.shown = shown
+
+    def sql(self, expr):
+        if not may_see_personal_data():
+            return TEXT.sql(self.mask.sql(expr))
+        return self.shown.sql(expr)
+
+    def python(self, value):
+        if value is None:
+            return ""
+        if not may_see_personal_data():
+            return TEXT.python(self.mask(value))
+        return self.shown.python(value)
+
+
+TEXT, NUMBER, DATE, DATETIME, MONEY, YES_NO = (
+    TextKind(), NumberKind(), DateKind(), DateTimeKind(), MoneyKind(), YesNoKind(),
+)
+
+# Column type -> kind; the first match wins (Money is a kind of integer,
+# DateTime is not a Date).
+KINDS_BY_TYPE = (
+    (Money, MONEY),
+    (Boolean, YES_NO),
+    (DateTime, DATETIME),
+    (Date, DATE),
+    ((Integer, Numeric, Float), NUMBER),
+    ((String, Text), TEXT),
+)
+
+
+def kind_of_type(sql_type):
+    for types, kind in KINDS_BY_TYPE:
+        if isinstance(sql_type, types):
+            return kind
+    raise TypeError("no export kind for the column type %r" % (sql_type,))
 
 
 def cell(value):
-    """A value as a person reads it; numbers stay numbers."""
+    """A Python value as a person reads it, by its Python type (report rows);
+    numbers stay numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return _("Yes") if value else _("No")
+        return YES_NO.python(value)
     if isinstance(value, decimal.Decimal):
-        return "%.2f" % value
+        return MONEY.python(value)
     if isinstance(value, (int, float)):
-        return str(value)
+        return NUMBER.python(value)
     if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return DATETIME.python(value)
     if isinstance(value, datetime.date):
-        return value.isoformat()
-    return neutralise(str(value))
-
-
-def memoised(func, limit=10000):
-    """Cache a converter whose column has few distinct values."""
-    cache = {}
-
-    def convert(value):
-        try:
-            return cache[value]
-        except KeyError:
-            result = func(value)
-            if len(cache) < limit:
-                cache[value] = result
-            return result
-
-    return convert
-
-
-def blank_if_none(value):
-    return "" if value is None else value
+        return DATE.python(value)
+    return TEXT.python(value)
 
 
 def yes_no(value):
-    return _("Yes") if value else _("No")
+    """Formatter for lists: 是/否."""
+    return YES_NO.python(value)
 
 
-def _python_type(expr):
+def blank_if_none(value):
+    """Formatter for lists: nothing for a missing value."""
+    return "" if value is None else value
+
+
+# --- streaming -----------------------------------------------------------------
+
+
+def content_disposition(list_name, today=None):
+    """RFC 6266/5987 attachment header: the list's name in UTF-8, and a plain
+    ASCII fallback for old clients."""
+    stamp = (today or utcnow().date()).strftime("%Y%m%d")
+    name = "%s-%s.csv" % (list_name, stamp)
+    ascii_name = "export-%s.csv" % stamp
+    return "attachment; filename=\"%s\"; filename*=UTF-8''%s" % (ascii_name, quote(name))
+
+
+def chosen_encoding():
+    key = (request.args.get("encoding") or "utf-8").lower()
+    return key if key in ENCODINGS else None
+
+
+def csv_stream(body, headers, list_name, encoding_key, also_log=None):
+    """A streamed CSV response: the header row, then the text chunks of
+    `body` (an iterable of (CSV text, number of rows) read lazily), encoded
+    as asked. Writes an ExportReceipt with the row count, the SHA-256 of the
+    bytes sent and the outcome: complete, failed (an error on the server:
+    the error goes on to the server, which closes the connection without the
+    final chunk, so the download visibly fails) or interrupted (the client
+    went away); and `also_log` (a row such as the personal data view log's)
+    in the same transaction."""
+    codec = ENCODINGS[encoding_key]
+    session = current_app.appbuilder.session
+    receipt = {
+        "user_id": current_user_id(),
+        "list_name": list_name[:200],
+        "endpoint": request.path[:300],
+        "query_string": request.query_string.decode("utf-8", "replace")[:2000],
+        "encoding": encoding_key,
+    }
+
+    def generate():
+        digest = hashlib.sha256()
+        count = 0
+        status = "failed"
+        try:
+            data = rows_text([[TEXT.python(h) for h in headers]]).encode(codec)  # BOM first
+            digest.update(data)
+            yield data
+            for text, rows in body:
+                data = text.encode(codec.replace("-sig", ""))
+                digest.update(data)
+                count += rows
+                yield data
+            status = "complete"
+        except GeneratorExit:
+            status = "interrupted"
+            raise
+        except Exception:
+            log.exception("export of %s failed after %d rows", list_name, count)
+            raise
+        finally:
+            _write_receipt(session, receipt, count, digest.hexdigest(), status, also_log)
+
+    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=%s" % codec.replace("-sig", "")
+    response.headers["Content-Disposition"] = content_disposition(list_name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _write_receipt(session, receipt, count, digest, status, also_log=None):
     try:
-        return expr.type.python_type
-    except (AttributeError, NotImplementedError):
-        return None
+        session.rollback()  # end the read transaction (or a failed one) first
+        session.add(ExportReceipt(row_count=count, sha256=digest, status=status, **receipt))
+        if also_log is not None:
+            session.add(also_log)
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("could not write the receipt of an export")
 
 
-def display_expression(expr, formatter=None):
-    """(SQL expression giving the cell as a person reads it, Python converter
-    or None). Labels, yes/no and formula neutralising are done by the
-    database, so that most rows go into the file untouched by Python."""
-    options = _choices_of(expr)
-    python_type = _python_type(expr)
-    if isinstance(formatter, PersonalMask):
-        if not may_see_personal_data():
-            expr = formatter.sql(expr)
-        formatter = None
-    if options is not None:
-        labels = {code: str(text) for code, text in options}
-        return case(labels, value=expr, else_=expr), None
-    if formatter is yes_no or (formatter is None and python_type is bool):
-        return case((expr, _("Yes")), else_=_("No")), None
-    if formatter is not None and formatter is not blank_if_none:
-        return expr, memoised(lambda value: cell(formatter(value)))
-    if python_type is str:
-        danger = func.substr(expr, 1, 1).in_(list(DANGEROUS_PREFIXES))
-        return case((danger, literal("'", String) + expr), else_=expr), None
-    if python_type in (int, float, datetime.date):
-        return expr, None  # the csv module writes these as they read: 12, 2020-06-01
-    if python_type is decimal.Decimal:
-        return expr, lambda value: "" if value is None else "%.2f" % value
-    return expr, cell
+def rows_text(rows):
+    """RFC 4180 CSV text of rows, CRLF line ends."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def report_body(rows):
+    """The CSV body of a report whose rows are Python values: each value as
+    a person reads it (`cell`: text neutralised, numbers kept)."""
+    rows = [[cell(value) for value in row] for row in rows]
+    yield rows_text(rows), len(rows)
 
 
 def stream_partitions(session, statement):
@@ -134,112 +386,71 @@ def stream_partitions(session, statement):
         result.close()
 
 
-def content_disposition(list_name, today=None):
-    """RFC 6266/5987 attachment header: the list's name in UTF-8, and a plain
-    ASCII fallback for old clients."""
-    stamp = (today or utcnow().date()).strftime("%Y%m%d")
-    name = "%s-%s.csv" % (list_name, stamp)
-    ascii_name = "export-%s.csv" % stamp
-    return "attachment; filename=\"%s\"; filename*=UTF-8''%s" % (ascii_name, quote(name))
-
-
-def chosen_encoding():
-    key = (request.args.get("encoding") or "utf-8").lower()
-    return key if key in ENCODINGS else None
-
-
-def csv_stream(body, headers, list_name, encoding_key, also_log=None):
-    """A streamed CSV response: the header row, then the text chunks of
-    `body` (an iterable of (CSV text, number of rows) read lazily), encoded
-    as asked. Writes an ExportReceipt with the row count and the SHA-256 of
-    the bytes sent, and `also_log` (a row such as the personal data view
-    log's) in the same transaction."""
-    codec = ENCODINGS[encoding_key]
-    session = current_app.appbuilder.session
-    receipt = {
-        "user_id": current_user_id(),
-        "list_name": list_name,
-        "endpoint": request.path,
-        "query_string": request.query_string.decode("utf-8", "replace")[:2000],
-        "encoding": encoding_key,
-    }
-
-    def generate():
-        digest = hashlib.sha256()
-        count = 0
-        complete = False
-        try:
-            data = rows_text([[neutralise(str(h)) for h in headers]]).encode(codec)  # BOM first
-            digest.update(data)
-            yield data
-            for text, rows in body:
-                data = text.encode(codec.replace("-sig", ""))
-                digest.update(data)
-                count += rows
-                yield data
-            complete = True
-        finally:
-            session.rollback()  # end the read transaction before writing
-            session.add(
-                ExportReceipt(
-                    row_count=count, sha256=digest.hexdigest(), complete=complete, **receipt
-                )
-            )
-            if also_log is not None:
-                session.add(also_log)
-            session.commit()
-
-    response = Response(stream_with_context(generate()), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=%s" % codec.replace("-sig", "")
-    response.headers["Content-Disposition"] = content_disposition(list_name)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def rows_text(rows):
-    """RFC 4180 CSV text of rows, CRLF line ends."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue()
-
-
-def rows_body(chunks, converters):
-    """CSV text per chunk of rows, each value through its column's converter
-    (None: written as it is)."""
-    active = [(i, conv) for i, conv in enumerate(converters) if conv is not None]
-    for chunk in chunks:
-        if active:
-            chunk = [list(row) for row in chunk]
-            for row in chunk:
-                for i, conv in active:
-                    row[i] = conv(row[i])
-        yield rows_text(chunk), len(chunk)
-
-
-def select_body(session, statement, converters):
-    """The CSV body of an export query. On PostgreSQL, when every value is
-    already final in SQL, the database writes the CSV itself (COPY ... TO
-    STDOUT), streamed as it comes; elsewhere rows stream from a server-side
-    cursor through Python's csv module."""
+def select_body(session, statement):
+    """The CSV body of an export query whose every column is final in SQL.
+    PostgreSQL writes the CSV itself (COPY ... TO STDOUT), streamed as it
+    comes; elsewhere rows stream from a server-side cursor through Python's
+    csv module. Both give the same bytes."""
     connection = session.connection()  # runs when the response starts streaming
-    if connection.dialect.name == "postgresql" and all(c is None for c in converters):
+    if connection.dialect.name == "postgresql":
         yield from copy_body(connection, statement)
     else:
-        yield from rows_body(stream_partitions(session, statement), converters)
+        for chunk in stream_partitions(session, statement):
+            yield rows_text(chunk), len(chunk)
+
+
+class RowEnds:
+    """COPY ends rows with LF; the file's rows end with CRLF. Only line
+    breaks outside quoted values are row ends: those inside a value are the
+    value's own and stay as they are. The quoting state is carried from one
+    chunk to the next."""
+
+    def __init__(self):
+        self.quoted = False
+
+    def __call__(self, text):
+        if not self.quoted and '"' not in text:
+            return text.replace("\n", "\r\n")
+        parts = text.split('"')
+        start = 1 if self.quoted else 0
+        for i in range(start, len(parts), 2):
+            parts[i] = parts[i].replace("\n", "\r\n")
+        if (len(parts) - 1) % 2:
+            self.quoted = not self.quoted
+        return '"'.join(parts)
 
 
 def copy_body(connection, statement):
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     cursor = connection.connection.driver_connection.cursor()
     decoder = codecs.getincrementaldecoder("utf-8")()
+    row_ends = RowEnds()
     try:
         with cursor.copy("COPY (%s) TO STDOUT WITH (FORMAT csv)" % compiled.string, compiled.params) as copy:
+            # COPY hands over one row at a time: gather them into chunks
+            pending, size = [], 0
             for data in copy:
-                text = decoder.decode(bytes(data))
-                yield text.replace("\n", "\r\n"), 0
-        yield decoder.decode(b"", final=True), cursor.rowcount
+                pending.append(bytes(data))
+                size += len(data)
+                if size >= COPY_CHUNK_BYTES:
+                    yield row_ends(decoder.decode(b"".join(pending))), 0
+                    pending, size = [], 0
+        yield row_ends(decoder.decode(b"".join(pending), final=True)), cursor.rowcount
     finally:
         cursor.close()
+
+
+# --- lists ---------------------------------------------------------------------
+
+
+class ExportColumn:
+    """One column of a list's export: its header, SQL expression and kind."""
+
+    def __init__(self, name, expr, kind):
+        self.name, self.expr, self.kind = name, expr, kind
+
+    def select(self):
+        return self.kind.sql(self.expr)
 
 
 class ExportMixin:
@@ -249,12 +460,17 @@ class ExportMixin:
     `export_extra_columns` (key fields such as ID number and phone). The
     export selects just those columns (related rows by their name through
     outer joins), not whole ORM objects, so that a million rows stream fast.
-    Computed columns (model methods) need an SQL twin in `export_expressions`.
+    Each column's kind (how its cell is written) follows from its column
+    type, its choice list or its being personal data; the list's formatters
+    do not change it. Computed columns (model methods) need an SQL twin in
+    `export_expressions` (column -> function() returning an SQL expression);
+    `export_kinds` (column -> ColumnKind) overrides a kind.
     """
 
     export_columns = None
     export_extra_columns = ()
-    export_expressions = {}  # column -> function() returning an SQL expression
+    export_expressions = {}
+    export_kinds = {}
 
     def get_export_columns(self):
         if self.export_columns:
@@ -263,31 +479,37 @@ class ExportMixin:
 
     def export_query(self):
         """The list's query for the current request: its base filters (scope
-        included), the filters and ordering in the URL, and no paging."""
+        included), the filters and ordering in the URL, no paging, and the
+        primary key (the id) as the last ordering key."""
         orders = get_order_args().get(self.__class__.__name__)
         order_column, order_direction = self.allowed_order(*(orders if orders else ("", "")))
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
         get_filter_args(self._filters)
         filters = self._filters.get_joined_filters(self._base_filters)
-        query = self.datamodel.session.query(self.datamodel.obj)
-        return filters, self.datamodel.apply_all(query, filters, order_column, order_direction)
+        model = self.datamodel.obj
+        query = self.datamodel.session.query(model)
+        query = self.datamodel.apply_all(query, filters, order_column, order_direction)
+        return filters, query.order_by(*sa_inspect(model).primary_key)
 
-    def export_selection(self, query, columns):
-        """(query selecting one value per column, converters per column)."""
+    def export_plan(self, query=None):
+        """(query or None, [ExportColumn]) for the current request."""
         model = self.datamodel.obj
         aliases = {}
-        exprs, converters = [], []
-        for column in columns:
-            formatter = self.formatters_columns.get(column)
+        plan = []
+        for column in self.get_export_columns():
             if column in self.export_expressions:
                 expr = self.export_expressions[column]()
+                holder, attribute = model, column
             else:
-                query, expr = _column_expression(query, model, column, aliases)
-            expr, conv = display_expression(expr, formatter)
-            exprs.append(expr.label("c%d" % len(exprs)))
-            converters.append(conv)
-        return query.with_entities(*exprs), converters
+                query, expr, holder, attribute = _column_expression(query, model, column, aliases)
+            kind = self.export_kinds.get(column) or _kind_of(expr, holder, attribute)
+            plan.append(ExportColumn(column, expr, kind))
+        return query, plan
+
+    def export_selection(self, query):
+        query, plan = self.export_plan(query)
+        return query.with_entities(*[c.select().label("c%d" % i) for i, c in enumerate(plan)]), plan
 
     @expose("/export/")
     @has_access
@@ -306,19 +528,27 @@ class ExportMixin:
                     "danger",
                 )
                 return redirect(self.get_redirect())
-        columns = self.get_export_columns()
-        headers = [self.label_columns.get(c, c) for c in columns]
-        selection, converters = self.export_selection(query, columns)
-        body = select_body(self.datamodel.session, selection.statement, converters)
-        return csv_stream(body, headers, str(self.list_title), encoding, self.personal_data_log(columns))
+        selection, plan = self.export_selection(query)
+        headers = [self.label_columns.get(c.name, c.name) for c in plan]
+        body = select_body(self.datamodel.session, selection.statement)
+        return csv_stream(body, headers, str(self.list_title), encoding, self.personal_data_log(plan))
 
-    def personal_data_log(self, columns):
+    def personal_data_log(self, plan):
         """The personal data view log row of this export, when it carries
         unmasked personal columns."""
-        shown = [c for c in columns if isinstance(self.formatters_columns.get(c), PersonalMask)]
+        shown = [c.name for c in plan if isinstance(c.kind, PersonalKind)]
         if not shown or not may_see_personal_data():
             return None
         return export_row(self.datamodel.obj, shown, self.list_title)
+
+
+def _kind_of(expr, holder, attribute):
+    if attribute in personal_columns(holder):
+        return PersonalKind(attribute, kind_of_type(expr.type))
+    options = _choices_of(expr)
+    if options is not None:
+        return ChoiceKind(options)
+    return kind_of_type(expr.type)
 
 
 def _choices_of(expr):
@@ -328,15 +558,22 @@ def _choices_of(expr):
         return None
 
 
+# The column that names a related row in an export, by what the model has.
+LABEL_ATTRIBUTES = ("name", "title", "username")
+
+
 def _label_attribute(model):
-    """The column that names a related row in an export."""
-    return "name" if hasattr(model, "name") else "username"
+    for attribute in LABEL_ATTRIBUTES:
+        if hasattr(model, attribute):
+            return attribute
+    raise TypeError("%s has no column naming its rows (%s)" % (model.__name__, ", ".join(LABEL_ATTRIBUTES)))
 
 
 def _column_expression(query, model, column, aliases):
-    """An SQL expression for a (dotted) column; a relationship stands for the
-    related row's name. Related tables are outer-joined once, under aliases of
-    their own, so they never clash with joins the filters made."""
+    """(query, SQL expression, model holding it, attribute) for a (dotted)
+    column; a relationship stands for the related row's name. Related tables
+    are outer-joined once, under aliases of their own, so they never clash
+    with joins the filters made. `query` may be None (the plan alone)."""
     parts = column.split(".")
     current, path = model, ""
     for i, part in enumerate(parts):
@@ -348,12 +585,14 @@ def _column_expression(query, model, column, aliases):
                 alias = aliased(target)
                 parent = aliases[path.rsplit(".", 1)[0]] if "." in path else model
                 (local,), (remote,) = prop.local_columns, [c for c in prop.remote_side]
-                query = query.outerjoin(alias, getattr(parent, local.key) == getattr(alias, remote.key))
+                if query is not None:
+                    query = query.outerjoin(alias, getattr(parent, local.key) == getattr(alias, remote.key))
                 aliases[path] = alias
             current = target
             if i == len(parts) - 1:
-                return query, getattr(aliases[path], _label_attribute(target))
+                attribute = _label_attribute(target)
+                return query, getattr(aliases[path], attribute), target, attribute
         else:
             holder = aliases[path] if path else model
-            return query, getattr(holder, part)
+            return query, getattr(holder, part), current, part
     raise KeyError(column)

@@ -6,6 +6,8 @@ one to a WTForms validator; the API uses the functions directly.
 """
 import datetime
 import decimal
+import re
+import unicodedata
 
 import phonenumbers
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -23,14 +25,20 @@ class Invalid(ValueError):
 def check_id_number(value):
     """GB 11643 citizen ID number: 18 characters, checksum, real birth date.
 
+    Compatibility forms are normalised first (NFKC: fullwidth ５３０４ and
+    superscript digits, ideographic spaces) and spaces dropped, then only the ASCII digits and
+    X may remain; other scripts' digits (٥٣٠, ५३०) are refused, so that the
+    stored value, and the uniqueness check on it, is always plain ASCII.
     A lowercase x is accepted and stored as X. The area code is not checked
     against today's list: numbers issued under a code that no longer exists
     are still real people's numbers.
     """
-    number = ric.compact(value or "")
+    number = "".join(ric.compact(unicodedata.normalize("NFKC", str(value or ""))).split())
+    if not number.isascii():
+        raise Invalid(_("An ID number may contain only the digits 0–9 and a final X."))
     if len(number) != 18:
         raise Invalid(_("An ID number has 18 characters."))
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise Invalid(_("An ID number has 17 digits followed by a digit or X."))
     try:
         birth = ric.get_birth_date(number)
@@ -90,18 +98,31 @@ def check_positive(value):
     return value
 
 
+LARGEST_AMOUNT = decimal.Decimal("10000000000")  # 万元; far inside the column's range
+
+
 def check_money(value):
-    """An amount in 万元: not negative, at most two decimals (never rounded)."""
+    """An amount in 万元: a finite number, not negative, below
+    LARGEST_AMOUNT, at most two decimals (never rounded nor cut). Accepts
+    text, a Decimal, an int or a float (JSON numbers: by their shortest
+    decimal form, so 0.1 is 0.10, not 0.1000000000000000055…)."""
     if value is None:
         return value
-    amount = decimal.Decimal(str(value))
+    if isinstance(value, bool):
+        raise Invalid(_("Not a valid amount."))
+    try:
+        amount = decimal.Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+    except (decimal.InvalidOperation, ValueError):
+        raise Invalid(_("Not a valid amount."))
+    if not amount.is_finite():
+        raise Invalid(_("Not a valid amount."))
     if amount < 0:
         raise Invalid(_("The amount cannot be negative."))
-    if amount != amount.quantize(decimal.Decimal("0.01")):
-        raise Invalid(_("The amount has at most two decimals."))
-    if amount >= decimal.Decimal("10000000000"):
+    if amount >= LARGEST_AMOUNT:
         raise Invalid(_("The amount is too large."))
-    return amount
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(decimal.Decimal("0.01")):
+        raise Invalid(_("The amount has at most two decimals."))
+    return amount.quantize(decimal.Decimal("0.01"))
 
 
 class FieldCheck:

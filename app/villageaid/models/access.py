@@ -2,7 +2,6 @@
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -14,6 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from .. import choices
 from .base import Record, utcnow
 from .reference import Town, Unit
 
@@ -44,7 +44,8 @@ class ScopeAssignment(Record, Model):
 
 class ExportReceipt(Model):
     """导出记录: one row per CSV export — who, when, which list, which query,
-    how many rows, and the SHA-256 of the exact bytes sent."""
+    how many rows, the SHA-256 of the exact bytes sent, and whether the file
+    was sent complete."""
 
     __tablename__ = "va_export_receipt"
     __label__ = _l("Export log")
@@ -58,4 +59,6 @@ class ExportReceipt(Model):
     row_count = Column(Integer, nullable=False)
     encoding = Column(String(20), nullable=False)
     sha256 = Column(String(64), nullable=False)
-    complete = Column(Boolean, nullable=False, default=True)
+    # complete, failed (an error on the server) or interrupted (the client left)
+    status = Column(String(20), nullable=False, default="complete", index=True,
+                    info={"choices": choices.EXPORT_STATUSES})

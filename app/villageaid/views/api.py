@@ -17,12 +17,14 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from .. import scope, writes
+from ..apifields import MoneySchemaConverter
 from ..labels import LABELS
 from ..personal import hidden_columns, mask_dict
 from .crud import SCOPE_FILTER, save_with_hooks
 
 
 class ScopedModelRestApi(ModelRestApi):
+    model2schemaconverter = MoneySchemaConverter  # amounts checked like the forms'
     allow_browser_login = False
     page_size = 20
     max_page_size = 100

@@ -1,6 +1,6 @@
 """Follow-up in villages that exited poverty: records, the yearly summary,
 and the decline alerts."""
-from flask import abort, jsonify, request, url_for
+from flask import flash, jsonify, url_for
 from flask_appbuilder import BaseView
 from flask_appbuilder.api import BaseApi, expose as api_expose
 from flask_appbuilder.baseviews import expose
@@ -10,8 +10,9 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from .. import followup, scope
 from ..choices import ALERT_KINDS
-from ..exports import chosen_encoding, csv_stream, rows_body
+from ..exports import chosen_encoding, csv_stream, report_body
 from ..lookups import LOOKUPS
+from ..queryargs import ID_RANGE, LARGEST_PAGE, bad_request, choice_args, int_arg, shown
 from ..models import FollowUpRecord, FollowUpYear
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 
@@ -81,19 +82,18 @@ class FollowUpTools(BaseView):
     @expose("/alerts/")
     @has_access
     def alerts(self):
-        found, criteria = _alerts_from_request()
-        try:
-            page = max(int(request.args.get("page", 0)), 0)
-        except ValueError:
-            page = 0
+        found, criteria, problems = _alerts_from_request()
+        page, problem = int_arg("page", 0, LARGEST_PAGE, default=0)
+        for message in problems + ([problem] if problem else []):
+            flash(message, "warning")
         rows = found[page * self.page_size:(page + 1) * self.page_size]
         return self.render_template(
             "villageaid/alerts.html", title=_("Follow-up alerts"), alerts=rows, total=len(found), page=page,
             pages=(len(found) + self.page_size - 1) // self.page_size, criteria=criteria,
             kinds=list(ALERT_KINDS), reference=followup.reference_date(),
             periods=followup.periods(), label=followup.alert_label,
-            export_url=url_for("FollowUpTools.alerts_export", **_args()),
-            page_url=lambda p: url_for("FollowUpTools.alerts", page=p, **_args()),
+            export_url=url_for("FollowUpTools.alerts_export", **_args(criteria)),
+            page_url=lambda p: url_for("FollowUpTools.alerts", page=p, **_args(criteria)),
         )
 
     @expose("/alerts/export/")
@@ -101,26 +101,40 @@ class FollowUpTools(BaseView):
     def alerts_export(self):
         encoding = chosen_encoding()
         if encoding is None:
-            abort(400)
-        found, _criteria = _alerts_from_request()
+            return bad_request(_("Unknown encoding; choose UTF-8 or GB18030."))
+        found, _criteria, problems = _alerts_from_request()
+        if problems:
+            return bad_request(*problems)
         rows = [[followup.alert_label(a.kind), a.town, a.village, a.unit, a.reason] for a in found]
         headers = [_("Alert"), _("Town"), _("Village"), _("Dispatching unit"), _("Reason")]
-        return csv_stream(rows_body([rows], [None] * 5), headers, _("Follow-up alerts"), encoding)
+        return csv_stream(report_body(rows), headers, _("Follow-up alerts"), encoding)
 
 
-def _args():
-    """The filter arguments of the current request, without the page."""
-    return {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
+def _args(criteria):
+    """The filters in effect, for links to other pages and the export."""
+    args = {"kind": criteria["kinds"]}
+    for key in ("town", "unit"):
+        if criteria[key] is not None:
+            args[key] = criteria[key].id
+    return args
 
 
 def _alerts_from_request():
-    """The alerts for the filters in the URL: kind, town and unit."""
-    kinds = [k for k in request.args.getlist("kind") if k in ALERT_KINDS]
+    """The alerts for the filters in the URL (kind, town, unit), the filters
+    used, and a message per argument that was left out."""
     viewer = scope.current_viewer()
-    town = LOOKUPS["town"].get(request.args.get("town"), viewer) if request.args.get("town") else None
-    unit = LOOKUPS["unit"].get(request.args.get("unit"), viewer) if request.args.get("unit") else None
-    found = followup.alerts(viewer, kinds=kinds, town_id=town.id if town else None, unit_id=unit.id if unit else None)
-    return found, {"kinds": kinds, "town": town, "unit": unit}
+    kinds, problem = choice_args("kind", ALERT_KINDS)
+    problems = [problem] if problem else []
+    criteria = {"kinds": kinds}
+    for key in ("town", "unit"):
+        pk, problem = int_arg(key, *ID_RANGE)
+        row = LOOKUPS[key].get(pk, viewer) if pk is not None else None
+        if problem or (pk is not None and row is None):
+            problems.append(problem or _("“%(value)s” is not valid here; it was left out.", value=shown(pk)))
+        criteria[key] = row
+    found = followup.alerts(viewer, kinds=kinds, town_id=criteria["town"].id if criteria["town"] else None,
+                            unit_id=criteria["unit"].id if criteria["unit"] else None)
+    return found, criteria, problems
 
 
 class FollowUpRecordApi(ScopedModelRestApi):
@@ -146,14 +160,15 @@ class FollowUpReportApi(BaseApi):
     @api_expose("/alerts", methods=["GET"])
     @protect()
     def alerts(self):
-        found, _criteria = _alerts_from_request()
+        found, _criteria, problems = _alerts_from_request()
+        if problems:
+            return self.response_400(message=" ".join(problems))
         return jsonify(reference_date=followup.reference_date().isoformat(), alerts=[a.as_dict() for a in found])
 
     @api_expose("/summary", methods=["GET"])
     @protect()
     def summary(self):
-        try:
-            year = int(request.args["year"]) if request.args.get("year") else None
-        except ValueError:
+        year, problem = int_arg("year", 1949, 9999)
+        if problem:
             return self.response_400(message=_("The year must be a number."))
         return jsonify(rows=followup.yearly_rows(scope.current_viewer(), year))

@@ -126,11 +126,10 @@ class ExportReceiptView(ScopedModelView):
     datamodel = ScopedInterface(ExportReceipt)
     base_permissions = ["can_list", "can_show", "can_export"]
     list_title = show_title = _l("Export log")
-    list_columns = ["created_on", "user", "list_name", "row_count", "encoding", "complete"]
-    show_columns = ["created_on", "user", "list_name", "endpoint", "query_string", "row_count", "encoding", "sha256", "complete"]
-    search_columns = ["created_on", "user", "list_name", "encoding", "complete"]
+    list_columns = ["created_on", "user", "list_name", "row_count", "encoding", "status"]
+    show_columns = ["created_on", "user", "list_name", "endpoint", "query_string", "row_count", "encoding", "sha256", "status"]
+    search_columns = ["created_on", "user", "list_name", "encoding", "status"]
     order_columns = ["created_on", "list_name", "row_count"]
-    formatters_columns = {"complete": yes_no}
     base_order = ("created_on", "desc")
     show_history = False
 

@@ -11,8 +11,9 @@ from wtforms.validators import Optional
 
 from .. import reserve, scope
 from ..eligibility import issues_condition
-from ..exports import chosen_encoding, csv_stream, rows_body
+from ..exports import chosen_encoding, csv_stream, report_body
 from ..fields import ChoiceField
+from ..queryargs import bad_request
 from ..choices import Choices
 from ..models import ReserveCandidate, Village
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
@@ -117,12 +118,14 @@ class ReserveTools(BaseView):
     def summary_export(self):
         key = request.args.get("table", "town")
         tables = {t.key: t for t in reserve.summary_tables(scope.current_viewer())}
+        if key not in tables:
+            return bad_request(_("Unknown table or encoding."))
         encoding = chosen_encoding()
-        if key not in tables or encoding is None:
-            return _("Unknown table or encoding."), 400
+        if encoding is None:
+            return bad_request(_("Unknown encoding; choose UTF-8 or GB18030."))
         table = tables[key]
         rows = [[label] + list(values) for label, values in table.rows]
-        return csv_stream(rows_body([rows], [None] * len(table.headers)), table.headers,
+        return csv_stream(report_body(rows), table.headers,
                           "%s-%s" % (_("Reserve summary"), table.title), encoding)
 
 

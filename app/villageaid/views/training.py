@@ -10,8 +10,9 @@ from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from .. import scope, training, writes
-from ..exports import chosen_encoding, csv_stream, rows_body, yes_no
+from ..exports import chosen_encoding, csv_stream, report_body, yes_no
 from ..fields import RemoteSelectField
+from ..queryargs import bad_request
 from ..labels import LABELS
 from ..choices import CADRE_KINDS
 from ..models import Cadre, TrainingAttendance, TrainingSession
@@ -199,15 +200,16 @@ class TrainingTools(BaseView):
     @has_access
     def coverage_export(self):
         by = request.args.get("by", "town")
+        if by not in training.GROUPINGS:
+            return bad_request(_("Unknown grouping."))
         encoding = chosen_encoding()
-        if by not in training.GROUPINGS or encoding is None:
-            abort(400)
+        if encoding is None:
+            return bad_request(_("Unknown encoding; choose UTF-8 or GB18030."))
         report = training.coverage(scope.current_viewer(), by)
-        rows = [(r.name, r.new, r.trained, r.untrained, "" if r.percent is None else r.percent)
-                for r in report.rows + [report.total]]
+        rows = [(r.name, r.new, r.trained, r.untrained, r.percent) for r in report.rows + [report.total]]
         headers = [_report_title(by), _("New cadres"), _("Trained"), _("Untrained"), _("Coverage rate")]
         title = "%s-%s" % (_("Training coverage"), _report_title(by))
-        return csv_stream(rows_body([rows], [None] * 5), headers, title, encoding)
+        return csv_stream(report_body(rows), headers, title, encoding)
 
 
 def _enrol(viewer, training_session, cadres):
