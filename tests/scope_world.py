@@ -244,9 +244,13 @@ def high_water():
 def restore(high):
     """Remove every row made since `high_water()` (a case's throwaways and
     whatever a request wrongly created)."""
+    grown = [m for m, top in high_water().items() if top > high[m]]
+    if not grown:  # most cases create nothing: no write, no commit
+        return
     with database() as s:
         for model in CLEAN_ORDER:
-            s.execute(delete(model).where(model.id > high[model]))
+            if model in grown:
+                s.execute(delete(model).where(model.id > high[model]))
         s.commit()
 
 
