@@ -25,6 +25,7 @@ the development machine (2 shared cores), hence `slow`. Each example
 removes what it created (the suite's clean_rows runs per test only).
 """
 import json
+import os
 from datetime import date
 
 import pytest
@@ -288,12 +289,26 @@ KNOWN = {
     ("followup_record", "PUT", "clerk_unit"): NONEXISTENT_REFERENCE,
 }
 
+ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+BEYOND_32_BITS = (
+    "on PostgreSQL an id or a whole number beyond 32 bits answers 500 instead of 422: the value reaches "
+    "an int4 column or comparison unchecked (SQLite stores 64 bits), e.g. POST /api/v1/village/ "
+    "{\"town\": 1000000000000, ...}, POST /api/v1/cadre/ {\"unit\": 1000000000000, ...}, "
+    "POST /api/v1/training_attendance/ {\"cadre\": 1000000000000, ...}, "
+    "PUT /api/v1/village/<id> {\"registered_poor\": 40761332786524664, ...}")
+KNOWN_ON_POSTGRESQL = {
+    ("village", "POST", "clerk_town"), ("village", "PUT", "clerk_town"), ("village", "PUT", "clerk_unit"),
+    ("cadre", "POST", "clerk_town"), ("cadre", "POST", "clerk_unit"), ("training_attendance", "POST", "clerk_town"),
+}
+
 
 def cases():
     for resource in RESOURCES:
         for method in ("POST", "PUT"):
             for role in ("clerk_town", "clerk_unit"):
                 reason = KNOWN.get((resource, method, role))
+                if not reason and ON_POSTGRESQL and (resource, method, role) in KNOWN_ON_POSTGRESQL:
+                    reason = BEYOND_32_BITS
                 marks = [pytest.mark.slow] + ([pytest.mark.xfail(strict=True, reason=reason)] if reason else [])
                 yield pytest.param(resource, method, role, marks=marks, id="%s-%s-%s" % (resource, method, role))
 
