@@ -116,7 +116,7 @@ def request(ctx, role, method, url, *, api=False, data=None, json=None, fresh=Fa
     return browser.client.open(url, method=method, data=form)
 
 
-def run(ctx, role, method, url, outcome, *, api=False, data=None, json=None, fresh=False, prepare=None):
+def run(ctx, role, method, url, outcome, *, api=False, data=None, json=None, fresh=False):
     """One case: snapshot, request, snapshot; check status, body and effect."""
     before, receipts = sw.snapshot(), sw.receipts()
     resp = request(ctx, role, method, url, api=api, data=data, json=json, fresh=fresh)
@@ -255,9 +255,6 @@ def model_view(name, kind, area, perms=EVERYTHING, actions=(), list_shows=True):
     def may(role, perm):
         return perm in perms and perm in grants(area, role)
 
-    def world_id(p):
-        return ctx_world().id(kind, p)
-
     def read(ctx, role, perm, url, p=None):
         if not may(role, perm):
             return run(ctx, role, "GET", url, Outcome(denied(role)))
@@ -365,17 +362,6 @@ def model_view(name, kind, area, perms=EVERYTHING, actions=(), list_shows=True):
     return entries
 
 
-_WORLD = []
-
-
-def ctx_world():
-    return _WORLD[0]
-
-
-def muldelete(table, *pks):
-    return deleted(table, *pks)
-
-
 def marked(table, *pks):
     def check(before, after, what):
         only_changed(before, after, table, what)
@@ -385,7 +371,7 @@ def marked(table, *pks):
     return check
 
 
-CRUD_ACTIONS = (("muldelete", "delete", muldelete),)
+CRUD_ACTIONS = (("muldelete", "delete", deleted),)
 WEB = {}
 WEB.update(model_view("TownView", "town", "reference", actions=CRUD_ACTIONS))
 WEB.update(model_view("UnitView", "unit", "reference", actions=CRUD_ACTIONS))
@@ -953,7 +939,6 @@ CASES = list(all_cases())
 @pytest.fixture(scope="module")
 def ctx(app):
     world = sw.build_world()
-    _WORLD[:] = [world]
     yield Ctx(app, world)
     sw.remove_world(world)
 
