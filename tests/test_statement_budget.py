@@ -48,19 +48,23 @@ def statements_of(app, client, url):
     return statements
 
 
-@pytest.fixture
-def more_rows(app):
-    """Thirty more villages and cadres in 甲镇 (visible to both clerks' scopes)."""
+def add_villages(prefix, n, first_id_number=0):
+    """n more villages in 甲镇 (both clerks' scopes), each with a cadre."""
     with database() as s:
         town = s.query(Village).filter_by(name="甲村").one().town
-        villages = [Village(name="加村%02d" % i, town=town, poverty_status="non_poor", registered_poor=1) for i in range(30)]
+        villages = [Village(name="%s村%02d" % (prefix, i), town=town, poverty_status="non_poor", registered_poor=1)
+                    for i in range(n)]
         s.add_all(villages)
         s.flush()
         for i, village in enumerate(villages):
-            s.add(Cadre(name="加人%02d" % i, gender="male", id_number=_id_number(i), kind="village", post="member",
-                        village=village, start_date=date(2021, 1, 1), status="active"))
+            s.add(Cadre(name="%s人%02d" % (prefix, i), gender="male", id_number=_id_number(first_id_number + i),
+                        kind="village", post="member", village=village, start_date=date(2021, 1, 1), status="active"))
         s.commit()
-    yield
+
+
+@pytest.fixture
+def more_rows(app):
+    add_villages("加", 30)
 
 
 def _id_number(i):
@@ -87,15 +91,7 @@ def test_statements_do_not_grow_with_the_rows(app, browser, user):
     pages = ("/villageview/list/", "/cadreview/list/", "/villageaid/training/coverage/",
              "/villageaid/reserve/summary/", "/villageaid/followup/alerts/", "/belowtargetview/list/")
     before = {url: len(statements_of(app, b.client, url)) for url in pages}
-    with database() as s:
-        town = s.query(Village).filter_by(name="甲村").one().town
-        villages = [Village(name="长村%02d" % i, town=town, poverty_status="non_poor", registered_poor=1) for i in range(20)]
-        s.add_all(villages)
-        s.flush()
-        for i, village in enumerate(villages):
-            s.add(Cadre(name="长人%02d" % i, gender="male", id_number=_id_number(40 + i), kind="village", post="member",
-                        village=village, start_date=date(2021, 1, 1), status="active"))
-        s.commit()
+    add_villages("长", 20, first_id_number=40)
     after = {url: len(statements_of(app, b.client, url)) for url in before}
     assert after == before
 

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app
 from flask_appbuilder.basemanager import BaseManager
 from flask_babel import lazy_gettext as _l
 
-from . import defaults, headers, queryargs
+from . import defaults, fabguards, headers, queryargs
 from .database import enforce_foreign_keys
 from .roles import sync_roles
 from .timefmt import local_time
@@ -142,6 +142,7 @@ class VillageAidManager(BaseManager):
             static_url_path="/villageaid/static",
         )
         headers.install(bp, app)
+        fabguards.install(bp)
         bp.before_app_request(queryargs.check_list_request)
         app.register_blueprint(bp)
         from .cli import cli

@@ -6,7 +6,7 @@ user's language; writes.check runs them in order with the scope checks.
 """
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, inspect as sa_inspect, select, UniqueConstraint
+from sqlalchemy import BigInteger, Integer, UniqueConstraint, and_, func, inspect as sa_inspect, select
 
 from . import choices
 from .labels import label
@@ -75,6 +75,7 @@ def field_errors(item):
             setattr(item, column, check(value))
         except Invalid as exc:
             errors[column] = str(exc)
+    errors.update({k: v for k, v in range_errors(item).items() if k not in errors})
     errors.update({k: v for k, v in blank_errors(item).items() if k not in errors})
     errors.update({k: v for k, v in choice_errors(item).items() if k not in errors})
     return errors
@@ -86,6 +87,41 @@ def model_errors(item, before=None):
     for rule in _MODEL_RULES.get(type(item), []):
         for field, message in rule(item, before or {}).items():
             errors.setdefault(field, message)
+    return errors
+
+
+def range_errors(item):
+    """A whole number fits its column (4 bytes, or 8 for a big integer) on
+    every database: beyond it PostgreSQL refuses and SQLite's driver fails."""
+    errors = {}
+    for column in type(item).__table__.columns:
+        if not fits(column, getattr(item, column.key)):
+            errors[column.key] = _("The number is out of range.")
+    return errors
+
+
+def fits(column, value):
+    """Does a whole number fit the (integer) column? Anything else: True."""
+    if not isinstance(column.type, Integer) or not isinstance(value, int) or isinstance(value, bool):
+        return True
+    bits = 63 if isinstance(column.type, BigInteger) else 31
+    return -(2 ** bits) <= value < 2 ** bits
+
+
+def payload_range_errors(model, payload):
+    """The same for a request's payload before it is loaded: a reference by
+    an id its key column cannot hold is refused, not looked up (PostgreSQL
+    would fail on the comparison)."""
+    errors = {}
+    columns = {c.key: c for c in model.__table__.columns}
+    for rel in sa_inspect(model).relationships:
+        if rel.direction.name == "MANYTOONE":
+            columns[rel.key] = rel.mapper.class_.__table__.c.id
+    for key, value in payload.items():
+        if isinstance(value, dict):
+            value = value.get("id")
+        if key in columns and not fits(columns[key], value):
+            errors[key] = _("The number is out of range.")
     return errors
 
 
@@ -162,6 +198,15 @@ def _in_bin_for(viewer, model, pk, session):
         return bool(session.scalar(select(func.count()).select_from(model).where(model.id == pk, scope.binned(model, viewer))))
 
 
+def refers(item, relation):
+    """Does the record refer to a row through `relation` once it is saved?
+    The relationship when a form or payload set it (its foreign key is not
+    updated before the flush), else the foreign key."""
+    if relation in item.__dict__:
+        return item.__dict__[relation] is not None
+    return getattr(item, relation + "_id") is not None
+
+
 def _field_of(model, column_name):
     """The form field that edits a column: the relationship for a foreign key."""
     for rel in sa_inspect(model).relationships:
@@ -186,17 +231,16 @@ def _cadre_post_matches_kind(item, before):
     posts = choices.POSTS_BY_KIND.get(item.kind)
     if posts is not None and item.post not in posts:
         errors["post"] = _("This post does not belong to the chosen kind of cadre.")
-    if item.kind == "resident" and item.unit is None and item.unit_id is None:
+    if item.kind == "resident" and not refers(item, "unit"):
         errors["unit"] = _("A resident cadre needs a dispatching unit.")
-    if item.kind == "village" and item.village is None and item.village_id is None:
+    if item.kind == "village" and not refers(item, "village"):
         errors["village"] = _("A village cadre needs a village.")
     return errors
 
 
 @model_rule(ScopeAssignment)
 def _assignment_one_target(item, before):
-    has_town = item.town is not None or item.town_id is not None
-    has_unit = item.unit is not None or item.unit_id is not None
+    has_town, has_unit = refers(item, "town"), refers(item, "unit")
     if has_town == has_unit:
         return {"town": _("Choose either a town or a unit (one per assignment).")}
     return {}
@@ -296,7 +340,7 @@ def _followup_village(item, before):
         return {"village": _("Only villages that exited poverty in %(years)s have follow-up records.", years=years)}
     if item.date and item.date.year < village.exit_year:
         errors["date"] = _("The date is before the village's exit year (%(year)d).", year=village.exit_year)
-    if item.unit is None and item.unit_id is None:
+    if not refers(item, "unit"):
         item.unit = village.unit  # which units a clerk may name: scope.py
     return errors
 

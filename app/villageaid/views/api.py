@@ -16,7 +16,7 @@ from flask_appbuilder.exceptions import InvalidOrderByColumnFABException
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from .. import scope, writes
+from .. import rules, scope, writes
 from ..apifields import MoneySchemaConverter
 from ..labels import LABELS
 from ..personal import hidden_columns, mask_dict
@@ -79,6 +79,9 @@ class ScopedModelRestApi(ModelRestApi):
     def post_headless(self):
         if not request.is_json or not isinstance(request.get_json(silent=True), dict):
             return self.response_400(message=_("The request body must be a JSON object."))
+        too_large = rules.payload_range_errors(self.datamodel.obj, request.json)
+        if too_large:
+            return self.response_422(message=too_large)
         session = self.datamodel.session
         try:
             with session.no_autoflush:
@@ -99,6 +102,9 @@ class ScopedModelRestApi(ModelRestApi):
         version = payload.pop("row_version", None)
         if version is None:
             return self.response(428, message=_("Send the row_version of the record you read; nothing was saved."))
+        too_large = rules.payload_range_errors(self.datamodel.obj, payload)
+        if too_large:
+            return self.response_422(message=too_large)
         before = writes.snapshot(item)
         session = self.datamodel.session
         try:

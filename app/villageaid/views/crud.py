@@ -17,6 +17,7 @@ FAB's originals change, so that an upgrade is read against these.
 """
 from flask import abort, current_app, flash, redirect, request
 from flask_appbuilder import ModelView
+from flask_login import current_user
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.urltools import get_filter_args
@@ -207,12 +208,6 @@ class ScopedModelView(ExportMixin, ModelView):
             flash(_("%(count)d record(s) deleted.", count=len(items)), "success")
         return True
 
-    @expose("/download/<string:filename>")
-    def download(self, filename):
-        # FAB serves any file of UPLOAD_FOLDER here, unfiltered; the add-on
-        # stores no files there, so the route answers nothing.
-        abort(404)
-
     def scoped_items(self, pks):
         """The rows with these ids if the user may see every one of them
         (through this list's own filters too), else None."""
@@ -226,15 +221,23 @@ class ScopedModelView(ExportMixin, ModelView):
         return items if len(items) == len(rows) else None
 
     def _action_allowed(self, name):
+        if not current_user.is_authenticated:
+            return False
         if name not in self.actions:
             abort(404)
         permission = self.get_action_permission_name(name)
         return self.appbuilder.sm.has_access(permission, self.class_permission_name)
 
+    def refuse(self):
+        """Signed out: to the login page, as FAB's own routes do; else 403."""
+        if not current_user.is_authenticated:
+            return redirect(self.appbuilder.get_url_for_login)
+        abort(403)
+
     @expose("/action/<string:name>/<pk>", methods=["POST"])
     def action(self, name, pk):
         if not self._action_allowed(name):
-            abort(403)
+            return self.refuse()
         if not self.actions[name].single:
             abort(404)
         items = self.scoped_items([pk])
@@ -246,7 +249,7 @@ class ScopedModelView(ExportMixin, ModelView):
     def action_post(self):
         name = request.form.get("action", "")
         if not self._action_allowed(name):
-            abort(403)
+            return self.refuse()
         if not self.actions[name].multiple:
             abort(404)
         items = self.scoped_items(request.form.getlist("rowid"))
