@@ -37,7 +37,7 @@ def test_sign_in_refused_then_accepted_then_sign_out(page, lang):
 
     page.locator(".navbar a.dropdown-toggle", has_text="clerk_town").click()
     with page.expect_navigation():
-        page.get_by_role("link", name=t["logout"]).click()
+        page.get_by_role("button", name=t["logout"]).click()  # a POST form with its token
     expect(page.locator(".navbar")).to_contain_text(t["login"])
     expect(page.locator(".navbar")).not_to_contain_text(t["menu"])
 

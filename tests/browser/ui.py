@@ -81,7 +81,7 @@ def open_add_form(page, view):
 def save(page):
     """Press the form's save button and wait for the next page."""
     with page.expect_navigation():
-        page.locator("form button[type=submit]").first.click()
+        page.locator(".panel form button[type=submit], #model_form button[type=submit]").first.click()  # not the menu's sign-out form
 
 
 def flashes(page):
