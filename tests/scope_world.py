@@ -224,15 +224,6 @@ def _spare_accounts(w):
         db.session.remove()
 
 
-def remove_world(w):
-    with database() as s:
-        for model in CLEAN_ORDER:
-            mine = [pk for m, pk in w.created if m is model]
-            if mine:
-                s.execute(delete(model).where(model.id.in_(mine)))
-        s.commit()
-
-
 # --- throwaway rows, payloads, snapshots ------------------------------------------
 
 

@@ -203,10 +203,11 @@ def hidden_words(snap, role):
 
 
 @pytest.fixture(scope="module")
-def world(app):
+def world(app, snapshot):
     w = sw.build_world()
+    snapshot.push()  # the world is what each test returns to
     yield w
-    sw.remove_world(w)
+    snapshot.pop()  # and it goes with the module
 
 
 @pytest.fixture(scope="module")

@@ -977,10 +977,11 @@ CASES = list(all_cases())
 
 
 @pytest.fixture(scope="module")
-def ctx(app):
+def ctx(app, snapshot):
     world = sw.build_world()
+    snapshot.push()  # the world is what each case's test returns to
     yield Ctx(app, world)
-    sw.remove_world(world)
+    snapshot.pop()  # and it goes with the module
 
 
 @pytest.fixture
