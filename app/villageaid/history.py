@@ -88,7 +88,11 @@ def anonymise(model, record_id, session):
 
 
 def entries(viewer, model, record_id, limit=200):
-    """The history of one record that `viewer` may see, newest first."""
+    """The history of one record that `viewer` may see, newest first
+    (`record_id` as it came in a URL)."""
+    record_id = scope.parse_id(record_id)
+    if record_id is None:
+        return []
     query = (
         scope.visible_query(ChangeRecord, viewer)
         .filter(ChangeRecord.model == model.__name__, ChangeRecord.record_id == record_id)

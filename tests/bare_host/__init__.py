@@ -35,6 +35,7 @@ def create_app(overrides=None):
         # the add-on's sign-in security and per-request permissions
         FAB_SECURITY_MANAGER_CLASS="villageaid.security.manager.VillageAidSecurityManager",
         FAB_PASSWORD_COMPLEXITY_ENABLED=True,
+        SESSION_COOKIE_SAMESITE="Lax",  # as any host should
     )
     app.config.update(overrides or {})
     db.init_app(app)
