@@ -13,12 +13,12 @@ disagree.
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import String, and_, case, false, func, literal, or_
 
 from .choices import EDUCATION, EDUCATION_RANK
 from .models import ReserveCandidate as C
+from . import settings
 
 
 def years_before(day, years):
@@ -30,7 +30,7 @@ def years_before(day, years):
 
 
 def election_date():
-    return current_app.config["VILLAGEAID_ELECTION_DATE"]
+    return settings.get("VILLAGEAID_ELECTION_DATE")
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Reason:
 
 def reasons_for(post):
     """The rules a candidate for `post` must meet, as Reasons."""
-    rules = current_app.config["VILLAGEAID_ELIGIBILITY"].get(post) or {}
+    rules = settings.get("VILLAGEAID_ELIGIBILITY").get(post) or {}
     reasons = []
     max_age = rules.get("max_age")
     if max_age is not None:
@@ -91,7 +91,7 @@ def describe(candidate):
 
 
 def _posts():
-    return current_app.config["VILLAGEAID_ELIGIBILITY"].keys()
+    return settings.get("VILLAGEAID_ELIGIBILITY").keys()
 
 
 def issues_condition():

@@ -40,6 +40,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from .disclosures import export_row
 from .models import ExportReceipt, Money, current_user_id, utcnow
 from .personal import PersonalMask, may_see_personal_data, personal_columns
+from . import settings
 
 log = logging.getLogger(__name__)
 
@@ -519,7 +520,7 @@ class ExportMixin:
             flash(_("Unknown encoding; choose UTF-8 or GB18030."), "danger")
             return redirect(self.get_redirect())
         filters, query = self.export_query()
-        cap = current_app.config.get("VILLAGEAID_EXPORT_MAX_ROWS") or 0
+        cap = settings.get("VILLAGEAID_EXPORT_MAX_ROWS") or 0
         if cap:
             total = self.datamodel.query_count(self.datamodel.session.query(self.datamodel.obj), filters)
             if total > cap:

@@ -16,10 +16,11 @@ from . import scope
 from .choices import ALERT_KINDS
 from .eligibility import years_before
 from .models import FollowUpRecord, FollowUpYear, Town, Unit, Village, utcnow
+from . import settings
 
 
 def exit_years():
-    return list(current_app.config["VILLAGEAID_FOLLOWUP_EXIT_YEARS"])
+    return list(settings.get("VILLAGEAID_FOLLOWUP_EXIT_YEARS"))
 
 
 def in_followup_set():
@@ -28,7 +29,7 @@ def in_followup_set():
 
 
 def reference_date():
-    return current_app.config.get("VILLAGEAID_REFERENCE_DATE") or utcnow().date()
+    return settings.get("VILLAGEAID_REFERENCE_DATE") or utcnow().date()
 
 
 def periods(day=None):
@@ -87,7 +88,7 @@ def alerts(viewer, day=None, kinds=None, town_id=None, unit_id=None):
         query = query.where(Village.town_id == town_id)
     if unit_id:
         query = query.where(Village.unit_id == unit_id)
-    limit = current_app.config["VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS"]
+    limit = settings.get("VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS")
     found = []
     for vid, village, town, unit, funds, funds_last, visits, visits_last, last_visit, records in (
         current_app.appbuilder.session.execute(query)

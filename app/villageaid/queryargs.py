@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, Numeric
 from werkzeug.datastructures import MultiDict
 
 from .models import Money
+from . import settings
 
 PAGE_ARG = re.compile(r"^page_(.+)$")
 PSIZE_ARG = re.compile(r"^psize_(.+)$")
@@ -36,7 +37,7 @@ LARGEST_AMOUNT = decimal.Decimal("10000000000")
 
 
 def max_page_size():
-    return current_app.config["VILLAGEAID_MAX_PAGE_SIZE"]
+    return settings.get("VILLAGEAID_MAX_PAGE_SIZE")
 
 
 def shown(value, limit=40):

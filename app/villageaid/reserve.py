@@ -16,13 +16,13 @@ from . import scope
 from .choices import BACKGROUNDS, CANDIDATE_STATUSES, EDUCATION, TARGET_POSTS
 from .eligibility import age_band_edges, describe_expression
 from .models import ReserveCandidate, Town, Unit, Village
+from . import settings
 
 COUNT_COLUMNS = ("candidate_count", "secretary_count", "director_count", "both_count", "member_count")
 
 
 def targets():
-    config = current_app.config
-    return config["VILLAGEAID_RESERVE_TARGET"], config["VILLAGEAID_RESERVE_TARGET_BOTH"]
+    return settings.get("VILLAGEAID_RESERVE_TARGET"), settings.get("VILLAGEAID_RESERVE_TARGET_BOTH")
 
 
 def missing_expressions():

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from flask import current_app, has_request_context
 from sqlalchemy import Column, DateTime, ForeignKey, Integer
 from sqlalchemy.orm import declared_attr, relationship
+from .. import settings
 
 
 def utcnow():
@@ -22,11 +23,11 @@ def current_user_id():
 
 
 def focus_threshold():
-    return current_app.config.get("VILLAGEAID_FOCUS_THRESHOLD", 100)
+    return settings.get("VILLAGEAID_FOCUS_THRESHOLD")
 
 
 def new_cadre_since():
-    return current_app.config["VILLAGEAID_NEW_CADRE_SINCE"]
+    return settings.get("VILLAGEAID_NEW_CADRE_SINCE")
 
 
 class Record:

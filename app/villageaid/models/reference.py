@@ -1,5 +1,4 @@
 """Reference data: towns, units, villages, cadres."""
-from flask import current_app
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -18,6 +17,7 @@ from sqlalchemy.orm import column_property, relationship
 
 from .. import choices
 from .base import Record, Recyclable, focus_threshold, new_cadre_since
+from .. import settings
 
 
 class Town(Record, Recyclable, Model):
@@ -83,11 +83,11 @@ class Village(Record, Recyclable, Model):
 
     def missing_candidates(self):
         """Reserve candidates still needed to reach the target (0 when met)."""
-        return max(current_app.config["VILLAGEAID_RESERVE_TARGET"] - (self.candidate_count or 0), 0)
+        return max(settings.get("VILLAGEAID_RESERVE_TARGET") - (self.candidate_count or 0), 0)
 
     def missing_both(self):
         """"一肩挑" candidates still needed to reach that target (0 when met)."""
-        return max(current_app.config["VILLAGEAID_RESERVE_TARGET_BOTH"] - (self.both_count or 0), 0)
+        return max(settings.get("VILLAGEAID_RESERVE_TARGET_BOTH") - (self.both_count or 0), 0)
 
     def label_with_town(self):
         return "%s · %s" % (self.town.name, self.name) if self.town else self.name

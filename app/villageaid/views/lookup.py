@@ -1,6 +1,6 @@
 """Search-as-you-type endpoint behind the related-row pickers of forms and
 filters. Returns at most one page of rows, always through the scope policy."""
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_appbuilder import BaseView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access_api
@@ -9,6 +9,7 @@ from sqlalchemy import or_
 from ..fields import option_label
 from .. import scope
 from ..lookups import LOOKUPS
+from .. import settings
 
 
 def _escape_like(text):
@@ -36,7 +37,7 @@ class VillageAidLookup(BaseView):
         if term:
             pattern = "%" + _escape_like(term) + "%"
             query = query.filter(or_(*[c.ilike(pattern, escape="\\") for c in lookup.search]))
-        size = current_app.config.get("VILLAGEAID_LOOKUP_PAGE_SIZE", 20)
+        size = settings.get("VILLAGEAID_LOOKUP_PAGE_SIZE")
         try:
             page = min(max(int(request.args.get("page", 1)), 1), 10000)
         except ValueError:
