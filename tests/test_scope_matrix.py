@@ -649,6 +649,14 @@ WEB.update({
         404 if "edit" in grants("records", role) else denied(role))),
     "RecycleBin.purge": fixed("/villageaid/bin/cadre/999999/purge", method="POST", statuses=lambda role: (
         404 if role == "admin" else denied(role))),
+    # evidence files: read with the records, written by who writes them; a
+    # file that does not exist (or is outside the scope, test_evidence.py): 404
+    "EvidenceView.file": fixed("/villageaid/evidence/999999/download", lambda role: (
+        404 if "list" in grants("records", role) else denied(role))),
+    "EvidenceView.upload": fixed("/villageaid/evidence/followup/999999/upload", method="POST", statuses=lambda role: (
+        404 if "edit" in grants("records", role) else denied(role))),
+    "EvidenceView.delete": fixed("/villageaid/evidence/999999/delete", method="POST", statuses=lambda role: (
+        404 if "edit" in grants("records", role) else denied(role))),
     # the second factor's screens (no role needs one in the tests): nothing
     # there for a person who has no pending sign-in or enrolment
     "va_security.enrol": Entry(methods={"GET": ("-",), "POST": ("-",)}, run=lambda ctx, method, role, record: run(

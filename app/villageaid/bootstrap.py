@@ -67,7 +67,7 @@ def assign_scope(username, towns=(), units=()):
     user = current_app.appbuilder.sm.find_user(username=username)
     if user is None:
         raise BootstrapError("no user named %s" % username)
-    added = []
+    added, new = [], []
     for model, names, column in ((Town, towns, "town_id"), (Unit, units, "unit_id")):
         for name in names:
             row = session.scalar(select(model).where(model.name == name))
@@ -79,7 +79,15 @@ def assign_scope(username, towns=(), units=()):
                 )
             )
             if exists is None:
-                session.add(ScopeAssignment(user_id=user.id, **{column: row.id}))
+                new.append((ScopeAssignment(user_id=user.id, **{column: row.id}), None, None))
                 added.append(name)
+    if new:
+        # through the write path, so that the history keeps the assignment
+        from . import scope, writes
+
+        try:
+            writes.save_all(new, scope.Viewer(sees_all=True), path="cli")
+        except writes.Refused as exc:
+            raise BootstrapError(exc.message()) from exc
     session.commit()
     return added

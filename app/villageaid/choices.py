@@ -189,6 +189,7 @@ CHANGE_ACTIONS = Choices(
     ("delete", _l("Deleted")),
     ("restore", _l("Restored")),
     ("purge", _l("Purged")),
+    ("prune", _l("Old logs removed")),
 )
 CHANGE_PATHS = Choices(
     ("web", _l("Web form")),
@@ -207,6 +208,10 @@ CHANGE_MODELS = Choices(
     ("ReserveCandidate", _l("Reserve candidate")),
     ("FollowUpRecord", _l("Follow-up record")),
     ("ScopeAssignment", _l("Scope assignment")),
+    ("Evidence", _l("Evidence")),
+    ("User", _l("User account")),
+    ("Role", _l("Role")),
+    ("ChangeRecord", _l("Logs")),
 )
 
 # How an export ended (export receipts).

@@ -30,6 +30,19 @@ def assign_scope_command(username, towns, units):
     click.echo("added: %s" % (", ".join(added) or "nothing new"))
 
 
+@cli.command("prune-logs")
+def prune_logs_command():
+    """Remove history and log rows older than VILLAGEAID_HISTORY_RETENTION_DAYS
+    (never a younger one); the run itself is recorded in the history."""
+    from . import history
+
+    try:
+        removed = history.prune(current_app.appbuilder.session)
+    except history.RetentionError as exc:
+        raise click.ClickException(str(exc))
+    click.echo("removed: %s" % ", ".join("%s %d" % (name, n) for name, n in removed.items()))
+
+
 @cli.command("reset-second-factor")
 @click.argument("username")
 def reset_second_factor_command(username):

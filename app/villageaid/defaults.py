@@ -37,6 +37,14 @@ VILLAGEAID_EXPORT_MAX_ROWS = 0
 VILLAGEAID_LOOKUP_PAGE_SIZE = 20
 # Largest number of rows on one page of a web list (psize_<View>).
 VILLAGEAID_MAX_PAGE_SIZE = 100
+# Change history and logs (operation, login, export, personal data views) are
+# kept at least this many days; `flask villageaid prune-logs` removes only
+# older rows (183 days: about six months).
+VILLAGEAID_HISTORY_RETENTION_DAYS = 183
+# Evidence files (佐证材料): the folder they are kept in (None: the
+# instance folder's `evidence`), and the largest file accepted.
+VILLAGEAID_EVIDENCE_DIR = None
+VILLAGEAID_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
 def settings():

@@ -5,19 +5,23 @@ only ever added; reading them goes through the scope policy (a record's
 history is visible to whom the record was visible when it changed) and
 masks personal data for those who see it masked."""
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from . import scope, writes
+from flask import has_request_context, request
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import delete, event, insert, inspect as sa_inspect
+
+from . import scope, settings, writes
 from .exports import yes_no
 from .labels import LABELS
-from .models import ChangeRecord, ExportReceipt
+from .models import Cadre, ChangeRecord, ExportReceipt, LoginEvent, PersonalDataView, ReserveCandidate, utcnow
 from .personal import MASKS, personal_columns
 
 NOT_TRACKED = {ChangeRecord, ExportReceipt}
 # bookkeeping columns every record has: the history row says who and when
 SKIPPED = {"id", "row_version", "created_on", "changed_on", "created_by_fk", "changed_by_fk",
-           "deleted_on", "deleted_by_fk"}
+           "deleted_on", "deleted_by_fk", "stored_path", "binned_with_record"}
 
 
 def _plain(value):
@@ -60,9 +64,11 @@ def record_change(change, session):
     item = change.item
     if type(item) in NOT_TRACKED:
         return
+    label = str(item)[:200]
     if change.kind == "purge":
         anonymise(type(item), item.id, session)
         fields = []
+        label = purged_label(item)
     else:
         fields = _fields(change, session)
     if change.kind == "update" and not fields:
@@ -70,21 +76,42 @@ def record_change(change, session):
     public, town_id, unit_id, village_unit_id = scope.history_keys(item)
     session.add(ChangeRecord(
         user_id=change.viewer.user_id, path=change.path, action=change.kind, model=type(item).__name__,
-        record_id=item.id, record_label=str(item)[:200], changes=json.dumps(fields, ensure_ascii=False),
+        record_id=item.id, record_label=label, changes=json.dumps(fields, ensure_ascii=False),
         public=public, town_id=town_id, unit_id=unit_id, village_unit_id=village_unit_id,
     ))
 
 
+# Records of a person: a purge masks their name too (the ID number, phone
+# and birth date are masked for every model that has them).
+PEOPLE = {Cadre, ReserveCandidate}
+
+
+def mask_name(value):
+    """张三丰 → 张**: the family name stays, so the history still reads."""
+    value = str(value)
+    return value[:1] + "*" * max(len(value) - 1, 1)
+
+
 def anonymise(model, record_id, session):
-    """A purged record's personal data leaves its history too: masked."""
-    hidden = personal_columns(model)
-    if not hidden:
+    """A purged record's personal data leaves its history too: ID numbers,
+    phones and birth dates masked, and a person's name."""
+    masks = {f: MASKS[f] for f in personal_columns(model)}
+    if model in PEOPLE:
+        masks["name"] = mask_name
+    if not masks:
         return
     rows = session.query(ChangeRecord).filter_by(model=model.__name__, record_id=record_id)
     for row in rows:
-        fields = [[f, MASKS[f](str(b)) if f in hidden and b else b, MASKS[f](str(a)) if f in hidden and a else a]
+        fields = [[f, masks[f](str(b)) if f in masks and b else b, masks[f](str(a)) if f in masks and a else a]
                   for f, b, a in json.loads(row.changes or "[]")]
         row.changes = json.dumps(fields, ensure_ascii=False)
+        if "name" in masks:
+            row.record_label = mask_name(row.record_label)
+
+
+def purged_label(item):
+    """The label a purge row keeps: a person's name masked."""
+    return mask_name(item) if type(item) in PEOPLE else str(item)[:200]
 
 
 def entries(viewer, model, record_id, limit=200):
@@ -113,13 +140,20 @@ def shown_fields(row, viewer):
     """[(label, before, after)] of a history row as this viewer reads it:
     labels in the user's language, code lists by their label, yes/no, and
     personal data masked for those who see it masked."""
+    if row.action == "prune":
+        return [(str(LOG_TABLES[name][0].__label__) if name in LOG_TABLES else name, str(removed), "")
+                for name, removed, _after in json.loads(row.changes or "[]")]
     model = _model_named(row.model)
     columns = model.__table__.columns if model is not None else {}
     hidden = () if viewer.personal_data else personal_columns(model)
+    labels = ACCOUNT_LABELS if row.model in ACCOUNT_MODELS else LABELS
     shown = []
     for field, before, after in json.loads(row.changes or "[]"):
+        if field == PASSWORD:  # never a password or its hash: only that it changed
+            shown.append((str(ACCOUNT_LABELS[PASSWORD]), "", _("changed") if after else ""))
+            continue
         column = columns.get(field) if hasattr(columns, "get") else None
-        shown.append((str(LABELS.get(field, field)), _text(column, field, before, hidden),
+        shown.append((str(labels.get(field, field)), _text(column, field, before, hidden),
                       _text(column, field, after, hidden)))
     return shown
 
@@ -135,3 +169,187 @@ def _text(column, field, value, hidden):
     if isinstance(value, bool):
         return str(yes_no(value))
     return str(value)
+
+
+# --- FAB's accounts, roles and permissions -------------------------------------
+#
+# FAB's user and role screens, its API and its commands write through FAB's
+# own security manager, not through the write path: their changes are caught
+# from the session (before the flush: what changed; after it: the ids) and
+# written in the same transaction. Visible to those who see every row.
+
+ACCOUNT_MODELS = {
+    "User": ("username", "first_name", "last_name", "email", "active", "password", "roles"),
+    "Role": ("name", "permissions"),
+}
+PASSWORD = "password"
+ACCOUNT_LABELS = {
+    "username": _l("User name"), "first_name": _l("First name"), "last_name": _l("Last name"),
+    "email": _l("Email"), "active": _l("Active"), "password": _l("Password"), "roles": _l("Roles"),
+    "name": _l("Name"), "permissions": _l("Permissions"),
+}
+PASSWORD_CHANGED = "*"  # what the history keeps of a password: that it changed
+PENDING = "va_account_changes"
+GATHERED = "va_account_changes_flushed"
+
+
+def _account_path():
+    if not has_request_context():
+        return "cli"
+    return "api" if request.path.startswith("/api/") else "web"
+
+
+def _value(key, value):
+    if key == PASSWORD:
+        return PASSWORD_CHANGED if value else None
+    return _plain(value)
+
+
+def _account_fields(obj, kind):
+    """[[field, before, after], ...] of a user or role about to be flushed;
+    related roles and permissions by their names."""
+    state = sa_inspect(obj)
+    rows = []
+    for key in ACCOUNT_MODELS[type(obj).__name__]:
+        hist = state.attrs[key].load_history() if kind != "create" else state.attrs[key].history
+        if kind == "update" and not hist.has_changes():
+            continue
+        if state.mapper.relationships.get(key) is not None:
+            unchanged = [str(o) for o in hist.unchanged or ()]
+            before = sorted(unchanged + [str(o) for o in hist.deleted or ()])
+            after = sorted(unchanged + [str(o) for o in hist.added or ()])
+            before, after = ("、".join(before) or None), ("、".join(after) or None)
+        else:
+            old = hist.deleted[0] if hist.deleted else (hist.unchanged[0] if hist.unchanged else None)
+            new = hist.added[0] if hist.added else (hist.unchanged[0] if hist.unchanged else None)
+            before, after = _value(key, old), _value(key, new)
+            if key == PASSWORD and kind == "update":
+                before = None
+        if kind == "create":
+            before = None
+        if kind == "delete":
+            after = None
+        if before == after or (before is None and after is None):
+            continue
+        rows.append([key, before, after])
+    return rows
+
+
+def _accounts_before_flush(session, flush_context, instances):
+    pending = session.info.setdefault(PENDING, [])
+    for kind, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objs:
+            if type(obj).__name__ not in ACCOUNT_MODELS or type(obj).__module__.startswith("villageaid"):
+                continue
+            if kind == "update" and not session.is_modified(obj):
+                continue
+            fields = _account_fields(obj, kind)
+            if kind == "update" and not fields:
+                continue
+            pending.append((kind, obj, fields, obj.id if kind == "delete" else None))
+
+
+def _accounts_after_flush(session, flush_context):
+    """Ids are known now: gather the changes per account or role, so that a
+    change FAB flushes in several steps is one history row."""
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    gathered = session.info.setdefault(GATHERED, {})
+    for kind, obj, fields, pk in pending:
+        key = (type(obj).__name__, pk if pk is not None else obj.id)
+        label = str(getattr(obj, "username", None) or getattr(obj, "name", None) or obj)[:200]
+        if key not in gathered:
+            gathered[key] = [kind, label, {f: [b, a] for f, b, a in fields}]
+            continue
+        entry = gathered[key]
+        entry[0] = "delete" if kind == "delete" else entry[0]
+        entry[1] = label
+        for f, b, a in fields:
+            entry[2][f] = [entry[2][f][0], a] if f in entry[2] else [b, a]
+
+
+def _accounts_before_commit(session):
+    session.flush()  # the commit's own flush comes after this event
+    gathered = session.info.pop(GATHERED, None)
+    if not gathered:
+        return
+    from .models import current_user_id
+
+    user_id, path = current_user_id(), _account_path()
+    rows = []
+    for (model, pk), (kind, label, fields) in gathered.items():
+        changes = [[f, b, a] for f, (b, a) in fields.items() if b != a or kind != "update"]
+        if changes or kind != "update":
+            rows.append(dict(changed_on=utcnow(), user_id=user_id, path=path, action=kind, model=model,
+                             record_id=pk, record_label=label, changes=json.dumps(changes, ensure_ascii=False),
+                             public=False))
+    connection = session.connection()
+    if rows and _history_table_exists(connection):
+        connection.execute(insert(ChangeRecord.__table__), rows)
+
+
+_HAS_TABLE = set()
+
+
+def _history_table_exists(connection):
+    """False only before the add-on's migrations made the table (FAB's
+    roles may be written then, by an older schema's set-up)."""
+    key = str(connection.engine.url)
+    if key not in _HAS_TABLE and sa_inspect(connection).has_table(ChangeRecord.__tablename__):
+        _HAS_TABLE.add(key)
+    return key in _HAS_TABLE
+
+
+def _forget_pending(session, *args):
+    session.info.pop(PENDING, None)
+    session.info.pop(GATHERED, None)
+
+
+def listen_for_accounts(session):
+    """Record FAB's account and role changes made in `session` (FAB's)."""
+    for name, func in (("before_flush", _accounts_before_flush), ("after_flush", _accounts_after_flush),
+                       ("before_commit", _accounts_before_commit),
+                       ("after_rollback", _forget_pending)):
+        if not event.contains(session, name, func):
+            event.listen(session, name, func)
+
+
+# --- retention ------------------------------------------------------------------
+
+# the history and the logs: kept at least VILLAGEAID_HISTORY_RETENTION_DAYS
+LOG_TABLES = {
+    "ChangeRecord": (ChangeRecord, ChangeRecord.changed_on),
+    "LoginEvent": (LoginEvent, LoginEvent.created_on),
+    "ExportReceipt": (ExportReceipt, ExportReceipt.created_on),
+    "PersonalDataView": (PersonalDataView, PersonalDataView.created_on),
+}
+
+
+class RetentionError(ValueError):
+    pass
+
+
+def prune(session, now=None):
+    """Delete the history and log rows older than the retention — never a
+    younger one — and record the run in the history (how many rows of each
+    log, the cut-off, the command line as its path), in one transaction.
+    Returns {log name: rows removed}."""
+    days = settings.get("VILLAGEAID_HISTORY_RETENTION_DAYS")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise RetentionError(_("VILLAGEAID_HISTORY_RETENTION_DAYS must be a whole number of days, at least 1."))
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    removed = {}
+    try:
+        for name, (model, column) in LOG_TABLES.items():
+            removed[name] = session.execute(delete(model.__table__).where(column < cutoff)).rowcount or 0
+        session.add(ChangeRecord(
+            user_id=None, path="cli", action="prune", model="ChangeRecord", record_id=0,
+            record_label=_("Logs older than %(date)s (kept %(days)d days)", date=cutoff.strftime("%Y-%m-%d %H:%M"),
+                           days=days)[:200],
+            changes=json.dumps([[name, n, None] for name, n in removed.items()]), public=False))
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return removed

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app
 from flask_appbuilder.basemanager import BaseManager
 from flask_babel import lazy_gettext as _l
 
-from . import defaults, fabguards, headers, queryargs
+from . import defaults, evidence, fabguards, headers, history, queryargs
 from .database import enforce_foreign_keys
 from .roles import sync_roles
 from .timefmt import local_time
@@ -22,6 +22,7 @@ from .views.followup import (
 from .disclosures import listen as listen_for_disclosures, record_request
 from .security.manager import VillageAidSecurityManager
 from .views.audit import LoginEventView, PersonalDataViewLogView
+from .views.evidence import EvidenceView
 from .views.history import ChangeRecordView
 from .views.lookup import VillageAidLookup
 from .views.recycle import RecycleBin
@@ -103,6 +104,8 @@ APIS = [
     (FollowUpRecordApi, "records"), (FollowUpReportApi, "records"),
 ]
 TOOLS = [VillageAidLookup]
+# views without a menu entry, with their area
+PAGES = [(EvidenceView, "records")]
 
 
 def register_translations(app):
@@ -134,6 +137,8 @@ class VillageAidManager(BaseManager):
             )
         app.after_request(record_request)
         listen_for_disclosures()
+        history.listen_for_accounts(self.appbuilder.session)
+        evidence.listen(self.appbuilder.session)
         bp = Blueprint(
             "villageaid",
             __name__,
@@ -175,6 +180,9 @@ class VillageAidManager(BaseManager):
         for api, area in APIS:
             ab.add_api(api)
             self.areas[api.__name__] = (api, area)
+        for page, area in PAGES:
+            ab.add_view_no_menu(page)
+            self.areas[page.__name__] = (page, area)
         for tool in TOOLS:
             ab.add_view_no_menu(tool)
             self.areas[tool.__name__] = (tool, "tool")

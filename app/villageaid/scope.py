@@ -133,6 +133,9 @@ def history_keys(item):
     unit, village's stationed unit) — the same sets the record's own rule
     reads, so the history is visible to whom the record was."""
     model = type(item)
+    owner = getattr(item, "scope_owner", None)
+    if owner is not None:  # a record's attachment: the record's scope
+        return history_keys(owner)
     if _RULES.get(model) is _reference:
         return True, None, None, None
     if model is ScopeAssignment:

@@ -313,6 +313,8 @@ def referring_counts(item, session, including_binned=False):
         model = mapper.class_
         if getattr(model, "__table__", None) is None or not hasattr(model, "__label__"):
             continue
+        if getattr(model, "__goes_with_its_record__", False):
+            continue  # binned and restored with the record by its own hook (evidence.py)
         for rel in mapper.relationships:
             if rel.direction.name != "MANYTOONE" or rel.mapper.class_ is not target or rel.viewonly:
                 continue

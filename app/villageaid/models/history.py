@@ -1,7 +1,7 @@
 """Change history (操作日志): one row per record written, append-only."""
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import event, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from .. import choices
@@ -34,3 +34,10 @@ class ChangeRecord(Model):
 
     def __str__(self):
         return "%s #%s" % (self.model, self.record_id)
+
+
+def refuse_delete(mapper, connection, target):
+    raise PermissionError("%s rows are only removed by their retention (prune-logs)" % type(target).__name__)
+
+
+event.listen(ChangeRecord, "before_delete", refuse_delete)

@@ -24,7 +24,7 @@ from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import HiddenField
 
-from .. import history, scope, writes
+from .. import evidence, history, scope, writes
 from ..choices import CHANGE_ACTIONS, CHANGE_PATHS
 from ..exports import ExportMixin
 from ..labels import LABELS
@@ -108,6 +108,15 @@ class ScopedModelView(ExportMixin, ModelView):
                 history=history.entries(self.viewer, self.datamodel.obj, kwargs["pk"]),
                 change_action=CHANGE_ACTIONS.label, change_path=CHANGE_PATHS.label,
             )
+        if self.datamodel.obj in evidence.KIND_OF and template == self.show_template and kwargs.get("pk") is not None:
+            # the record the page shows (loaded through the scope already: no query)
+            record = self.datamodel.session.get(self.datamodel.obj, scope.parse_id(kwargs["pk"]))
+            if record is not None:
+                kind = evidence.KIND_OF[self.datamodel.obj]
+                kwargs.update(evidence=evidence.listing(self.viewer, record), evidence_kind=kind,
+                              evidence_writable=self.appbuilder.sm.has_access("can_edit", type(self).__name__)
+                              and self.appbuilder.sm.has_access("can_upload", "EvidenceView"),
+                              evidence_max_mb=evidence._megabytes(evidence.max_bytes()))
         return super().render_template(template, **kwargs)
 
     def _init_forms(self):

@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 
 from .. import scope, writes
 from ..choices import CHANGE_MODELS
-from ..models import Cadre, FollowUpRecord, ReserveCandidate, Town, TrainingAttendance, TrainingSession, Unit, Village
+from ..models import Cadre, Evidence, FollowUpRecord, ReserveCandidate, Town, TrainingAttendance, TrainingSession, Unit, Village
 
 BINS = {
     "village": Village, "cadre": Cadre, "candidate": ReserveCandidate, "followup": FollowUpRecord,
     "attendance": TrainingAttendance, "session": TrainingSession, "town": Town, "unit": Unit,
+    "evidence": Evidence,
 }
 PAGE_SIZE = 50
 

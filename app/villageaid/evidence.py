@@ -1,0 +1,233 @@
+"""Evidence (佐证材料): photos and scans attached to follow-up records and
+training sessions (signed sign-in sheets).
+
+- Files are JPEG, PNG or PDF — judged by their first bytes, and the name's
+  extension must agree — of at most VILLAGEAID_EVIDENCE_MAX_BYTES (10 MB).
+- They are kept in the evidence store, by default the folder
+  VILLAGEAID_EVIDENCE_DIR (`<instance>/evidence`), under a name of the
+  store's own choosing; the row keeps the file's name, type, size and
+  SHA-256. `Store` is the interface a further store (S3-compatible, say)
+  would implement.
+- Evidence is scoped exactly like its record, written through the write
+  path (so it is in the change history), goes to the recycle bin with its
+  record and comes back with its restore; purging the record removes its
+  evidence, files included, after the commit.
+"""
+import hashlib
+import os
+import uuid
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import joinedload
+
+from . import scope, settings, writes
+from .models import Evidence, FollowUpRecord, TrainingSession, utcnow
+
+# kind in URLs -> (record model, Evidence column, the record's list view)
+KINDS = {
+    "followup": (FollowUpRecord, "followup_record_id", "FollowUpRecordView"),
+    "session": (TrainingSession, "training_session_id", "TrainingSessionView"),
+}
+KIND_OF = {model: kind for kind, (model, _c, _v) in KINDS.items()}
+
+# the types accepted: (the file's first bytes, content type, extensions)
+TYPES = (
+    (b"\xff\xd8\xff", "image/jpeg", (".jpg", ".jpeg")),
+    (b"\x89PNG\r\n\x1a\n", "image/png", (".png",)),
+    (b"%PDF-", "application/pdf", (".pdf",)),
+)
+REMOVE_AFTER_COMMIT = "va_evidence_files_to_remove"
+
+
+@scope.rule(Evidence)
+def _evidence(towns, units, user_id):
+    """Evidence is visible with its record: a session's with the session
+    (every signed-in user with a scope), a follow-up record's with its village."""
+    records = select(FollowUpRecord.id).where(
+        FollowUpRecord.village_id.in_(scope.visible_village_ids(towns, units)))
+    return or_(Evidence.training_session_id.isnot(None), Evidence.followup_record_id.in_(records))
+
+
+class Refused(ValueError):
+    """The file is not accepted; the message says why."""
+
+
+# --- the store -------------------------------------------------------------------
+
+
+class Store:
+    """Where evidence files are kept. `put(data) -> name`, `open(name)`,
+    `remove(name)`; a store by setting (S3-compatible) would implement the same."""
+
+    def put(self, data):
+        raise NotImplementedError
+
+    def open(self, name):
+        raise NotImplementedError
+
+    def remove(self, name):
+        raise NotImplementedError
+
+
+class FolderStore(Store):
+    """Files in a folder (by default `<instance>/evidence`), two levels deep
+    by a random name: the uploaded name is never a path."""
+
+    def __init__(self, root):
+        self.root = root
+
+    def _path(self, name):
+        path = os.path.realpath(os.path.join(self.root, name))
+        if not path.startswith(os.path.realpath(self.root) + os.sep):
+            raise Refused(_("The file is not in the evidence store."))
+        return path
+
+    def put(self, data):
+        name = uuid.uuid4().hex
+        name = os.path.join(name[:2], name)
+        path = self._path(name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "xb") as out:
+            out.write(data)
+        return name
+
+    def open(self, name):
+        return open(self._path(name), "rb")
+
+    def remove(self, name):
+        try:
+            os.remove(self._path(name))
+        except FileNotFoundError:
+            pass
+
+
+def store():
+    root = settings.get("VILLAGEAID_EVIDENCE_DIR") or os.path.join(current_app.instance_path, "evidence")
+    return FolderStore(root)
+
+
+# --- checks ----------------------------------------------------------------------
+
+
+def max_bytes():
+    return settings.get("VILLAGEAID_EVIDENCE_MAX_BYTES")
+
+
+def read_upload(upload):
+    """(file name, content type, data) of an uploaded file, or Refused."""
+    if upload is None or not upload.filename:
+        raise Refused(_("Choose a file to upload."))
+    name = os.path.basename(upload.filename.replace("\\", "/")).strip()[:255]
+    limit = max_bytes()
+    data = upload.stream.read(limit + 1)
+    if not data:
+        raise Refused(_("The file is empty."))
+    if len(data) > limit:
+        raise Refused(_("The file is larger than %(size)s MB.", size=_megabytes(limit)))
+    for magic, content_type, extensions in TYPES:
+        if data.startswith(magic):
+            if not name.lower().endswith(extensions):
+                raise Refused(_("The file's name does not match its content (%(type)s).", type=content_type))
+            return name, content_type, data
+    raise Refused(_("Only JPEG, PNG and PDF files are accepted."))
+
+
+def _megabytes(limit):
+    return ("%.1f" % (limit / 1024 / 1024)).rstrip("0").rstrip(".")
+
+
+# --- reading and writing ------------------------------------------------------------
+
+
+def record_of(kind, pk, viewer):
+    """The record of `kind` with this id if `viewer` may see it, else None."""
+    if kind not in KINDS:
+        return None
+    return scope.get_visible(KINDS[kind][0], pk, viewer)
+
+
+def listing(viewer, record):
+    """The record's evidence `viewer` may see, newest first (one query)."""
+    column = getattr(Evidence, KINDS[KIND_OF[type(record)]][1])
+    return (scope.visible_query(Evidence, viewer).options(joinedload(Evidence.created_by))
+            .filter(column == record.id).order_by(Evidence.created_on.desc(), Evidence.id.desc()).all())
+
+
+def attach(record, upload, viewer, path="web"):
+    """Check the file, keep it in the store and save its row through the
+    write path; a refusal keeps nothing. Returns the Evidence row."""
+    name, content_type, data = read_upload(upload)
+    kept = store()
+    stored = kept.put(data)
+    item = Evidence(file_name=name, content_type=content_type, size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(), stored_path=stored)
+    setattr(item, KINDS[KIND_OF[type(record)]][1], record.id)
+    try:
+        writes.save(item, viewer, path=path)
+    except writes.Refused:
+        kept.remove(stored)
+        raise
+    return item
+
+
+# --- with its record: to the bin, back, and away ---------------------------------------
+
+
+@writes.on_change
+def follow_the_record(change, session):
+    """A record's delete bins its evidence, its restore brings back what
+    went with it, its purge removes its evidence (the files after the commit)."""
+    kind = KIND_OF.get(type(change.item))
+    if kind is None or change.kind not in ("delete", "restore", "purge"):
+        return
+    from . import history
+
+    column = getattr(Evidence, KINDS[kind][1])
+    query = session.query(Evidence).filter(column == change.item.id)
+    if change.kind == "delete":
+        rows = query.filter(Evidence.deleted_on.is_(None)).all()
+    elif change.kind == "restore":
+        rows = query.filter(Evidence.binned_with_record.is_(True)).all()
+    else:
+        rows = query.all()
+    for row in rows:
+        before = writes.snapshot(row)
+        if change.kind == "delete":
+            row.deleted_on, row.deleted_by_fk, row.binned_with_record = utcnow(), change.viewer.user_id, True
+        elif change.kind == "restore":
+            row.deleted_on, row.deleted_by_fk, row.binned_with_record = None, None, False
+        session.flush()
+        history.record_change(writes.Change(change.kind, row, before, change.viewer, change.path,
+                                            writes.snapshot(row)), session)
+    if change.kind == "purge":
+        for row in rows:
+            session.info.setdefault(REMOVE_AFTER_COMMIT, []).append(row.stored_path)
+            session.delete(row)
+        session.flush()
+
+
+@writes.on_change
+def purged_evidence_file(change, session):
+    """Purging an evidence row itself removes its file after the commit."""
+    if isinstance(change.item, Evidence) and change.kind == "purge":
+        session.info.setdefault(REMOVE_AFTER_COMMIT, []).append(change.item.stored_path)
+
+
+def _remove_files(session):
+    names = session.info.pop(REMOVE_AFTER_COMMIT, None)
+    if names:
+        kept = store()
+        for name in names:
+            kept.remove(name)
+
+
+def _forget_files(session, *args):
+    session.info.pop(REMOVE_AFTER_COMMIT, None)
+
+
+def listen(session):
+    for name, func in (("after_commit", _remove_files), ("after_rollback", _forget_files)):
+        if not event.contains(session, name, func):
+            event.listen(session, name, func)
