@@ -60,7 +60,8 @@ def test_a_restore_needing_a_taken_value_is_refused_with_its_message(browser, mo
     assert "该值已被其他记录使用" in html
     assert fetch(Cadre, first).deleted_on is not None
     with database() as s:
-        assert [r.action for r in s.query(ChangeRecord).filter_by(model="Cadre", record_id=first)] == ["create", "delete"]
+        assert [r.action for r in s.query(ChangeRecord).filter_by(model="Cadre", record_id=first)
+                .order_by(ChangeRecord.id)] == ["create", "delete"]
     forget(first)
 
 

@@ -129,6 +129,8 @@ def test_purge_is_the_administrators_and_anonymises_the_history(browser, cadre):
     with database() as s:
         rows = s.query(ChangeRecord).filter_by(model="Cadre", record_id=cadre).order_by(ChangeRecord.id).all()
         assert [r.action for r in rows] == ["create", "delete", "purge"]
-        text = " ".join(r.changes for r in rows)
+        text = " ".join(r.changes + r.record_label for r in rows)
     assert "53042819920202002X" not in text and "13700001111" not in text
     assert re.search(r"530428\*{8}002X", text)
+    # a person's name too: the family name stays
+    assert "回收人" not in text and "回**" in text
