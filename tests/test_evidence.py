@@ -174,3 +174,13 @@ def test_evidence_goes_to_the_bin_and_back_with_its_record(browser, records, sto
                       follow_redirects=True)
     assert resp.status_code == 200 and fetch(FollowUpRecord, mine) is None
     assert evidence_of(mine) == [] and stored_files(store) == []
+
+
+def test_an_uploaded_name_is_a_name_never_a_path(browser, records, store):
+    mine = records[0]
+    upload(browser("clerk_town"), "followup", mine, PNG, "../../etc/passwd.png")
+    (eid, name, _b), = evidence_of(mine)
+    assert name == "passwd.png"
+    resp = browser("clerk_town").get("/villageaid/evidence/%d/download" % eid)
+    assert resp.status_code == 200 and "passwd.png" in resp.headers["Content-Disposition"]
+    assert all(os.path.realpath(f).startswith(os.path.realpath(str(store))) for f in stored_files(store))

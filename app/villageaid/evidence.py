@@ -119,7 +119,10 @@ def read_upload(upload):
     """(file name, content type, data) of an uploaded file, or Refused."""
     if upload is None or not upload.filename:
         raise Refused(_("Choose a file to upload."))
-    name = os.path.basename(upload.filename.replace("\\", "/")).strip()[:255]
+    # the name only (never a path), without control characters
+    name = "".join(ch for ch in os.path.basename(upload.filename.replace("\\", "/")) if ch.isprintable()).strip()[:255]
+    if not name:
+        raise Refused(_("Choose a file to upload."))
     limit = max_bytes()
     data = upload.stream.read(limit + 1)
     if not data:
