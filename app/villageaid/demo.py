@@ -305,7 +305,7 @@ def load_training_cases(session, rng, fake, towns, people, ids):
         end_date=date(2021, 9, 15), hours=None, audience="all", capacity=None, place="县委党校",
         content="乡村振兴战略、驻村帮扶工作指导")
     upcoming = TrainingSession(
-        title="新任村干部岗前轮训班", batch="%d-1" % (today.year + 1), organiser="县委组织部",
+        title="新任村干部岗前轮训班", batch="%d-待开班" % (today + timedelta(days=30)).year, organiser="县委组织部",
         start_date=today + timedelta(days=30), end_date=today + timedelta(days=32), hours=20,
         audience="all", capacity=4, place="县委党校", content="岗位职责、基层治理")
     session.add_all([township_session, upcoming])

@@ -22,8 +22,8 @@ from flask_appbuilder.models.sqla.filters import FilterEqual, FilterRelationOneT
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from .crud import filter_arg
 
-ATTENDANCE_COLUMNS = ["training_session", "training_session.end_date", "training_session.hours", "cadre", "cadre.kind",
-                      "cadre.unit", "status", "completed", "note"]
+ATTENDANCE_COLUMNS = ["training_session", "cadre", "cadre.kind", "cadre.unit", "status", "completed",
+                      "training_session.hours", "note"]
 
 
 class AttendanceView(ScopedModelView):
