@@ -291,6 +291,21 @@ def test_a_clerk_records_township_cadres_only_in_its_own_towns(api):
     assert resp.status_code == 422 and "town" in resp.get_json()["message"]
 
 
+def test_the_cadre_form_offers_and_takes_only_own_towns(browser):
+    b = browser("clerk_town")
+    t1, t2 = ids(Town, "甲镇", "乙乡")
+    form = {"name": "表单乡干", "gender": "male", "id_number": "530428199001010028", "kind": "township",
+            "post": "town_head", "town": str(t2), "start_date": "2021-03-01", "status": "active"}
+    before = count(Cadre)
+    html = b.post("/cadreview/add", form).get_data(as_text=True)
+    assert "选择无效" in html and count(Cadre) == before
+    offered = b.get("/villageaid/lookup/mytown?q=").get_json()["results"]
+    assert [r["text"] for r in offered] == ["甲镇"]
+    form["town"] = str(t1)
+    assert b.post("/cadreview/add", form).status_code == 302
+    assert count(Cadre) == before + 1
+
+
 def test_a_session_without_hours(browser):
     b = browser("office")
     before = count(TrainingSession)

@@ -70,6 +70,7 @@ class CadreView(ScopedModelView):
                      "trained_on": _l("Trained on (first session that counts)")}
     base_order = ("name", "asc")
     related_views = [AttendanceView]  # the cadre's training history
+    lookup_keys = {"town": "mytown"}  # a township cadre is recorded in the clerk's own towns
     description_columns = {
         "id_number": _l("18 characters; a final x is stored as X."),
         "phone": _l("Mobile, or landline with area code, e.g. 0877-6012345."),
