@@ -29,7 +29,9 @@ from typing import Callable, Optional
 import pytest
 
 from . import scope_world as sw
-from .helpers import Api, Browser
+from villageaid.models import TrainingAttendance
+
+from .helpers import Api, Browser, fetch
 
 ROLES = sw.ROLES
 READ = frozenset({"list", "show", "export"})
@@ -486,6 +488,42 @@ def enrol_untrained_entry():
     return Entry(methods={"POST": ("A", "missing")}, run=case)
 
 
+def roll_call_entry():
+    """The roll call of a session: GET lists the attendance of the user's
+    scope; POST saves a status per row — a row outside the scope answers 404
+    and changes nothing."""
+
+    def case(ctx, method, role, record):
+        session = ctx.w.id("session", "A")
+        if method == "GET":
+            url = "/villageaid/training/rollcall/%d" % (session if record == "A" else 999999999)
+            if "enrol" not in grants("records", role):
+                return run(ctx, role, "GET", url, Outcome(denied(role)))
+            if record != "A":
+                return run(ctx, role, "GET", url, Outcome(404))
+            shown = tuple(labels("cadre")[p] for p in sees("attendance", role))
+            return run(ctx, role, "GET", url, Outcome(200, shows=shown))
+        url = "/villageaid/training/rollcall/%d" % session
+        chosen = record.split("+")
+        rows = [ctx.w.id("attendance", p) for p in chosen]
+        data = {"row": [str(r) for r in rows]}
+        for row in rows:
+            data["status-%d" % row] = "absent"
+            data["version-%d" % row] = str(fetch(TrainingAttendance, row).row_version)
+        if "enrol" not in grants("records", role):
+            return run(ctx, role, "POST", url, Outcome(denied(role)), data=data)
+        if not set(chosen) <= sees("attendance", role):
+            return run(ctx, role, "POST", url, Outcome(404), data=data)
+
+        def check(before, after, what):
+            only_changed(before, after, "va_training_attendance", what)
+            assert len(before["va_training_attendance"]) == len(after["va_training_attendance"]), what
+
+        return run(ctx, role, "POST", url, Outcome(302, check), data=data)
+
+    return Entry(methods={"GET": ("A", "missing"), "POST": sw.POSITIONS + ("A+B",)}, run=case)
+
+
 def _column(table, name):
     from flask_appbuilder import Model
 
@@ -546,6 +584,7 @@ WEB.update({
     "TrainingTools.choose": choose_entry(),
     "TrainingTools.enrol": enrol_entry(),
     "TrainingTools.enrol_untrained": enrol_untrained_entry(),
+    "TrainingTools.roll_call": roll_call_entry(),
     "TrainingTools.coverage": tool("/villageaid/training/coverage/"),
     "TrainingTools.coverage_export": tool("/villageaid/training/coverage/export/", export=True),
     "ReserveTools.summary": tool("/villageaid/reserve/summary/"),

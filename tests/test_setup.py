@@ -71,6 +71,19 @@ def test_demo_data_on_a_fresh_database():
         assert db.session.query(TrainingAttendance).count() > 50
         completed = {a.cadre_id for a in db.session.query(TrainingAttendance).filter_by(completed=True)}
         assert 0.3 * len(cadres) < len(completed) < 0.8 * len(cadres)
+        # each training case: township cadres, a session still to come with
+        # enrolments, one without hours, completions that do not count
+        from villageaid.models import TrainingSession
+
+        assert sum(1 for c in cadres if c.kind == "township" and c.town is not None and c.village is None) >= 10
+        upcoming = [s for s in db.session.query(TrainingSession) if s.end_date > datetime.date(2021, 11, 30)]
+        assert upcoming and all(a.training_session.capacity for a in db.session.query(TrainingAttendance)
+                                if a.training_session in upcoming)
+        assert db.session.query(TrainingAttendance).filter(
+            TrainingAttendance.training_session_id.in_([s.id for s in upcoming])).count() == upcoming[0].capacity
+        assert db.session.query(TrainingSession).filter(TrainingSession.hours.is_(None)).count() >= 1
+        not_counted = [c for c in cadres if c.id in completed and c.trained_on is None]
+        assert any((c.village.town if c.village else c.town).name == demo.DEMO_CLERK_TOWN for c in not_counted)
         candidates = db.session.query(ReserveCandidate).all()
         assert len({c.village_id for c in candidates}) > 0.7 * len(villages)
         assert 0 < db.session.query(ReserveCandidate).filter(eligibility.issues_condition()).count() < len(candidates)

@@ -6,6 +6,8 @@ import pytest
 
 from villageaid.models import Cadre, TrainingAttendance, TrainingSession, Unit, Village
 
+from villageaid.training import recompute_trained_on
+
 from .helpers import count, database, fetch, ids
 
 EXTRA = {
@@ -79,6 +81,8 @@ def training_fixture(app, snapshot):
         cadre = {c.name: c for c in s.query(Cadre)}
         for title, name, status, completed in ATTENDANCE:
             s.add(TrainingAttendance(training_session=made["sessions"][title], cadre=cadre[name], status=status, completed=completed))
+        s.flush()
+        recompute_trained_on(s)  # rows added outside the write path
         s.commit()
         session_ids = {k: v.id for k, v in made["sessions"].items()}
     snapshot.push()

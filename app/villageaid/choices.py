@@ -59,6 +59,7 @@ GENDERS = Choices(
 CADRE_KINDS = Choices(
     ("resident", _l("Resident cadre")),
     ("village", _l("Village cadre")),
+    ("township", _l("Township cadre")),
 )
 
 # Posts by kind: a resident cadre is in a work team, a village cadre in the
@@ -74,8 +75,16 @@ VILLAGE_POSTS = Choices(
     ("secretary_director", _l("Secretary and director")),
     ("committee_member", _l("Committee member")),
 )
-CADRE_POSTS = Choices(*(RESIDENT_POSTS.pairs + VILLAGE_POSTS.pairs))
-POSTS_BY_KIND = {"resident": RESIDENT_POSTS, "village": VILLAGE_POSTS}
+# A township cadre (乡镇干部) serves in a town's party committee or government.
+TOWNSHIP_POSTS = Choices(
+    ("town_party_secretary", _l("Town party committee secretary")),
+    ("town_head", _l("Town head")),
+    ("town_deputy_secretary", _l("Town deputy party secretary")),
+    ("organisation_member", _l("Organisation committee member")),
+    ("town_other", _l("Other township post")),
+)
+CADRE_POSTS = Choices(*(RESIDENT_POSTS.pairs + VILLAGE_POSTS.pairs + TOWNSHIP_POSTS.pairs))
+POSTS_BY_KIND = {"resident": RESIDENT_POSTS, "village": VILLAGE_POSTS, "township": TOWNSHIP_POSTS}
 
 CADRE_STATUSES = Choices(
     ("active", _l("On duty")),
@@ -86,7 +95,17 @@ AUDIENCES = Choices(
     ("resident", _l("Resident cadres")),
     ("village", _l("Village cadres")),
     ("both", _l("Resident and village cadres")),
+    ("township", _l("Township cadres")),
+    ("all", _l("All cadres")),
 )
+# The kinds of cadre each audience admits.
+AUDIENCE_KINDS = {
+    "resident": ("resident",),
+    "village": ("village",),
+    "both": ("resident", "village"),
+    "township": ("township",),
+    "all": ("resident", "village", "township"),
+}
 
 ATTENDANCE_STATUSES = Choices(
     ("enrolled", _l("Enrolled")),

@@ -148,6 +148,7 @@ def load(session, seed=2020, cadres=200):
     sessions = load_training(session, rng, people)
     candidates = load_reserve(session, rng, fake, villages, people, ids)
     records = load_followup(session, rng, villages)
+    sessions += load_training_cases(session, random.Random(seed + 1), fake, towns, people, ids)
     session.commit()
     return {"towns": len(towns), "units": len(units), "villages": len(villages), "cadres": len(people),
             "sessions": sessions, "candidates": candidates, "records": records}
@@ -270,6 +271,67 @@ def load_training(session, rng, people):
         status, completed = ("attended", True) if outcome < 0.72 else (("absent", False) if outcome < 0.86 else ("excused", False))
         session.add(TrainingAttendance(training_session=chosen, cadre=cadre, status=status, completed=completed))
     return len(sessions)
+
+
+TOWNSHIP_POSTS = ["town_party_secretary", "town_head", "town_deputy_secretary", "organisation_member", "town_other"]
+
+
+def load_training_cases(session, rng, fake, towns, people, ids):
+    """What the training rules turn on, each visible to the demo clerk:
+    township cadres (乡镇干部) and their session, a session still to come
+    with enrolments (and full), a completion in a session that ended before
+    the cadre started (it does not count), a session whose hours are not
+    known. Then the maintained `trained_on` of every cadre."""
+    from .training import recompute_trained_on
+
+    today = reference_date()
+    township = []
+    for i, town in enumerate(towns):
+        for j in range(2):
+            male = rng.random() < 0.6
+            birth = date(1972, 1, 1) + timedelta(days=rng.randrange(0, 365 * 20))
+            number = make_id_number(rng, birth, male)
+            while number in ids:
+                number = make_id_number(rng, birth, male)
+            ids.add(number)
+            start = date(2020, 3, 1) + timedelta(days=rng.randrange(0, 365))
+            if town.name == DEMO_CLERK_TOWN and j == 0:
+                start = date(2021, 10, 8)  # came after the township session: it does not count
+            township.append(Cadre(
+                name=fake.name_male() if male else fake.name_female(), gender="male" if male else "female",
+                id_number=number, phone=make_phone(fake), kind="township",
+                post=TOWNSHIP_POSTS[(2 * i + j) % len(TOWNSHIP_POSTS)], town=town,
+                start_date=start, status="active"))
+    session.add_all(township)
+    township_session = TrainingSession(
+        title="乡镇干部乡村振兴专题轮训班", batch="2021-3", organiser="县委组织部", start_date=date(2021, 9, 13),
+        end_date=date(2021, 9, 15), hours=None, audience="all", capacity=None, place="县委党校",
+        content="乡村振兴战略、驻村帮扶工作指导")
+    upcoming = TrainingSession(
+        title="新任村干部岗前轮训班", batch="%d-待开班" % (today + timedelta(days=30)).year, organiser="县委组织部",
+        start_date=today + timedelta(days=30), end_date=today + timedelta(days=32), hours=20,
+        audience="all", capacity=4, place="县委党校", content="岗位职责、基层治理")
+    session.add_all([township_session, upcoming])
+    for k, cadre in enumerate(township):
+        if k % 3 != 2:  # a third of them untrained
+            session.add(TrainingAttendance(training_session=township_session, cadre=cadre, status="attended",
+                                           completed=True))
+    # in the demo clerk's town: enrolled in the session to come (full), and a
+    # completion in a session that ended before the cadre started
+    clerk_town = [c for c in people if c.village is not None and c.village.town.name == DEMO_CLERK_TOWN
+                  and c.status == "active"]
+    for cadre in clerk_town[:upcoming.capacity]:
+        session.add(TrainingAttendance(training_session=upcoming, cadre=cadre, status="enrolled", completed=False))
+    session.flush()
+    first = session.query(TrainingSession).filter(TrainingSession.batch == "2020-1").one()
+    taken = {a.cadre_id for a in session.query(TrainingAttendance).filter(TrainingAttendance.training_session_id == first.id)}
+    late = [c for c in clerk_town if c.kind == "resident" and c.start_date > first.end_date and c.id not in taken]
+    for cadre in late[:2]:
+        session.add(TrainingAttendance(training_session=first, cadre=cadre, status="attended", completed=True,
+                                       note="开班时尚未到岗：不计入轮训"))
+    session.flush()
+    recompute_trained_on(session)
+    return 2
 
 
 DEMO_CLERK_TOWN = "因远镇"

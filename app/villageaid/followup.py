@@ -15,8 +15,8 @@ from sqlalchemy import and_, case, func
 from . import scope
 from .choices import ALERT_KINDS
 from .eligibility import years_before
-from .models import FollowUpRecord, FollowUpYear, Town, Unit, Village, utcnow
-from . import settings
+from .models import FollowUpRecord, FollowUpYear, Town, Unit, Village
+from . import settings, timefmt
 
 
 def exit_years():
@@ -29,7 +29,7 @@ def in_followup_set():
 
 
 def reference_date():
-    return settings.get("VILLAGEAID_REFERENCE_DATE") or utcnow().date()
+    return timefmt.reference_date()
 
 
 def periods(day=None):

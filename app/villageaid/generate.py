@@ -480,6 +480,7 @@ class Generator:
         self.next_id = {
             model: (conn.scalar(select(func.max(model.__table__.c.id))) or 0) + 1 for model in TABLES
         }
+        self.first_ids = dict(self.next_id)
         self.pools = Pools(seed)
         rng = Rng("%s:names" % seed)
         self.county_names = _pairs(COUNTY_CHARS, rng)
@@ -550,6 +551,7 @@ class Generator:
                 self.progress(index + 1, time.perf_counter() - started)
         for writer in self.writers.values():
             writer.flush()
+        self.set_trained_on()
         self.fix_sequences()
         return self.summary(time.perf_counter() - started)
 
@@ -564,6 +566,12 @@ class Generator:
             result[model.__tablename__] = (writer.written, writer.seconds)
         result["total"] = (sum(w.written for w in self.writers.values()), seconds)
         return result
+
+    def set_trained_on(self):
+        """The maintained date each generated cadre became trained."""
+        from .training import trained_on_update
+
+        self.conn.execute(trained_on_update().where(Cadre.__table__.c.id >= self.first_ids[Cadre]))
 
     def fix_sequences(self):
         """PostgreSQL: move each id sequence past the ids written here."""
@@ -687,7 +695,8 @@ class Generator:
                     post = VILLAGE_POST.pick(rng)
                     unit = None
                 writer.add((cid, self.pools.person(rng, male), "male" if male else "female", number, mobile(rng),
-                            kind, post, unit, vid, start, "left" if rng.random() < 0.08 else "active")
+                            kind, post, unit, vid, start, "left" if rng.random() < 0.08 else "active",
+                            None, None)  # own town (township cadres only), trained_on (set at the end)
                            + self.audit(datetime.combine(start, datetime.min.time()) + timedelta(hours=9)))
                 with Timer(attendance):
                     self.attend(rng, cid, kind)
@@ -800,7 +809,7 @@ def column_order_check():
         TrainingSession: ["id", "title", "batch", "organiser", "start_date", "end_date", "place", "hours",
                           "audience", "capacity", "content"],
         Cadre: ["id", "name", "gender", "id_number", "phone", "kind", "post", "unit_id", "village_id",
-                "start_date", "status"],
+                "start_date", "status", "own_town_id", "trained_on"],
         TrainingAttendance: ["id", "training_session_id", "cadre_id", "status", "completed", "note"],
         ReserveCandidate: ["id", "village_id", "name", "gender", "ethnicity", "id_number", "birth_date",
                            "education", "political_status", "party_join_date", "background", "phone",

@@ -235,6 +235,13 @@ def _cadre_post_matches_kind(item, before):
         errors["unit"] = _("A resident cadre needs a dispatching unit.")
     if item.kind == "village" and not refers(item, "village"):
         errors["village"] = _("A village cadre needs a village.")
+    if item.kind == "township":
+        if not refers(item, "town"):
+            errors["town"] = _("A township cadre needs a town.")
+        if refers(item, "village"):
+            errors["village"] = _("A township cadre belongs to a town, not to a village.")
+    elif refers(item, "town"):
+        errors["town"] = _("Only a township cadre has a town of its own; a village cadre's town is its village's.")
     return errors
 
 
@@ -265,6 +272,9 @@ def _attendance_fits_session(item, before):
                             kind=choices.CADRE_KINDS.label(cadre.kind))
     if item.completed and item.status != "attended":
         errors["completed"] = _("Only an attended record can be marked completed.")
+    elif item.completed and not session_ended(training_session):
+        errors["completed"] = _("The session has not ended yet (it ends on %(date)s): it cannot be marked completed.",
+                                date=training_session.end_date.isoformat())
     if training_session.capacity and training_session.id != before.get("training_session_id"):
         session = current_app.appbuilder.session
         with session.no_autoflush:
@@ -278,6 +288,14 @@ def _attendance_fits_session(item, before):
         if taken >= training_session.capacity:
             errors["training_session"] = _("The session is full (capacity %(capacity)d).", capacity=training_session.capacity)
     return errors
+
+
+def session_ended(training_session):
+    """Has the session ended by the reference date (today in the configured
+    time zone)? Only an ended session's attendance may be completed."""
+    from .timefmt import reference_date
+
+    return training_session.end_date is not None and training_session.end_date <= reference_date()
 
 
 @model_rule(ReserveCandidate)

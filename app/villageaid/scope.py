@@ -85,7 +85,9 @@ def visible_village_ids(towns, units):
 
 @rule(Cadre)
 def _cadre(towns, units, user_id):
-    return or_(Cadre.unit_id.in_(units), Cadre.village_id.in_(visible_village_ids(towns, units)))
+    # a township cadre (乡镇干部) has a town of its own and no village
+    return or_(Cadre.unit_id.in_(units), Cadre.village_id.in_(visible_village_ids(towns, units)),
+               Cadre.own_town_id.in_(towns))
 
 
 def visible_cadre_ids(towns, units):
@@ -146,7 +148,7 @@ def history_keys(item):
     unit_id = cadre.unit_id if cadre is not None else None
     village = cadre.village if cadre is not None else getattr(item, "village", None)
     if village is None:
-        return False, None, unit_id, None
+        return False, getattr(cadre, "own_town_id", None), unit_id, None
     return False, village.town_id, unit_id, village.unit_id
 
 
@@ -371,6 +373,12 @@ def _village_town(viewer, item):
     """A clerk places or moves a village only into its own towns: the
     villages of a town are the town's (and the office's) to record, and a
     name taken inside a foreign town must tell a clerk nothing."""
+    return None if viewer.sees_all else own_towns(viewer)
+
+
+@nameable(Cadre, "town")
+def _cadre_town(viewer, item):
+    """A township cadre is recorded in the clerk's own towns (like a village)."""
     return None if viewer.sees_all else own_towns(viewer)
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
-    exists,
+    and_,
+    bindparam,
     func,
     select,
 )
@@ -114,6 +115,12 @@ class Cadre(Record, Recyclable, Model):
         String(10), nullable=False, default="active", index=True,
         info={"choices": choices.CADRE_STATUSES},
     )
+    # training: the town a township cadre (乡镇干部) serves in (no village),
+    # and the date the cadre became trained — maintained by training.py,
+    # never edited
+    own_town_id = Column(Integer, ForeignKey("va_town.id"), index=True)
+    town = relationship(Town, lazy="joined", foreign_keys=[own_town_id])
+    trained_on = Column(Date, index=True)
 
     def __str__(self):
         return self.name
@@ -132,7 +139,7 @@ def add_computed_columns():
     tables, set once those are mapped (models/__init__.py calls this).
     Deferred: loaded only where a view asks for them."""
     from .reserve import ReserveCandidate
-    from .training import TrainingAttendance
+    from .training import TrainingAttendance, TrainingSession
 
     def active_candidates(post=None):
         """A village's candidates that count towards its target."""
@@ -150,14 +157,50 @@ def add_computed_columns():
     Village.director_count = active_candidates("director")
     Village.both_count = active_candidates("both")
     Village.member_count = active_candidates("member")
-    # the town of the cadre's village
+    # the town of the cadre: a township cadre's own, else its village's
     Cadre.town_id = column_property(
-        select(Village.town_id).where(Village.id == Cadre.village_id).correlate_except(Village).scalar_subquery(),
+        func.coalesce(
+            Cadre.own_town_id,
+            select(Village.town_id).where(Village.id == Cadre.village_id).correlate_except(Village).scalar_subquery(),
+        ),
         deferred=True,
     )
-    # trained: any attendance completed
-    Cadre.trained = column_property(
-        exists().where(TrainingAttendance.cadre_id == Cadre.id, TrainingAttendance.completed.is_(True),
-                       TrainingAttendance.deleted_on.is_(None)),
+    # trained: became trained (trained_on, see training.py) by the reference date
+    Cadre.trained = column_property(trained_by_reference_date(Cadre.trained_on), deferred=True)
+    # the hours of the sessions that count towards training (empty when unknown)
+    Cadre.training_hours = column_property(
+        select(func.sum(TrainingSession.hours))
+        .select_from(TrainingAttendance)
+        .join(TrainingSession, TrainingSession.id == TrainingAttendance.training_session_id)
+        .where(TrainingAttendance.cadre_id == Cadre.id, counted_attendance(Cadre.start_date))
+        .correlate_except(TrainingAttendance, TrainingSession)
+        .scalar_subquery(),
         deferred=True,
+    )
+
+
+def reference_day_param():
+    """The reference date as a bound parameter, read when a statement runs."""
+    from ..timefmt import reference_date
+
+    return bindparam("va_reference_date", callable_=reference_date, type_=Date)
+
+
+def trained_by_reference_date(trained_on):
+    return and_(trained_on.isnot(None), trained_on <= reference_day_param())
+
+
+def counted_attendance(start_date):
+    """SQL: an attendance that makes its cadre trained — completed, of a
+    session that has ended by the reference date and did not end before the
+    cadre (whose start date is `start_date`) started in post; neither in the
+    recycle bin."""
+    from .training import TrainingAttendance, TrainingSession
+
+    return and_(
+        TrainingAttendance.completed.is_(True),
+        TrainingAttendance.deleted_on.is_(None),
+        TrainingSession.deleted_on.is_(None),
+        TrainingSession.end_date <= reference_day_param(),
+        TrainingSession.end_date >= start_date,
     )

@@ -37,7 +37,7 @@ class TrainingSession(Record, Recyclable, Model):
     start_date = Column(Date, nullable=False, index=True)
     end_date = Column(Date, nullable=False)
     place = Column(String(200))
-    hours = Column(Numeric(6, 1), nullable=False)
+    hours = Column(Numeric(6, 1))
     audience = Column(String(20), nullable=False, index=True, info={"choices": choices.AUDIENCES})
     capacity = Column(Integer)
     content = Column(Text)
@@ -47,7 +47,7 @@ class TrainingSession(Record, Recyclable, Model):
 
     def admits(self, cadre):
         """Is the cadre's kind in this session's audience?"""
-        return self.audience == "both" or self.audience == cadre.kind
+        return cadre.kind in choices.AUDIENCE_KINDS.get(self.audience, ())
 
 
 class TrainingAttendance(Record, Recyclable, Model):

@@ -71,10 +71,18 @@ class ScopedModelRestApi(ModelRestApi):
         except writes.Refused as exc:
             return self.response_422(message={k: str(v) for k, v in exc.errors.items()})
         body = {API_RESULT_RES_KEY: mask_dict(self.datamodel.obj, schema.dump(item, many=False))}
+        warnings = self.write_warnings(item)
+        if warnings:
+            body["warnings"] = warnings
         if new:
             body["id"] = item.id
             return self.response(201, **body)
         return self.response(200, **body)
+
+    def write_warnings(self, item):
+        """Messages about a record just saved that did not stop the save
+        (a list of strings, in the response's `warnings`)."""
+        return []
 
     def post_headless(self):
         if not request.is_json or not isinstance(request.get_json(silent=True), dict):

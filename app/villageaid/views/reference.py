@@ -50,24 +50,27 @@ class UnitView(ScopedModelView):
 
 
 class CadreView(ScopedModelView):
-    datamodel = ScopedInterface(Cadre)
+    datamodel = ScopedInterface(Cadre, undefer=("training_hours",))
     list_title = show_title = _l("Cadres")
     add_title = _l("Add cadre")
     edit_title = _l("Edit cadre")
-    list_columns = ["name", "gender", "kind", "post", "unit", "village", "start_date", "status", "is_new"]
+    list_columns = ["name", "gender", "kind", "post", "unit", "village", "town", "start_date", "status", "is_new"]
     show_fieldsets = [
-        (_l("Cadre"), {"fields": ["name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "start_date", "status", "is_new"]}),
+        (_l("Cadre"), {"fields": ["name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "town", "start_date", "status", "is_new"]}),
+        (_l("Training"), {"fields": ["trained_on", "training_hours"]}),
         AUDIT_FIELDSET,
     ]
-    add_columns = edit_columns = ["name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "start_date", "status"]
-    search_columns = ["name", "kind", "post", "unit", "village", "start_date", "status"]
+    add_columns = edit_columns = ["name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "town", "start_date", "status"]
+    search_columns = ["name", "kind", "post", "unit", "village", "town", "start_date", "status"]
     order_columns = ["name", "kind", "post", "start_date", "status"]
-    formatters_columns = {"is_new": yes_no}
+    formatters_columns = {"is_new": yes_no, "training_hours": lambda v: "" if v is None else v}
     export_extra_columns = ("id_number", "phone")
     export_expressions = {"is_new": Cadre.new_condition}
-    label_columns = {"name": _l("Full name")}
+    label_columns = {"name": _l("Full name"), "town": _l("Town (township cadres)"),
+                     "trained_on": _l("Trained on (first session that counts)")}
     base_order = ("name", "asc")
     related_views = [AttendanceView]  # the cadre's training history
+    lookup_keys = {"town": "mytown"}  # a township cadre is recorded in the clerk's own towns
     description_columns = {
         "id_number": _l("18 characters; a final x is stored as X."),
         "phone": _l("Mobile, or landline with area code, e.g. 0877-6012345."),
@@ -172,10 +175,11 @@ class CadreApi(ScopedModelRestApi):
     datamodel = ScopedInterface(Cadre)
     list_columns = show_columns = [
         "id", "name", "gender", "id_number", "phone", "kind", "post",
-        "unit.id", "unit.name", "village.id", "village.name", "start_date", "status", "row_version",
+        "unit.id", "unit.name", "village.id", "village.name", "town.id", "town.name", "start_date", "status",
+        "trained_on", "row_version",
     ]
     add_columns = edit_columns = [
-        "name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "start_date", "status",
+        "name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "town", "start_date", "status",
     ]
-    search_columns = ["name", "kind", "post", "unit", "village", "start_date", "status"]
+    search_columns = ["name", "kind", "post", "unit", "village", "town", "start_date", "status"]
     order_columns = ["name", "start_date"]

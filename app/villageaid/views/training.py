@@ -1,6 +1,6 @@
 """Training rotations (轮训): sessions, attendance, bulk steps, the untrained
 list and the coverage report."""
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.api import BaseApi, expose as api_expose
@@ -14,14 +14,16 @@ from ..exports import chosen_encoding, csv_stream, report_body, yes_no
 from ..fields import RemoteSelectField
 from ..queryargs import bad_request
 from ..labels import LABELS
-from ..choices import CADRE_KINDS
+from ..choices import ATTENDANCE_STATUSES, CADRE_KINDS
+from ..rules import session_ended
 from ..models import Cadre, TrainingAttendance, TrainingSession
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterRelationOneToManyEqual
 
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from .crud import filter_arg
 
-ATTENDANCE_COLUMNS = ["training_session", "cadre", "cadre.kind", "cadre.unit", "status", "completed", "note"]
+ATTENDANCE_COLUMNS = ["training_session", "cadre", "cadre.kind", "cadre.unit", "status", "completed",
+                      "training_session.hours", "note"]
 
 
 class AttendanceView(ScopedModelView):
@@ -42,6 +44,13 @@ class AttendanceView(ScopedModelView):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.formatters_columns.setdefault("cadre.kind", CADRE_KINDS.label)
+        self.formatters_columns.setdefault("training_session.hours", blank_none)
+
+    def post_add(self, item):
+        warn_ended_before_start(item)
+
+    def post_update(self, item):
+        warn_ended_before_start(item)
 
     def _mark(self, items, status, completed):
         try:
@@ -65,6 +74,15 @@ class AttendanceView(ScopedModelView):
         return self._mark(items, "excused", False)
 
 
+def blank_none(value):
+    return "" if value is None else value
+
+
+def warn_ended_before_start(item):
+    if training.ended_before_start(item.training_session, item.cadre):
+        flash(training.ended_before_start_warning([item.cadre]), "warning")
+
+
 class TrainingSessionView(ScopedModelView):
     datamodel = ScopedInterface(TrainingSession)
     list_title = show_title = _l("Training sessions")
@@ -79,7 +97,8 @@ class TrainingSessionView(ScopedModelView):
     base_order = ("start_date", "desc")
     related_views = [AttendanceView]
     label_columns = {"start_date": _l("Start date of the session")}
-    description_columns = {"capacity": _l("Leave empty for no limit.")}
+    formatters_columns = {"hours": blank_none}
+    description_columns = {"capacity": _l("Leave empty for no limit."), "hours": _l("Leave empty when not known.")}
 
 
 class UntrainedFilter(BaseFilter):
@@ -96,22 +115,23 @@ class CountedFilter(BaseFilter):
         return query.filter(training.counted_condition())
 
 
-CADRE_LIST = ["name", "kind", "post", "unit", "village", "village.town.name", "start_date"]
+CADRE_LIST = ["name", "kind", "post", "unit", "village", "village.town.name", "town", "start_date"]
 
 
 class NewCadreTrainingView(ScopedModelView):
     """新任干部轮训情况: active new cadres with whether each is trained."""
 
-    datamodel = ScopedInterface(Cadre, undefer=("trained",))
+    datamodel = ScopedInterface(Cadre, undefer=("trained", "training_hours"))
     list_title = show_title = _l("New cadres and training")
     base_permissions = ["can_list", "can_show", "can_export"]
     base_filters = [["id", CountedFilter, None]]
-    list_columns = CADRE_LIST + ["trained"]
+    list_columns = CADRE_LIST + ["trained", "trained_on", "training_hours"]
     show_columns = list_columns
     search_columns = ["name", "kind", "unit", "village", "town_id", "trained", "start_date"]
-    order_columns = ["name", "kind", "start_date"]
+    order_columns = ["name", "kind", "start_date", "trained_on"]
     base_order = ("name", "asc")
-    formatters_columns = {"trained": yes_no}
+    formatters_columns = {"trained": yes_no, "training_hours": blank_none, "trained_on": blank_none,
+                          "town": blank_none}
     label_columns = {"name": _l("Full name")}
     export_extra_columns = ("id_number", "phone")
     related_views = [AttendanceView]
@@ -145,7 +165,7 @@ class TrainingTools(BaseView):
     route_base = "/villageaid/training"
     default_view = "coverage"
     method_permission_name = {
-        "choose": "enrol", "enrol": "enrol", "enrol_untrained": "enrol",
+        "choose": "enrol", "enrol": "enrol", "enrol_untrained": "enrol", "roll_call": "enrol",
         "coverage": "coverage", "coverage_export": "coverage",
     }
     read_permissions = ("coverage",)
@@ -187,6 +207,37 @@ class TrainingTools(BaseView):
         cadres = training.untrained_in_scope(viewer, training_session.audience).all()
         return _enrol(viewer, training_session, cadres)
 
+    @expose("/rollcall/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def roll_call(self, pk):
+        """点名: the session's enrolled cadres of the user's scope, a status
+        and "completed" per row, saved in one step."""
+        viewer = scope.current_viewer()
+        training_session = scope.get_visible(TrainingSession, pk, viewer)
+        if training_session is None:
+            abort(404)
+        if request.method == "POST":
+            sent = request.form.getlist("row")
+            if scope.visible_all(TrainingAttendance, sent, viewer) is None:
+                abort(404)  # another scope's record (or none): nothing changes
+            marks = {
+                row: (request.form.get("status-%s" % row), request.form.get("completed-%s" % row) == "y",
+                      request.form.get("version-%s" % row))
+                for row in sent
+            }
+            try:
+                count = training.roll_call(viewer, training_session, marks)
+            except writes.Refused as exc:
+                flash(exc.message(), "danger")
+                return redirect(url_for("TrainingTools.roll_call", pk=training_session.id))
+            flash(_("%(count)d record(s) updated.", count=count), "success")
+            return redirect(url_for("TrainingSessionView.show", pk=training_session.id))
+        return self.render_template(
+            "villageaid/roll_call.html", title=_("Roll call"), training_session=training_session,
+            rows=training.roll_call_rows(viewer, training_session), statuses=list(ATTENDANCE_STATUSES),
+            ended=session_ended(training_session), kind_label=CADRE_KINDS.label,
+        )
+
     @expose("/coverage/")
     @has_access
     def coverage(self):
@@ -206,8 +257,9 @@ class TrainingTools(BaseView):
         if encoding is None:
             return bad_request(_("Unknown encoding; choose UTF-8 or GB18030."))
         report = training.coverage(scope.current_viewer(), by)
-        rows = [(r.name, r.new, r.trained, r.untrained, r.percent) for r in report.rows + [report.total]]
-        headers = [_report_title(by), _("New cadres"), _("Trained"), _("Untrained"), _("Coverage rate")]
+        rows = [(r.name, r.new, r.trained, r.untrained, r.percent, r.hours) for r in report.rows + [report.total]]
+        headers = [_report_title(by), _("New cadres"), _("Trained"), _("Untrained"), _("Coverage rate"),
+                   _("Training hours")]
         title = "%s-%s" % (_("Training coverage"), _report_title(by))
         return csv_stream(report_body(rows), headers, title, encoding)
 
@@ -215,11 +267,26 @@ class TrainingTools(BaseView):
 def _enrol(viewer, training_session, cadres):
     try:
         result = training.enrol(viewer, training_session, sorted(cadres, key=lambda c: (c.name, c.id)))
+    except training.OverCapacity as exc:
+        # nobody is enrolled: the person chooses who gets in
+        flash(exc.message(), "danger")
+        return _select_page(exc)
     except writes.Refused as exc:
         flash(exc.message(), "danger")
     else:
         flash(result.message(), "success" if result.done else "warning")
+        if result.warning():
+            flash(result.warning(), "warning")
     return redirect(url_for("TrainingSessionView.show", pk=training_session.id))
+
+
+def _select_page(refusal):
+    tools = current_app.appbuilder.baseviews
+    view = next(v for v in tools if isinstance(v, TrainingTools))
+    return view.render_template(
+        "villageaid/enrol_select.html", title=_("Choose whom to enrol"),
+        training_session=refusal.training_session, room=refusal.room, cadres=refusal.candidates,
+    )
 
 
 def _report_title(by):
@@ -264,6 +331,11 @@ class AttendanceApi(ScopedModelRestApi):
     add_columns = edit_columns = ["training_session", "cadre", "status", "completed", "note"]
     search_columns = ["training_session", "cadre", "status", "completed"]
     order_columns = ["status", "completed"]
+
+    def write_warnings(self, item):
+        if training.ended_before_start(item.training_session, item.cadre):
+            return [training.ended_before_start_warning([item.cadre])]
+        return []
 
 
 class TrainingReportApi(BaseApi):
