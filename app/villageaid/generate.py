@@ -551,6 +551,9 @@ class Generator:
         for writer in self.writers.values():
             writer.flush()
         self.fix_sequences()
+        from .reserve import recount
+
+        recount(session=self.conn)  # the villages' maintained reserve counts
         return self.summary(time.perf_counter() - started)
 
     def progress(self, counties_done, seconds):

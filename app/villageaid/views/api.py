@@ -55,6 +55,10 @@ class ScopedModelRestApi(ModelRestApi):
             raise InvalidOrderByColumnFABException(_("Ordering by this column is not allowed."))
         return super()._handle_order_args(rison_args)
 
+    def write_extras(self, item):
+        """More keys of the answer to a POST or PUT (e.g. warnings)."""
+        return {}
+
     def pre_get(self, data):
         mask_dict(self.datamodel.obj, data.get(API_RESULT_RES_KEY, {}))
 
@@ -70,7 +74,8 @@ class ScopedModelRestApi(ModelRestApi):
             return self.response(409, message=exc.message())
         except writes.Refused as exc:
             return self.response_422(message={k: str(v) for k, v in exc.errors.items()})
-        body = {API_RESULT_RES_KEY: mask_dict(self.datamodel.obj, schema.dump(item, many=False))}
+        body = {API_RESULT_RES_KEY: mask_dict(self.datamodel.obj, schema.dump(item, many=False)),
+                **self.write_extras(item)}
         if new:
             body["id"] = item.id
             return self.response(201, **body)
