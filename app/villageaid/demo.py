@@ -249,7 +249,8 @@ def load_reserve(session, rng, fake, villages, people, ids):
 # (因远镇: villages 3, 25, 47 have village cadres): 25 is already 一肩挑 with an
 # eligible holder; in 3 nobody qualifies for 一肩挑 (holders below the
 # education minimum, no candidate); in 47 and a few others the election
-# is over: candidates elected and not elected.
+# is over: candidates elected and not elected, and new committees (their
+# village cadres started after the election).
 ALREADY_ONE_SHOULDER, NOBODY_QUALIFIES, ELECTION_OVER = 25, 3, (47, 9, 13)
 ELECTED_ON = date(2021, 1, 8)
 
@@ -281,6 +282,10 @@ def load_committees(session, rng, villages, people):
     for post, cadre in zip(["secretary", "director", "committee_member", "committee_member"],
                            by_village[NOBODY_QUALIFIES]):
         cadre.post, cadre.status, cadre.education = post, "active", "junior_or_below"
+    # the new committees of the villages whose election is over
+    for i in ELECTION_OVER + (ALREADY_ONE_SHOULDER,):
+        for cadre in by_village[i]:
+            cadre.start_date = ELECTED_ON + timedelta(days=2)
     candidates = session.scalars(select(ReserveCandidate).where(
         ReserveCandidate.village_id.in_([villages[i].id for i in ELECTION_OVER]))
         .order_by(ReserveCandidate.id)).all()
