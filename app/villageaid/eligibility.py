@@ -86,9 +86,10 @@ class Reason:
 
 
 def reasons_for(post, model=ReserveCandidate):
-    """The rules a person (a row of `model`) must meet for `post`, as Reasons."""
-    s = SUBJECTS[model]
-    m = model
+    """The rules a person (a row of `model`) must meet for `post`, as Reasons
+    (a model other than Cadre is read like a reserve candidate)."""
+    s = SUBJECTS.get(model) or SUBJECTS[ReserveCandidate]
+    m = s.model
     rules = settings.get("VILLAGEAID_ELIGIBILITY").get(post) or {}
     reasons = []
     max_age = rules.get("max_age")
@@ -150,10 +151,11 @@ VERDICT_LABELS = {ELIGIBLE: lambda: _("Eligible"), INELIGIBLE: lambda: _("Not el
                   UNKNOWN: lambda: _("Unknown")}
 
 
-def judge(person, post):
-    """The verdict on `person` (a reserve candidate or a village cadre) for
-    `post` (a target post: secretary, director, both, member)."""
-    found = [r for r in reasons_for(post, type(person)) if r.test(person)]
+def judge(person, post, model=None):
+    """The verdict on `person` (a reserve candidate or a village cadre; read
+    as a row of `model`, default its own class) for `post` (a target post:
+    secretary, director, both, member)."""
+    found = [r for r in reasons_for(post, model or type(person)) if r.test(person)]
     if any(not r.unknown for r in found):
         status = INELIGIBLE
     elif found:

@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session
 from . import scope, writes
 from .choices import (ACTIVE_CANDIDATE_STATUSES, BACKGROUNDS, CANDIDATE_STATUSES, CLOSED_CANDIDATE_STATUSES,
                       EDUCATION, EDUCATION_RANK, TARGET_POSTS)
-from .eligibility import (ELIGIBLE, TRACK_OF_CADRE_POST, age_band_edges, describe_expression, eligible_condition,
-                          judge)
+from .eligibility import TRACK_OF_CADRE_POST, age_band_edges, describe_expression, eligible_condition, judge
 from .models import Cadre, ReserveCandidate, Town, Unit, Village
 from . import settings
 
