@@ -15,7 +15,7 @@ from ..exports import chosen_encoding, csv_stream, report_body
 from ..fields import ChoiceField
 from ..queryargs import bad_request
 from ..choices import Choices
-from ..eligibility import issues
+from ..eligibility import election_date, issues
 from ..models import ReserveCandidate, Village
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 
@@ -196,7 +196,8 @@ class ReserveTools(BaseView):
         if closed is None:
             return bad_request(_("Unknown filter value."))
         return self.render_template("villageaid/reserve_summary.html", title=_("Reserve summary"),
-                                    tables=reserve.summary_tables(scope.current_viewer(), closed), closed=closed)
+                                    tables=reserve.summary_tables(scope.current_viewer(), closed), closed=closed,
+                                    election_date=election_date())
 
     @expose("/summary/export/")
     @has_access
@@ -212,7 +213,7 @@ class ReserveTools(BaseView):
     def election(self):
         return self.render_template("villageaid/reserve_summary.html", title=_("After the election"),
                                     tables=[reserve.election_report(scope.current_viewer())],
-                                    export_endpoint="ReserveTools.election_export")
+                                    export_endpoint="ReserveTools.election_export", election_date=election_date())
 
     @expose("/election/export/")
     @has_access
