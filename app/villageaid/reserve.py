@@ -183,7 +183,7 @@ def _cube(viewer, statuses, key, title, name_column):
                                                      ReserveCandidate.status):
         row = counts.setdefault((place or _("(no dispatching unit)"), post), {"eligible": 0})
         row[status] = n
-        row["eligible"] += eligible or 0
+        row["eligible"] += int(eligible or 0)  # a Decimal on MariaDB
     table = Table(key, title, [title, *[CANDIDATE_STATUSES.label(c) for c in statuses], _("Total"), _("Eligible")])
     for (place, post) in sorted(counts, key=lambda k: (k[0], TARGET_POSTS.codes.index(k[1]))):
         values = [counts[(place, post)].get(code, 0) for code in statuses]
