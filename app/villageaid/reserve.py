@@ -63,7 +63,11 @@ def recount(villages=None, session=None):
             where += [C.target_post == post, eligible_condition(post)]
         return select(func.count(C.id)).where(*where).scalar_subquery()
 
-    statement = update(Village).values({column: counted(post) for post, column in TRACK_COLUMNS.items()})
+    table = Village.__table__
+    statement = update(Village).values(
+        {column: counted(post) for post, column in TRACK_COLUMNS.items()}
+        # figures, not an edit: who changed the village and when stay as they were
+        | {"changed_on": table.c.changed_on, "changed_by_fk": table.c.changed_by_fk})
     if villages is not None:
         villages = sorted({v for v in villages if v is not None})
         if not villages:
