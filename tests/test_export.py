@@ -67,9 +67,9 @@ def test_values_as_a_person_reads_them(browser):
     rows = rows_of(browser("office").get("/cadreview/export/?_flt_0_name=张一"))
     header, row = rows[0], rows[1]
     assert header == ["姓名", "性别", "类别", "职务", "派出单位", "村", "所在乡镇（乡镇干部）", "选派/任职日期", "状态", "新任干部",
-                      "身份证号", "电话"]
+                      "身份证号", "电话", "学历", "政治面貌", "入党日期"]
     assert row == ["张一", "男", "村干部", "村党组织书记", "", "甲村", "", "2020-06-01", "在岗", "是", "530428198001010015",
-                   "13812345678"]
+                   "13812345678", "", "", ""]
 
 
 def test_headers_follow_the_language(browser):

@@ -335,9 +335,9 @@ def test_same_bytes_for_a_list_postgresql_copies(browser):
     assert resp.status_code == 200
     expected = (
         "\ufeffFull name,Gender,Kind,Post,Dispatching unit,Village,Town (township cadres),Start date,Status,"
-        "New cadre,ID number,Phone\r\n"
-        '"回车\r\n换行",Female,Village cadre,Village committee director,,换行村,,2019-12-01,On duty,No,530428199001020011,\r\n'
-        '"行一\n行二",Female,Village cadre,Village committee director,,换行村,,2021-01-01,On duty,Yes,530428199001010016,\r\n'
-        "'=平,Female,Village cadre,Village committee director,,换行村,,2021-01-01,On duty,Yes,530428199001030017,\r\n"
+        "New cadre,ID number,Phone,Education,Political status,Party join date\r\n"
+        '"回车\r\n换行",Female,Village cadre,Village committee director,,换行村,,2019-12-01,On duty,No,530428199001020011,,,,\r\n'
+        '"行一\n行二",Female,Village cadre,Village committee director,,换行村,,2021-01-01,On duty,Yes,530428199001010016,,,,\r\n'
+        "'=平,Female,Village cadre,Village committee director,,换行村,,2021-01-01,On duty,Yes,530428199001030017,,,,\r\n"
     )
     assert resp.get_data().decode("utf-8") == expected

@@ -402,6 +402,7 @@ WEB.update(model_view("NewCadreTrainingView", "cadre", "records", perms=READ))
 WEB.update(model_view("UntrainedCadreView", "cadre", "records", perms=READ | {"enrol"},
                       actions=(("enrol", "enrol", None),)))
 WEB.update(model_view("BelowTargetView", "village", "records", perms=READ))
+WEB.update(model_view("NoOneShoulderView", "village", "records", perms=READ))
 WEB.update(model_view("FollowUpYearView", "followup_village", "records", perms={"list", "export"}))
 WEB.update(model_view("ExportReceiptView", "receipt", "office", perms=READ))
 
@@ -589,6 +590,8 @@ WEB.update({
     "TrainingTools.coverage_export": tool("/villageaid/training/coverage/export/", export=True),
     "ReserveTools.summary": tool("/villageaid/reserve/summary/"),
     "ReserveTools.summary_export": tool("/villageaid/reserve/summary/export/", export=True),
+    "ReserveTools.election": tool("/villageaid/reserve/election/"),
+    "ReserveTools.election_export": tool("/villageaid/reserve/election/export/", export=True),
     "FollowUpTools.alerts": tool("/villageaid/followup/alerts/"),
     "FollowUpTools.alerts_export": tool("/villageaid/followup/alerts/export/", export=True),
     "VillageAidLookup.lookup": lookup_entry(),
@@ -936,6 +939,7 @@ for _name, _kind, _area in [
 API.update({
     "GET /api/v1/training/coverage": api_fixed("GET", "/api/v1/training/coverage?by=unit", api_signed_in(200)),
     "GET /api/v1/reserve/summary": api_fixed("GET", "/api/v1/reserve/summary", api_signed_in(200)),
+    "GET /api/v1/reserve/election": api_fixed("GET", "/api/v1/reserve/election", api_signed_in(200)),
     "GET /api/v1/reserve/below_target": api_fixed("GET", "/api/v1/reserve/below_target", api_signed_in(200),
                                                   shows=visible_labels("village")),
     "GET /api/v1/followup/alerts": api_fixed("GET", "/api/v1/followup/alerts", api_signed_in(200)),

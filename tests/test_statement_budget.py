@@ -21,7 +21,8 @@ EXTRA_PER_RELATED = 2
 LISTS = ["/townview/list/", "/unitview/list/", "/villageview/list/", "/cadreview/list/",
          "/trainingsessionview/list/", "/attendanceview/list/", "/reservecandidateview/list/",
          "/followuprecordview/list/", "/untrainedcadreview/list/", "/newcadretrainingview/list/",
-         "/focusvillageview/list/", "/belowtargetview/list/", "/followupyearview/list/"]
+         "/focusvillageview/list/", "/belowtargetview/list/", "/followupyearview/list/",
+         "/nooneshoulderview/list/"]
 
 
 @contextmanager
@@ -89,7 +90,8 @@ def test_list_pages_stay_within_budget_and_do_not_grow(app, browser, more_rows, 
 def test_statements_do_not_grow_with_the_rows(app, browser, user):
     b = browser(user)
     pages = ("/villageview/list/", "/cadreview/list/", "/villageaid/training/coverage/",
-             "/villageaid/reserve/summary/", "/villageaid/followup/alerts/", "/belowtargetview/list/")
+             "/villageaid/reserve/summary/", "/villageaid/followup/alerts/", "/belowtargetview/list/",
+             "/nooneshoulderview/list/", "/villageaid/reserve/election/")
     before = {url: len(statements_of(app, b.client, url)) for url in pages}
     add_villages("长", 20, first_id_number=40)
     after = {url: len(statements_of(app, b.client, url)) for url in before}
@@ -101,7 +103,7 @@ def test_detail_pages_stay_within_budget(app, browser, user):
     b = browser(user)
     v1, = ids(Village, "甲村")
     c1, = ids(Cadre, "张一")
-    # tabs: the related lists and the history (历史)
-    for url, related in (("/villageview/show/%d" % v1, 3 + 1), ("/cadreview/show/%d" % c1, 1 + 1)):
+    # tabs: the related lists, the two committees (villages) and the history (历史)
+    for url, related in (("/villageview/show/%d" % v1, 3 + 1 + 1), ("/cadreview/show/%d" % c1, 1 + 1)):
         n = len(statements_of(app, b.client, url))
         assert n <= SHOW_BUDGET + EXTRA_PER_RELATED * related, (url, n)

@@ -158,8 +158,12 @@ CANDIDATE_STATUSES = Choices(
     ("not_elected", _l("Not elected")),
     ("withdrawn", _l("Withdrawn")),
 )
-# Candidates that count towards a village's target.
-ACTIVE_CANDIDATE_STATUSES = ("identified", "cultivating", "assessed", "elected")
+# Candidates that count towards a village's target (when eligible): those
+# still in the reserve. An elected one has left it for the post; not
+# elected and withdrawn ones are out of it.
+ACTIVE_CANDIDATE_STATUSES = ("identified", "cultivating", "assessed")
+# The summary leaves these out unless asked for them.
+CLOSED_CANDIDATE_STATUSES = ("not_elected", "withdrawn")
 
 ETHNICITIES = Choices(*[(code, label) for code, label in (
     ("han", _l("Han")), ("zhuang", _l("Zhuang")), ("hui", _l("Hui")), ("manchu", _l("Manchu")),

@@ -10,9 +10,15 @@ cli = AppGroup("villageaid", help="Village-aid plugin commands.")
 
 @cli.command("init")
 def init_command():
-    """Create permissions and the Office, Clerk, Inspector and Auditor roles (idempotent)."""
+    """Create permissions and the Office, Clerk, Inspector and Auditor roles,
+    and recount the maintained reserve figures (idempotent)."""
+    from . import reserve
+
     bootstrap.init_permissions()
     click.echo("permissions and roles are up to date")
+    reserve.recount()
+    current_app.appbuilder.session.commit()
+    click.echo("reserve counts recounted")
 
 
 @cli.command("assign-scope")

@@ -11,6 +11,7 @@ from faker import Faker
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
+from . import reserve
 from .followup import reference_date
 from .models import (
     Cadre,
@@ -147,8 +148,12 @@ def load(session, seed=2020, cadres=200):
     session.add_all(people)
     sessions = load_training(session, rng, people)
     candidates = load_reserve(session, rng, fake, villages, people, ids)
+    session.flush()
+    load_committees(session, rng, villages, people)
     records = load_followup(session, rng, villages)
     sessions += load_training_cases(session, random.Random(seed + 1), fake, towns, people, ids)
+    session.flush()
+    reserve.recount(session=session)
     session.commit()
     return {"towns": len(towns), "units": len(units), "villages": len(villages), "cadres": len(people),
             "sessions": sessions, "candidates": candidates, "records": records}
@@ -239,6 +244,58 @@ def load_reserve(session, rng, fake, villages, people, ids):
             ))
             made += 1
     return made
+
+
+# The cases of the two committees and the election, in the demo clerk's town
+# (因远镇: villages 3, 25, 47 have village cadres): 25 is already 一肩挑 with an
+# eligible holder; in 3 nobody qualifies for 一肩挑 (holders below the
+# education minimum, no candidate); in 47 and a few others the election
+# is over: candidates elected and not elected, and new committees (their
+# village cadres started after the election).
+ALREADY_ONE_SHOULDER, NOBODY_QUALIFIES, ELECTION_OVER = 25, 3, (47, 9, 13)
+ELECTED_ON = date(2021, 1, 8)
+
+
+def load_committees(session, rng, villages, people):
+    """Qualifications of the village cadres (some unknown), and the cases above."""
+    for cadre in people:
+        if cadre.kind != "village":
+            continue
+        if rng.random() < 0.85:
+            cadre.education = rng.choice(["junior_or_below", "senior_high", "senior_high", "junior_college", "bachelor"])
+        if rng.random() < 0.9:
+            cadre.political_status = rng.choice(["party_member"] * 4 + ["probationary", "masses"])
+            if cadre.political_status in ("party_member", "probationary"):
+                born = ric.get_birth_date(cadre.id_number)
+                earliest = born.replace(year=born.year + 19)
+                cadre.party_join_date = earliest + timedelta(days=rng.randrange(0, max((date(2019, 12, 1) - earliest).days, 1)))
+    by_village = {}
+    for cadre in people:
+        if cadre.kind == "village":
+            by_village.setdefault(villages.index(cadre.village), []).append(cadre)
+    holder, *others = by_village[ALREADY_ONE_SHOULDER]
+    holder.post, holder.status, holder.education = "secretary_director", "active", "bachelor"
+    if ric.get_birth_date(holder.id_number) <= date(1970, 12, 31):
+        holder.id_number = make_id_number(rng, date(1978, 4, 12), holder.gender == "male")
+    holder.political_status, holder.party_join_date = "party_member", date(2005, 7, 1)
+    for cadre in others:
+        cadre.post = "committee_member"
+    for post, cadre in zip(["secretary", "director", "committee_member", "committee_member"],
+                           by_village[NOBODY_QUALIFIES]):
+        cadre.post, cadre.status, cadre.education = post, "active", "junior_or_below"
+    # the new committees of the villages whose election is over
+    for i in ELECTION_OVER + (ALREADY_ONE_SHOULDER,):
+        for cadre in by_village[i]:
+            cadre.start_date = ELECTED_ON + timedelta(days=2)
+    candidates = session.scalars(select(ReserveCandidate).where(
+        ReserveCandidate.village_id.in_([villages[i].id for i in ELECTION_OVER]))
+        .order_by(ReserveCandidate.id)).all()
+    for n, candidate in enumerate(candidates):
+        if n % 2 == 0:
+            candidate.status, candidate.elected_date = "elected", ELECTED_ON
+            candidate.elected_post = candidate.target_post
+        else:
+            candidate.status = "not_elected"
 
 
 TRAINING_SESSIONS = [

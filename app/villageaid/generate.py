@@ -553,6 +553,9 @@ class Generator:
             writer.flush()
         self.set_trained_on()
         self.fix_sequences()
+        from .reserve import recount
+
+        recount(session=self.conn)  # the villages' maintained reserve counts
         return self.summary(time.perf_counter() - started)
 
     def progress(self, counties_done, seconds):

@@ -26,7 +26,14 @@ from .views.evidence import EvidenceView
 from .views.history import ChangeRecordView
 from .views.lookup import VillageAidLookup
 from .views.recycle import RecycleBin
-from .views.reserve import BelowTargetView, ReserveCandidateApi, ReserveCandidateView, ReserveReportApi, ReserveTools
+from .views.reserve import (
+    BelowTargetView,
+    NoOneShoulderView,
+    ReserveCandidateApi,
+    ReserveCandidateView,
+    ReserveReportApi,
+    ReserveTools,
+)
 from .views.training import (
     AttendanceApi,
     AttendanceView,
@@ -86,6 +93,7 @@ VIEWS = [
     (TrainingTools, "records", "Training coverage", _l("Training coverage"), TRAINING, "fa-pie-chart"),
     (ReserveCandidateView, "records", "Reserve candidates", _l("Reserve candidates"), RESERVE, "fa-address-book"),
     (BelowTargetView, "records", "Villages below target", _l("Villages below the reserve target"), RESERVE, "fa-exclamation-triangle"),
+    (NoOneShoulderView, "records", "Villages without a one-shoulder prospect", _l("Villages without a 一肩挑 prospect"), RESERVE, "fa-user-times"),
     (ReserveTools, "records", "Reserve summary", _l("Reserve summary"), RESERVE, "fa-bar-chart"),
     (FollowUpRecordView, "records", "Follow-up records", _l("Follow-up records"), FOLLOWUP, "fa-list"),
     (FollowUpYearView, "records", "Yearly follow-up summary", _l("Yearly follow-up summary"), FOLLOWUP, "fa-table"),

@@ -313,13 +313,17 @@ def _candidate_birth_date(item, before):
     return {}
 
 
+@model_rule(Cadre)
 @model_rule(ReserveCandidate)
 def _candidate_party(item, before):
+    """A party join date only for a (probationary) member, after 18."""
     if item.party_join_date is None:
         return {}
     if item.political_status not in choices.PARTY_STATUSES:
         return {"party_join_date": _("Only a CPC member or probationary member has a party join date.")}
-    if item.birth_date and item.party_join_date < years_after(item.birth_date, 18):
+    born = item.birth_date if isinstance(item, ReserveCandidate) else (
+        birth_date_of(item.id_number) if item.id_number else None)
+    if born and item.party_join_date < years_after(born, 18):
         return {"party_join_date": _("The party join date must be after the 18th birthday.")}
     return {}
 

@@ -5,7 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from villageaid.eligibility import age_band_edges, describe, issues, years_before
+from villageaid.eligibility import age_band_edges, describe, issues, judge, years_before
+from villageaid.models import Cadre
 
 
 def candidate(post="secretary", birth=date(1980, 5, 1), education="bachelor", political="party_member",
@@ -66,3 +67,24 @@ def test_rules_come_from_the_settings(context):
 
 def test_age_bands(context):
     assert age_band_edges() == (date(1986, 1, 1), date(1975, 1, 1))
+
+
+def test_missing_data_is_unknown_not_a_failure_nor_a_pass(context):
+    assert judge(candidate(), "secretary").status == "eligible"
+    assert judge(candidate(joined=None), "secretary").status == "unknown"
+    assert judge(candidate(education=None), "director").status == "unknown"
+    # an unmet rule outweighs an unknown one
+    assert judge(candidate(birth=date(1960, 1, 1), joined=None), "secretary").status == "ineligible"
+
+
+def test_a_cadre_is_judged_by_the_same_rules(context):
+    """A village cadre's birth date comes from the ID number (1980-01-01)."""
+    cadre = SimpleNamespace(id_number="530428198001010015", education="bachelor",
+                            political_status="party_member", party_join_date=date(2000, 1, 1))
+    assert judge(cadre, "both", Cadre).status == "eligible"
+    cadre.political_status = None
+    verdict = judge(cadre, "both", Cadre)
+    assert verdict.status == "unknown"
+    assert verdict.messages == ["Political status unknown, so party membership cannot be checked."]
+    context.config["VILLAGEAID_ELIGIBILITY"] = {"both": {"max_age": 40}}
+    assert judge(cadre, "both", Cadre).messages == ["Over the age limit of 40 on the election date."]

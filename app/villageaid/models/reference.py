@@ -70,6 +70,13 @@ class Village(Record, Recyclable, Model):
     )
     exit_year = Column(Integer, index=True)
     registered_poor = Column(Integer, nullable=False, default=0, index=True)
+    # Maintained figures (reserve.recount): the village's eligible reserve
+    # candidates of an active status, in all and per target post.
+    candidate_count = Column(Integer, nullable=False, default=0, server_default="0", index=True)
+    secretary_count = Column(Integer, nullable=False, default=0, server_default="0")
+    director_count = Column(Integer, nullable=False, default=0, server_default="0")
+    both_count = Column(Integer, nullable=False, default=0, server_default="0", index=True)
+    member_count = Column(Integer, nullable=False, default=0, server_default="0")
 
     def __str__(self):
         return self.name
@@ -121,6 +128,11 @@ class Cadre(Record, Recyclable, Model):
     own_town_id = Column(Integer, ForeignKey("va_town.id"), index=True)
     town = relationship(Town, lazy="joined", foreign_keys=[own_town_id])
     trained_on = Column(Date, index=True)
+    # judged, for a village cadre, by the same eligibility rules as reserve
+    # candidates (eligibility.py); empty means unknown
+    education = Column(String(20), index=True, info={"choices": choices.EDUCATION})
+    political_status = Column(String(20), index=True, info={"choices": choices.POLITICAL_STATUSES})
+    party_join_date = Column(Date)
 
     def __str__(self):
         return self.name
@@ -142,7 +154,8 @@ def add_computed_columns():
     from .training import TrainingAttendance, TrainingSession
 
     def active_candidates(post=None):
-        """A village's candidates that count towards its target."""
+        """All of a village's candidates of an active status, eligible or not
+        (the maintained *_count columns count the eligible ones)."""
         query = select(func.count(ReserveCandidate.id)).where(
             ReserveCandidate.village_id == Village.id,
             ReserveCandidate.status.in_(choices.ACTIVE_CANDIDATE_STATUSES),
@@ -152,11 +165,11 @@ def add_computed_columns():
             query = query.where(ReserveCandidate.target_post == post)
         return column_property(query.correlate_except(ReserveCandidate).scalar_subquery(), deferred=True)
 
-    Village.candidate_count = active_candidates()
-    Village.secretary_count = active_candidates("secretary")
-    Village.director_count = active_candidates("director")
-    Village.both_count = active_candidates("both")
-    Village.member_count = active_candidates("member")
+    Village.candidate_all = active_candidates()
+    Village.secretary_all = active_candidates("secretary")
+    Village.director_all = active_candidates("director")
+    Village.both_all = active_candidates("both")
+    Village.member_all = active_candidates("member")
     # the town of the cadre: a township cadre's own, else its village's
     Cadre.town_id = column_property(
         func.coalesce(

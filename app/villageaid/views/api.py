@@ -70,10 +70,8 @@ class ScopedModelRestApi(ModelRestApi):
             return self.response(409, message=exc.message())
         except writes.Refused as exc:
             return self.response_422(message={k: str(v) for k, v in exc.errors.items()})
-        body = {API_RESULT_RES_KEY: mask_dict(self.datamodel.obj, schema.dump(item, many=False))}
-        warnings = self.write_warnings(item)
-        if warnings:
-            body["warnings"] = warnings
+        body = {API_RESULT_RES_KEY: mask_dict(self.datamodel.obj, schema.dump(item, many=False)),
+                "warnings": self.write_warnings(item)}
         if new:
             body["id"] = item.id
             return self.response(201, **body)

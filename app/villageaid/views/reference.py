@@ -2,6 +2,8 @@
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
 
+from .. import reserve, scope
+from ..choices import CADRE_POSTS, CANDIDATE_STATUSES, EDUCATION, POLITICAL_STATUSES
 from ..models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
 from ..exports import yes_no
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
@@ -57,14 +59,16 @@ class CadreView(ScopedModelView):
     list_columns = ["name", "gender", "kind", "post", "unit", "village", "town", "start_date", "status", "is_new"]
     show_fieldsets = [
         (_l("Cadre"), {"fields": ["name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "town", "start_date", "status", "is_new"]}),
+        (_l("Qualifications"), {"fields": ["education", "political_status", "party_join_date"]}),
         (_l("Training"), {"fields": ["trained_on", "training_hours"]}),
         AUDIT_FIELDSET,
     ]
-    add_columns = edit_columns = ["name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "town", "start_date", "status"]
-    search_columns = ["name", "kind", "post", "unit", "village", "town", "start_date", "status"]
+    add_columns = edit_columns = ["name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "town", "start_date", "status",
+                                  "education", "political_status", "party_join_date"]
+    search_columns = ["name", "kind", "post", "unit", "village", "town", "start_date", "status", "education", "political_status"]
     order_columns = ["name", "kind", "post", "start_date", "status"]
     formatters_columns = {"is_new": yes_no, "training_hours": lambda v: "" if v is None else v}
-    export_extra_columns = ("id_number", "phone")
+    export_extra_columns = ("id_number", "phone", "education", "political_status", "party_join_date")
     export_expressions = {"is_new": Cadre.new_condition}
     label_columns = {"name": _l("Full name"), "town": _l("Town (township cadres)"),
                      "trained_on": _l("Trained on (first session that counts)")}
@@ -98,6 +102,21 @@ class VillageView(ScopedModelView):
     description_columns = {
         "exit_year": _l("Only for poor villages: the year the village exited poverty."),
     }
+
+    def render_template(self, template, **kwargs):
+        """The detail page's 两委 tab: the two committees today and the reserve."""
+        if template == self.show_template and "pk" in kwargs:
+            # the row the page has just loaded through its scope: no statement
+            village = self.datamodel.session.get(Village, scope.parse_id(kwargs["pk"]))
+            if village is not None:
+                kwargs.update(
+                    extra_tabs=[{"key": "Committees", "title": _l("Two committees and reserve"),
+                                 "template": "villageaid/village_committees.html",
+                                 "data": reserve.village_committees(self.viewer, village)}],
+                    post_label=CADRE_POSTS.label, education_label=EDUCATION.label,
+                    political_label=POLITICAL_STATUSES.label, status_label=CANDIDATE_STATUSES.label,
+                )
+        return super().render_template(template, **kwargs)
 
 
 class FocusVillageView(VillageView):
@@ -176,10 +195,11 @@ class CadreApi(ScopedModelRestApi):
     list_columns = show_columns = [
         "id", "name", "gender", "id_number", "phone", "kind", "post",
         "unit.id", "unit.name", "village.id", "village.name", "town.id", "town.name", "start_date", "status",
-        "trained_on", "row_version",
+        "trained_on", "education", "political_status", "party_join_date", "row_version",
     ]
     add_columns = edit_columns = [
         "name", "gender", "id_number", "phone", "kind", "post", "unit", "village", "town", "start_date", "status",
+        "education", "political_status", "party_join_date",
     ]
     search_columns = ["name", "kind", "post", "unit", "village", "town", "start_date", "status"]
     order_columns = ["name", "start_date"]

@@ -1,5 +1,5 @@
 """Reserve cadres (村级后备力量): candidates, villages below target, summary."""
-from flask import jsonify, request
+from flask import flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView
 from flask_appbuilder.api import BaseApi, expose as api_expose
 from flask_appbuilder.baseviews import expose
@@ -15,10 +15,28 @@ from ..exports import chosen_encoding, csv_stream, report_body
 from ..fields import ChoiceField
 from ..queryargs import bad_request
 from ..choices import Choices
+from ..eligibility import election_date, issues
 from ..models import ReserveCandidate, Village
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 
 YES_NO = Choices(("y", _l("Yes")), ("n", _l("No")))
+
+
+def unmet_rules_message(item):
+    """The warning shown when a saved candidate does not meet every rule of
+    its track (None when it does)."""
+    found = issues(item)
+    if not found:
+        return None
+    return _("Saved, but %(name)s does not meet every rule of the target post: %(rules)s",
+             name=item.name, rules=" ".join(found))
+
+
+def include_closed():
+    """The summary's filter ``closed=1``: also count withdrawn and
+    not-elected candidates. None for a value it does not know."""
+    value = request.args.get("closed", "")
+    return {"": False, "0": False, "1": True}.get(value)
 
 
 class HasIssuesFilter(BaseFilter):
@@ -79,19 +97,54 @@ class ReserveCandidateView(ScopedModelView):
         super().__init__(**kwargs)
         self.export_expressions = {"eligibility": reserve.eligibility_export_expression}
 
+    # a candidate saved with unmet rules: the warning at once, on its own page
+    def post_add(self, item):
+        self._warn(item)
+
+    def post_update(self, item):
+        self._warn(item)
+
+    def _warn(self, item):
+        message = unmet_rules_message(item)
+        if message:
+            flash(message, "warning")
+            g.va_saved_with_warnings = item.id
+
+    def post_add_redirect(self):
+        return self._to_saved() or super().post_add_redirect()
+
+    def post_edit_redirect(self):
+        return self._to_saved() or super().post_edit_redirect()
+
+    def _to_saved(self):
+        pk = g.pop("va_saved_with_warnings", None)
+        return redirect(url_for(".show", pk=pk)) if pk is not None else None
+
+
+COUNT_LABELS = {
+    "candidate_count": _l("Eligible candidates"), "candidate_all": _l("All candidates"),
+    "secretary_count": _l("Secretary track: eligible"), "secretary_all": _l("Secretary track: all"),
+    "director_count": _l("Director track: eligible"), "director_all": _l("Director track: all"),
+    "both_count": _l("“一肩挑” track: eligible"), "both_all": _l("“一肩挑” track: all"),
+    "member_count": _l("Member track: eligible"), "member_all": _l("Member track: all"),
+}
+PAIRED_COUNTS = [c for pair in zip(reserve.COUNT_COLUMNS, reserve.ALL_COLUMNS) for c in pair]
+
 
 class BelowTargetView(ScopedModelView):
-    """后备力量不足村: villages with fewer candidates than the target."""
+    """后备力量不足村: villages with fewer eligible candidates than the
+    target; per track, eligible and all candidates of an active status."""
 
-    datamodel = ScopedInterface(Village, undefer=reserve.COUNT_COLUMNS)
+    datamodel = ScopedInterface(Village, undefer=reserve.ALL_COLUMNS)
     list_title = show_title = _l("Villages below the reserve target")
     base_permissions = ["can_list", "can_show", "can_export"]
     base_filters = [["id", BelowTargetFilter, None]]
-    list_columns = ["name", "town", "unit"] + list(reserve.COUNT_COLUMNS) + ["missing_candidates", "missing_both"]
+    list_columns = ["name", "town", "unit"] + PAIRED_COUNTS + ["missing_candidates", "missing_both"]
     show_columns = list_columns
     search_columns = ["name", "town", "unit", "poverty_status"]
-    order_columns = ["name"]
+    order_columns = ["name", "candidate_count", "both_count"]
     base_order = ("name", "asc")
+    label_columns = COUNT_LABELS
     related_views = [ReserveCandidateView]
 
     def __init__(self, **kwargs):
@@ -99,34 +152,85 @@ class BelowTargetView(ScopedModelView):
         self.export_expressions = reserve.count_export_expressions()
 
 
+class NoOneShoulderFilter(BaseFilter):
+    name = _l("No 一肩挑")
+
+    def apply(self, query, value):
+        return query.filter(reserve.no_one_shoulder_condition())
+
+
+class NoOneShoulderView(ScopedModelView):
+    """Villages where neither the holder of 书记 or 主任 today nor an eligible
+    candidate on the 一肩挑 track meets the 一肩挑 rules."""
+
+    datamodel = ScopedInterface(Village, undefer=("both_all",))
+    list_title = show_title = _l("Villages without a 一肩挑 prospect")
+    base_permissions = ["can_list", "can_show", "can_export"]
+    base_filters = [["id", NoOneShoulderFilter, None]]
+    list_columns = ["name", "town", "unit", "both_count", "both_all", "missing_both"]
+    show_columns = list_columns
+    search_columns = ["name", "town", "unit", "poverty_status"]
+    order_columns = ["name", "both_count"]
+    base_order = ("name", "asc")
+    label_columns = COUNT_LABELS
+    related_views = [ReserveCandidateView]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.export_expressions = {"missing_both": reserve.count_export_expressions()["missing_both"]}
+
+
 class ReserveTools(BaseView):
     """The reserve summary (counts for the user's scope)."""
 
     route_base = "/villageaid/reserve"
     default_view = "summary"
-    method_permission_name = {"summary": "summary", "summary_export": "summary"}
+    method_permission_name = {"summary": "summary", "summary_export": "summary",
+                              "election": "summary", "election_export": "summary"}
     read_permissions = ("summary",)
 
     @expose("/summary/")
     @has_access
     def summary(self):
+        closed = include_closed()
+        if closed is None:
+            return bad_request(_("Unknown filter value."))
         return self.render_template("villageaid/reserve_summary.html", title=_("Reserve summary"),
-                                    tables=reserve.summary_tables(scope.current_viewer()))
+                                    tables=reserve.summary_tables(scope.current_viewer(), closed), closed=closed,
+                                    election_date=election_date())
 
     @expose("/summary/export/")
     @has_access
     def summary_export(self):
-        key = request.args.get("table", "town")
-        tables = {t.key: t for t in reserve.summary_tables(scope.current_viewer())}
+        closed = include_closed()
+        if closed is None:
+            return bad_request(_("Unknown filter value."))
+        tables = {t.key: t for t in reserve.summary_tables(scope.current_viewer(), closed)}
+        return self._export(tables, _("Reserve summary"), "town")
+
+    @expose("/election/")
+    @has_access
+    def election(self):
+        return self.render_template("villageaid/reserve_summary.html", title=_("After the election"),
+                                    tables=[reserve.election_report(scope.current_viewer())],
+                                    export_endpoint="ReserveTools.election_export", election_date=election_date())
+
+    @expose("/election/export/")
+    @has_access
+    def election_export(self):
+        table = reserve.election_report(scope.current_viewer())
+        return self._export({table.key: table}, _("After the election"), table.key)
+
+    def _export(self, tables, name, default):
+        key = request.args.get("table", default)
         if key not in tables:
             return bad_request(_("Unknown table or encoding."))
         encoding = chosen_encoding()
         if encoding is None:
             return bad_request(_("Unknown encoding; choose UTF-8 or GB18030."))
         table = tables[key]
-        rows = [[label] + list(values) for label, values in table.rows]
-        return csv_stream(report_body(rows), table.headers,
-                          "%s-%s" % (_("Reserve summary"), table.title), encoding)
+        rows = [[label] + ["" if v is None else v for v in values] for label, values in table.rows]
+        return csv_stream(report_body(rows), table.headers, "%s-%s" % (name, table.title), encoding)
 
 
 class ReserveCandidateApi(ScopedModelRestApi):
@@ -146,18 +250,30 @@ class ReserveCandidateApi(ScopedModelRestApi):
     search_columns = ["name", "village", "target_post", "status", "education", "political_status", "background"]
     order_columns = ["name", "birth_date", "status"]
 
+    def write_warnings(self, item):
+        """The unmet rules of the saved candidate, at once."""
+        return issues(item)
+
 
 class ReserveReportApi(BaseApi):
     """GET /api/v1/reserve/summary and /api/v1/reserve/below_target"""
 
     resource_name = "reserve"
     allow_browser_login = True
-    method_permission_name = {"summary": "get", "below_target": "get"}
+    method_permission_name = {"summary": "get", "below_target": "get", "election": "get"}
 
     @api_expose("/summary", methods=["GET"])
     @protect()
     def summary(self):
-        return jsonify(tables=[t.as_dict() for t in reserve.summary_tables(scope.current_viewer())])
+        closed = include_closed()
+        if closed is None:
+            return self.response_400(message=_("Unknown filter value."))
+        return jsonify(tables=[t.as_dict() for t in reserve.summary_tables(scope.current_viewer(), closed)])
+
+    @api_expose("/election", methods=["GET"])
+    @protect()
+    def election(self):
+        return jsonify(tables=[reserve.election_report(scope.current_viewer()).as_dict()])
 
     @api_expose("/below_target", methods=["GET"])
     @protect()
