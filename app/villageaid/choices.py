@@ -207,6 +207,8 @@ CHANGE_MODELS = Choices(
     ("ReserveCandidate", _l("Reserve candidate")),
     ("FollowUpRecord", _l("Follow-up record")),
     ("ScopeAssignment", _l("Scope assignment")),
+    ("OfficeSetting", _l("Office parameter")),
+    ("FrozenReport", _l("Frozen report")),
 )
 
 # How an export ended (export receipts).

@@ -13,6 +13,9 @@ def init_command():
     """Create permissions and the Office, Clerk, Inspector and Auditor roles (idempotent)."""
     bootstrap.init_permissions()
     click.echo("permissions and roles are up to date")
+    seeded = bootstrap.seed_settings()
+    if seeded:
+        click.echo("office parameters taken from the configuration: %s" % ", ".join(seeded))
 
 
 @cli.command("assign-scope")

@@ -27,12 +27,14 @@ from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import Column, and_, case, exists, false, literal, or_, select, true
 from sqlalchemy.sql import visitors
 
+from . import settings
 from .models import (
     Cadre,
     ChangeRecord,
     ExportReceipt,
     FollowUpRecord,
     FollowUpYear,
+    OfficeSetting,
     ReserveCandidate,
     ScopeAssignment,
     Town,
@@ -68,6 +70,7 @@ def has_rule(model):
 @rule(Town)
 @rule(Unit)
 @rule(TrainingSession)
+@rule(OfficeSetting)
 def _reference(towns, units, user_id):
     return true()
 
@@ -181,9 +184,10 @@ def viewer_for(user, session=None):
         return NOBODY
     sm = current_app.appbuilder.sm
     session = session or current_app.appbuilder.session
-    rows = session.execute(
-        select(ScopeAssignment.town_id, ScopeAssignment.unit_id).where(ScopeAssignment.user_id == user.id)
-    ).all()
+    # the office parameters come along in the same statement (settings.py)
+    rows = settings.take(session.execute(settings.along(
+        select(ScopeAssignment.town_id, ScopeAssignment.unit_id).where(ScopeAssignment.user_id == user.id), session
+    )).all())
     return Viewer(
         user_id=user.id,
         sees_all=bool(sm._has_view_access(user, ALL_ROWS_PERMISSION, ALL_ROWS_VIEW)),

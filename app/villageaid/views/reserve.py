@@ -86,6 +86,7 @@ class BelowTargetView(ScopedModelView):
     datamodel = ScopedInterface(Village, undefer=reserve.COUNT_COLUMNS)
     list_title = show_title = _l("Villages below the reserve target")
     base_permissions = ["can_list", "can_show", "can_export"]
+    extra_args = {"report_kind": "below_target"}  # the parameters named under the list
     base_filters = [["id", BelowTargetFilter, None]]
     list_columns = ["name", "town", "unit"] + list(reserve.COUNT_COLUMNS) + ["missing_candidates", "missing_both"]
     show_columns = list_columns
