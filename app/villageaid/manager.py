@@ -8,7 +8,7 @@ from flask import Blueprint, current_app
 from flask_appbuilder.basemanager import BaseManager
 from flask_babel import lazy_gettext as _l
 
-from . import defaults, fabguards, frozen, headers, queryargs, settings
+from . import defaults, fabguards, frozen, headers, preload, queryargs, settings
 from .database import enforce_foreign_keys
 from .roles import sync_roles
 from .timefmt import local_time
@@ -149,7 +149,7 @@ class VillageAidManager(BaseManager):
         )
         headers.install(bp, app)
         fabguards.install(bp)
-        bp.before_app_request(settings.forget)  # office parameters: read afresh per request
+        bp.before_app_request(preload.forget)  # office parameters, dictionaries: read afresh per request
         bp.before_app_request(queryargs.check_list_request)
         app.register_blueprint(bp)
         from .cli import cli

@@ -27,7 +27,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import Column, and_, case, exists, false, literal, or_, select, true
 from sqlalchemy.sql import visitors
 
-from . import settings
+from . import preload
 from .models import (
     Cadre,
     ChangeRecord,
@@ -184,8 +184,8 @@ def viewer_for(user, session=None):
         return NOBODY
     sm = current_app.appbuilder.sm
     session = session or current_app.appbuilder.session
-    # the office parameters come along in the same statement (settings.py)
-    rows = settings.take(session.execute(settings.along(
+    # the office parameters and dictionaries come along in the same statement (preload.py)
+    rows = preload.take(session.execute(preload.along(
         select(ScopeAssignment.town_id, ScopeAssignment.unit_id).where(ScopeAssignment.user_id == user.id), session
     )).all())
     return Viewer(

@@ -12,29 +12,26 @@ Every business rule reads a parameter through `get(name)` — never
 
 The database rows are read once per request and kept on flask.g, however
 many times `get` is called; they come along with the statement that
-resolves the signed-in user's scope (`along`/`take`, used by
-scope.viewer_for), so a page pays no statement of its own for them. A
+resolves the signed-in user's scope (preload.py), so a page pays no
+statement of its own for them. A
 change through `save` or `reset` forgets them. Technical settings (page sizes, export caps,
 security) are configuration only.
 """
 import copy
 import json
 import logging
-import weakref
 
-from flask import current_app, g, has_app_context, has_request_context
-from sqlalchemy import inspect as sa_inspect, literal, null, select, union_all
+from flask import current_app
+from sqlalchemy import select
 
-from . import defaults
+from . import defaults, preload
 from .settingkinds import kind_of
 
 log = logging.getLogger(__name__)
 
-CACHE = "_va_office_settings"
+KEY = "office_settings"
 # sources of a value, as the settings screen names them
 OFFICE, SEEDED, CONFIGURATION, DEFAULT = "office", "configuration_seed", "configuration", "default"
-# engines whose database has the table (asked once per engine)
-_READY = weakref.WeakSet()
 
 
 def office_names():
@@ -87,70 +84,26 @@ def shown(name):
 
 
 def stored_values():
-    """{name: (value, origin)} of the database rows, read once per request."""
-    if not has_app_context():
-        return {}
-    cached = g.get(CACHE)
-    if cached is None and has_request_context():
-        from . import scope
-
-        scope.current_viewer()  # resolving the user's scope reads them too
-        cached = g.get(CACHE)
-    if cached is None:
-        cached = _read()
-        setattr(g, CACHE, cached)
-    return cached
-
-
-_MARK = "_va_office_settings_along"
-
-
-def along(query, session):
-    """`query` (two columns) with the office parameters' rows appended
-    (UNION ALL) when this request has not read them yet: one statement for
-    both. `take` splits the answer again."""
-    from .models import OfficeSetting
-
-    if not has_app_context() or g.get(CACHE) is not None or not _table_ready(session):
-        return query
-    setattr(g, _MARK, True)
-    own = query.add_columns(literal(0).label("va_kind"), null(), null(), null())
-    params = select(null(), null(), literal(1), OfficeSetting.name, OfficeSetting.value, OfficeSetting.origin)
-    return union_all(own, params)
-
-
-def take(rows):
-    """The rows of the query given to `along`, as (a, b); the parameters'
-    rows are kept for this request."""
-    if not has_app_context() or not g.pop(_MARK, False):
-        return rows
-    setattr(g, CACHE, _load([(r[3], r[4], r[5]) for r in rows if r[2] == 1]))
-    return [(r[0], r[1]) for r in rows if r[2] == 0]
+    """{name: (value, origin)} of the database rows, read once per request
+    (preload.py: along with the user's scope)."""
+    return preload.value(KEY)
 
 
 def forget():
     """After a change: the next `get` reads the database again."""
-    if has_app_context():
-        g.pop(CACHE, None)
+    preload.forget(KEY)
 
 
-def _read():
+def _columns():
     from .models import OfficeSetting
 
-    if getattr(current_app, "appbuilder", None) is None:
-        return {}  # no database (a bare Flask application)
-    session = current_app.appbuilder.session
-    if not _table_ready(session):
-        return {}
-    with session.no_autoflush:
-        rows = session.execute(select(OfficeSetting.name, OfficeSetting.value, OfficeSetting.origin)).all()
-    return _load(rows)
+    return [OfficeSetting.name, OfficeSetting.value, OfficeSetting.origin]
 
 
 def _load(rows):
-    """{name: (value, origin)} of (name, JSON, origin) rows."""
+    """{name: (value, origin)} of (name, JSON, origin, ...) rows."""
     found = {}
-    for name, raw, origin in rows:
+    for name, raw, origin, *_rest in rows:
         if name not in defaults.OFFICE:
             continue  # a parameter this version no longer has
         try:
@@ -160,17 +113,9 @@ def _load(rows):
     return found
 
 
-def _table_ready(session):
-    """Has the database the table yet (before the migrations it has not)?"""
-    from .models import OfficeSetting
-
-    engine = session.get_bind()
-    if engine in _READY:
-        return True
-    if sa_inspect(engine).has_table(OfficeSetting.__tablename__):
-        _READY.add(engine)
-        return True
-    return False
+def register_preload(model):
+    """Called with the table's model once it is defined (models/office.py)."""
+    preload.register(KEY, model, _columns, _load)
 
 
 def row(name, session=None):

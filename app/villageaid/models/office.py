@@ -4,7 +4,7 @@ from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Date, Index, Integer, String, Text
 
-from .. import defaults
+from .. import defaults, settings
 from .base import Record
 
 
@@ -45,3 +45,6 @@ class FrozenReport(Record, Model):
 
     def __str__(self):
         return "%s (%s)" % (self.title, self.as_of.isoformat() if self.as_of else "")
+
+
+settings.register_preload(OfficeSetting)
