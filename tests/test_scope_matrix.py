@@ -675,6 +675,15 @@ WEB.update({
         ctx, role, method, SETTING + "/edit", Outcome(office_only(200 if method == "GET" else 400)(role)),
         data={"value": "-1", "row_version": ""})),
     "OfficeSettingsView.reset": fixed(SETTING + "/reset", office_only(302), method="POST", data={"row_version": "1"}),
+    "DictionaryView.index": Entry(methods={"GET": ("-",)}, run=lambda ctx, method, role, record: run(
+        ctx, role, "GET", "/villageaid/dictionaries/unit_category/", Outcome(office_only(200)(role)))),
+    "DictionaryView.add": fixed("/villageaid/dictionaries/unit_category/add", office_only(400), method="POST",
+                                data={"code": "Not A Code", "label_zh": "甲"}),
+    "DictionaryView.edit": Entry(methods={"GET": ("-",), "POST": ("-",)}, run=lambda ctx, method, role, record: run(
+        ctx, role, method, "/villageaid/dictionaries/unit_category/party/edit",
+        Outcome(office_only(200 if method == "GET" else 400)(role)), data={"label_zh": "甲", "sort_order": "x"})),
+    "DictionaryView.delete": fixed("/villageaid/dictionaries/unit_category/party/delete", office_only(302),
+                                   method="POST", data={"row_version": ""}),
     "FrozenReportsView.index": fixed("/villageaid/frozen/", county_readers(200)),
     "FrozenReportsView.show": fixed("/villageaid/frozen/999999/", county_readers(404)),
     "FrozenReportsView.compare": fixed("/villageaid/frozen/999999/compare/", county_readers(404)),

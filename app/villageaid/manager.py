@@ -25,6 +25,7 @@ from .views.audit import LoginEventView, PersonalDataViewLogView
 from .views.history import ChangeRecordView
 from .views.lookup import VillageAidLookup
 from .views.recycle import RecycleBin
+from .views.dictionaries import DictionaryView
 from .views.frozen import FrozenReportsView
 from .views.settings import OfficeSettingsView
 from .views.reserve import BelowTargetView, ReserveCandidateApi, ReserveCandidateView, ReserveReportApi, ReserveTools
@@ -94,6 +95,7 @@ VIEWS = [
     (FollowUpYearView, "records", "Yearly follow-up summary", _l("Yearly follow-up summary"), FOLLOWUP, "fa-table"),
     (FollowUpTools, "records", "Follow-up alerts", _l("Follow-up alerts"), FOLLOWUP, "fa-bell"),
     (OfficeSettingsView, "office", "Office parameters", _l("Office parameters"), OFFICE, "fa-sliders"),
+    (DictionaryView, "office", "Dictionaries", _l("Dictionaries"), OFFICE, "fa-book"),
     (FrozenReportsView, "county", "Frozen reports", _l("Frozen reports"), OFFICE, "fa-archive"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
     (ChangeRecordView, "audit", "Operation log", _l("Operation log"), AUDIT, "fa-history"),

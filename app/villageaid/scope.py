@@ -31,6 +31,7 @@ from . import preload
 from .models import (
     Cadre,
     ChangeRecord,
+    DictionaryEntry,
     ExportReceipt,
     FollowUpRecord,
     FollowUpYear,
@@ -71,6 +72,7 @@ def has_rule(model):
 @rule(Unit)
 @rule(TrainingSession)
 @rule(OfficeSetting)
+@rule(DictionaryEntry)
 def _reference(towns, units, user_id):
     return true()
 

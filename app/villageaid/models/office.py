@@ -2,9 +2,9 @@
 its frozen reports (签发报表)."""
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, Date, Index, Integer, String, Text, UniqueConstraint
 
-from .. import defaults, settings
+from .. import defaults, dictionaries, settings
 from .base import Record
 
 
@@ -47,4 +47,25 @@ class FrozenReport(Record, Model):
         return "%s (%s)" % (self.title, self.as_of.isoformat() if self.as_of else "")
 
 
+class DictionaryEntry(Record, Model):
+    """The office's entry in a code list (字典管理): a code it added, or a
+    seed code (choices.py) it relabelled or deactivated. The code never
+    changes; labels empty take the seed's."""
+
+    __tablename__ = "va_dictionary_entry"
+    __label__ = _l("Dictionary entry")
+    __table_args__ = (UniqueConstraint("kind", "code", name="uq_va_dictionary_entry_kind_code"),)
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(30), nullable=False)
+    code = Column(String(30), nullable=False)
+    label_zh = Column(String(100))
+    label_en = Column(String(100))
+    sort_order = Column(Integer)
+    active = Column(Boolean, nullable=False, default=True)
+
+    def __str__(self):
+        return "%s: %s" % (self.kind, self.label_zh or self.label_en or self.code)
+
+
 settings.register_preload(OfficeSetting)
+dictionaries.register_preload(DictionaryEntry)

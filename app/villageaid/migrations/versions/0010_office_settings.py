@@ -1,4 +1,4 @@
-"""office parameters (参数设置) and frozen reports (签发报表)
+"""office parameters (参数设置), frozen reports (签发报表) and dictionaries (字典管理)
 
 Revision ID: 0010
 Revises: 0009
@@ -50,9 +50,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_va_frozen_report_kind_day', 'va_frozen_report', ['kind', 'as_of'], unique=False)
+    op.create_table('va_dictionary_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('code', sa.String(length=30), nullable=False),
+    sa.Column('label_zh', sa.String(length=100), nullable=True),
+    sa.Column('label_en', sa.String(length=100), nullable=True),
+    sa.Column('sort_order', sa.Integer(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    *_record_columns(),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('kind', 'code', name='uq_va_dictionary_entry_kind_code')
+    )
 
 
 def downgrade():
+    op.drop_table('va_dictionary_entry')
     op.drop_index('ix_va_frozen_report_kind_day', table_name='va_frozen_report')
     op.drop_table('va_frozen_report')
     op.drop_table('va_office_setting')
