@@ -69,9 +69,10 @@ def test_a_deactivated_code_is_not_offered_but_still_labelled(browser):
     form = b.get("/unitview/add").get_data(as_text=True)
     assert 'value="party"' not in form
     assert "党委机关" in b.get("/unitview/list/").get_data(as_text=True)  # 二局 keeps its label
-    # a unit that has it can still be saved unchanged
+    # a unit that has it keeps it on its edit form
     pk, = ids(Unit, "二局")
-    assert b.get("/unitview/edit/%d" % pk).status_code == 200
+    edit = b.get("/unitview/edit/%d" % pk).get_data(as_text=True)
+    assert re.search(r'<option[^>]*value="party"[^>]*selected|<option selected[^>]*value="party"', edit)
 
 
 @pytest.mark.parametrize("data, message", [
@@ -101,3 +102,16 @@ def test_unknown_dictionary_or_code_is_404(browser):
     b = browser("office")
     assert b.get(URL + "nosuch/").status_code == 404
     assert b.get(URL + "unit_category/nosuch/edit").status_code == 404
+
+
+def test_a_label_maps_back_to_its_code(app, browser):
+    from villageaid import dictionaries
+    from villageaid.choices import UNIT_CATEGORIES
+
+    b = browser("office")
+    assert b.post(URL + "unit_category/party/edit", {"label_zh": "党群机关", "active": "y", "row_version": ""}).status_code == 302
+    with app.test_request_context():
+        assert dictionaries.code_for(UNIT_CATEGORIES, "党群机关") == "party"
+        assert dictionaries.code_for(UNIT_CATEGORIES, "Government department") == "government"
+        assert dictionaries.code_for(UNIT_CATEGORIES, "party") == "party"
+        assert dictionaries.code_for(UNIT_CATEGORIES, "没有这个") is None

@@ -24,6 +24,10 @@ class Choices:
     def codes(self):
         return [code for code, _label in self.pairs]
 
+    def offered(self):
+        """The pairs a form offers for a new value."""
+        return self.pairs
+
     def label(self, code):
         """The label of a code; an unknown code is shown as it is."""
         if code is None:
@@ -34,7 +38,7 @@ class Choices:
 # The code lists the office extends (字典管理), by kind; dictionaries.py
 # merges each seed below with the office's entries in the database.
 DICTIONARIES = {}
-_SOURCE = []  # [function(dictionary) -> (active pairs, {code: label})], set by dictionaries.py
+_SOURCE = []  # [function(dictionary) -> (pairs, {code: label}, active pairs)], set by dictionaries.py
 
 
 class Dictionary(Choices):
@@ -42,8 +46,9 @@ class Dictionary(Choices):
     given here are its seed; the office's entries (table va_dictionary_entry)
     add codes, relabel them (Chinese and English) and deactivate them. Codes
     never change, so exports and imports keep working when a label does.
-    Iterating gives the active entries (what forms offer); `in` and `label`
-    know every code, active or not, so older records keep theirs."""
+    Iterating, `in` and `label` know every code, active or not (reports
+    and older records keep theirs); `offered()` gives the active ones, what
+    a form offers."""
 
     def __init__(self, kind, title, *pairs):
         self.kind, self.title, self.seed = kind, title, tuple(pairs)
@@ -52,7 +57,7 @@ class Dictionary(Choices):
     def _current(self):
         if _SOURCE:
             return _SOURCE[0](self)
-        return self.seed, dict(self.seed)
+        return self.seed, dict(self.seed), self.seed
 
     @property
     def pairs(self):
@@ -61,6 +66,9 @@ class Dictionary(Choices):
     @property
     def _labels(self):
         return self._current()[1]
+
+    def offered(self):
+        return tuple(self._current()[2])
 
 
 class Union(Choices):
@@ -72,6 +80,9 @@ class Union(Choices):
     @property
     def pairs(self):
         return tuple(pair for part in self.parts for pair in part.pairs)
+
+    def offered(self):
+        return tuple(pair for part in self.parts for pair in part.offered())
 
     @property
     def _labels(self):

@@ -74,15 +74,16 @@ def _entry(code, seed_label, own, place, chinese, seeded):
 
 
 def _current(dictionary):
-    """(active pairs, {code: label}) of this request and language."""
+    """(pairs, {code: label}, active pairs) of this request and language."""
     if not has_app_context():
-        return dictionary.seed, dict(dictionary.seed)
+        return dictionary.seed, dict(dictionary.seed), dictionary.seed
     key = "_va_dictionary_%s_%s" % (dictionary.kind, _language())
     cached = g.get(key)
     if cached is None:
         listed = entries(dictionary)
-        cached = ([(code, label) for code, label, active, _s, _o in listed if active],
-                  {code: label for code, label, _a, _s, _o in listed})
+        cached = ([(code, label) for code, label, _a, _s, _o in listed],
+                  {code: label for code, label, _a, _s, _o in listed},
+                  [(code, label) for code, label, active, _s, _o in listed if active])
         setattr(g, key, cached)
     return cached
 
