@@ -13,7 +13,7 @@ deleted.
 import re
 
 from flask import current_app, g, has_app_context
-from flask_babel import get_locale, gettext as _
+from flask_babel import force_locale, get_locale, gettext as _
 from sqlalchemy import func, select
 
 from . import preload
@@ -127,12 +127,22 @@ def code_for(dictionary, text):
     stored = preload.value(KEY).get(dictionary.kind, {}) if has_app_context() else {}
     for code, seed_label in dictionary.seed:
         zh, en, _o, _a = stored.get(code, (None, None, None, True))
-        if text in (zh, en, str(seed_label)):
+        if text in (zh, en) or text in _in_both_languages(seed_label):
             return code
     for code, (zh, en, _o, _a) in stored.items():
         if text in (zh, en):
             return code
     return None
+
+
+def _in_both_languages(label):
+    if not has_app_context():
+        return {str(label)}
+    found = set()
+    for language in ("zh", "en"):
+        with force_locale(language):
+            found.add(str(label))
+    return found
 
 
 def _row(kind, code, session=None):
