@@ -34,7 +34,10 @@ def _load(rows):
     """{kind: {code: (label_zh, label_en, sort_order, active)}}"""
     found = {}
     for kind, code, zh, en, order, active, *_rest in rows:
-        found.setdefault(kind, {})[code] = (zh, en, order, bool(active))
+        # along with the scope statement every column comes as text (preload.py)
+        order = None if order is None else int(order)
+        active = active in (True, 1, "1", "true", "t", "True")
+        found.setdefault(kind, {})[code] = (zh, en, order, active)
     return found
 
 

@@ -5,13 +5,13 @@ signed-in user's scope (scope.viewer_for calls `along` and `take`).
 
 A source registers a key (kept on flask.g), a function giving its SELECT
 of at most WIDTH columns, and a function turning its rows into the value
-kept. `value(key)` answers the value of this request, reading it on its
+kept (the columns may come as text: see `_padded`). `value(key)` answers the value of this request, reading it on its
 own only when no scope was resolved first (a command, an anonymous page).
 """
 import weakref
 
 from flask import current_app, g, has_app_context, has_request_context
-from sqlalchemy import inspect as sa_inspect, literal, null, select, union_all
+from sqlalchemy import String, cast, inspect as sa_inspect, literal, null, select, union_all
 
 WIDTH = 6
 _SOURCES = {}  # key -> (model, columns(), load(rows))
@@ -47,9 +47,16 @@ def _ready(session, model):
     return True
 
 
+def _text(column):
+    return cast(column, String)
+
+
 def _padded(columns):
-    columns = list(columns)
-    return columns + [null()] * (WIDTH - len(columns))
+    """WIDTH columns, all as text: PostgreSQL matches the types of a UNION's
+    columns branch by branch, so every branch gives the same ones (a
+    source's load function turns them back)."""
+    columns = [_text(c) for c in columns]
+    return columns + [_text(null())] * (WIDTH - len(columns))
 
 
 def along(query, session):
@@ -62,7 +69,7 @@ def along(query, session):
     if not wanted:
         return query
     setattr(g, _MARK, wanted)
-    parts = [query.add_columns(literal(-1).label("va_source"), *([null()] * WIDTH))]
+    parts = [query.add_columns(literal(-1).label("va_source"), *_padded([]))]
     for number, key in enumerate(wanted):
         model, columns, _load = _SOURCES[key]
         parts.append(select(null(), null(), literal(number), *_padded(columns())).select_from(model))
