@@ -19,6 +19,7 @@ def prepare(app):
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR, revision="heads")
         bootstrap.init_permissions()
+        bootstrap.seed_settings()
         username = os.environ.get("ADMIN_USERNAME", "admin")
         _user, password = bootstrap.ensure_user(
             username, app.config["AUTH_ROLE_ADMIN"], password=os.environ.get("ADMIN_PASSWORD")

@@ -707,6 +707,40 @@ WEB.update({
     "va_security.second_factor": Entry(methods={"GET": ("-",), "POST": ("-",)}, run=lambda ctx, method, role, record: run(
         ctx, role, method, "/security/second-factor/", Outcome((200, 302, 400)), data={"code": "000000"})),
 })
+# the office parameters: the office's (and Admin's) alone; a refused value,
+# and a reset of a parameter the database does not hold, change nothing
+def office_only(status):
+    return lambda role: status if role in ("office", "admin") else denied(role)
+
+
+def county_readers(status):
+    """Frozen reports: the office, Admin and the inspector read them."""
+    return lambda role: status if role in ("office", "admin", "inspector") else denied(role)
+
+
+SETTING = "/villageaid/settings/VILLAGEAID_RESERVE_TARGET"
+WEB.update({
+    "OfficeSettingsView.index": fixed("/villageaid/settings/", office_only(200)),
+    "OfficeSettingsView.edit": Entry(methods={"GET": ("-",), "POST": ("-",)}, run=lambda ctx, method, role, record: run(
+        ctx, role, method, SETTING + "/edit", Outcome(office_only(200 if method == "GET" else 400)(role)),
+        data={"value": "-1", "row_version": ""})),
+    "OfficeSettingsView.reset": fixed(SETTING + "/reset", office_only(302), method="POST", data={"row_version": "1"}),
+    "DictionaryView.index": Entry(methods={"GET": ("-",)}, run=lambda ctx, method, role, record: run(
+        ctx, role, "GET", "/villageaid/dictionaries/unit_category/", Outcome(office_only(200)(role)))),
+    "DictionaryView.add": fixed("/villageaid/dictionaries/unit_category/add", office_only(400), method="POST",
+                                data={"code": "Not A Code", "label_zh": "甲"}),
+    "DictionaryView.edit": Entry(methods={"GET": ("-",), "POST": ("-",)}, run=lambda ctx, method, role, record: run(
+        ctx, role, method, "/villageaid/dictionaries/unit_category/party/edit",
+        Outcome(office_only(200 if method == "GET" else 400)(role)), data={"label_zh": "甲", "sort_order": "x"})),
+    "DictionaryView.delete": fixed("/villageaid/dictionaries/unit_category/party/delete", office_only(302),
+                                   method="POST", data={"row_version": ""}),
+    "FrozenReportsView.index": fixed("/villageaid/frozen/", county_readers(200)),
+    "FrozenReportsView.show": fixed("/villageaid/frozen/999999/", county_readers(404)),
+    "FrozenReportsView.compare": fixed("/villageaid/frozen/999999/compare/", county_readers(404)),
+    "FrozenReportsView.export": fixed("/villageaid/frozen/999999/export/", county_readers(404)),
+    "FrozenReportsView.freeze": fixed("/villageaid/frozen/freeze", office_only(302), method="POST",
+                                      data={"kind": "nosuch"}),
+})
 WEB.update(self_service(("ResetMyPasswordView", "/resetmypassword/form"),
                         {"password": "Matrix-pass-1", "conf_password": "Other-pass-2"}))
 WEB.update(self_service(("UserInfoEditView", "/userinfoeditview/form"), {"first_name": "", "last_name": ""}))

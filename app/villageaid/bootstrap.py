@@ -34,6 +34,15 @@ def init_permissions():
         ab.sm.add_permission_role(admin, pv)
 
 
+def seed_settings():
+    """First start: the office parameters the host configures go into the
+    database (settings.seed); returns their names."""
+    from . import settings
+    from .scope import Viewer
+
+    return settings.seed(Viewer(sees_all=True), path="cli")
+
+
 def ensure_user(username, role_name, password=None, first_name="", last_name="", email=None):
     """Create a user if missing; returns (user, password or None if it existed).
     A given password must meet the password policy; a generated one does."""

@@ -24,11 +24,72 @@ class Choices:
     def codes(self):
         return [code for code, _label in self.pairs]
 
+    def offered(self):
+        """The pairs a form offers for a new value."""
+        return self.pairs
+
     def label(self, code):
         """The label of a code; an unknown code is shown as it is."""
         if code is None:
             return ""
         return str(self._labels.get(code, code))
+
+
+# The code lists the office extends (字典管理), by kind; dictionaries.py
+# merges each seed below with the office's entries in the database.
+DICTIONARIES = {}
+_SOURCE = []  # [function(dictionary) -> (pairs, {code: label}, active pairs)], set by dictionaries.py
+
+
+class Dictionary(Choices):
+    """A code list the office extends and relabels (字典管理). The pairs
+    given here are its seed; the office's entries (table va_dictionary_entry)
+    add codes, relabel them (Chinese and English) and deactivate them. Codes
+    never change, so exports and imports keep working when a label does.
+    Iterating, `in` and `label` know every code, active or not (reports
+    and older records keep theirs); `offered()` gives the active ones, what
+    a form offers."""
+
+    def __init__(self, kind, title, *pairs):
+        self.kind, self.title, self.seed = kind, title, tuple(pairs)
+        DICTIONARIES[kind] = self
+
+    def _current(self):
+        if _SOURCE:
+            return _SOURCE[0](self)
+        return self.seed, dict(self.seed), self.seed
+
+    @property
+    def pairs(self):
+        return tuple(self._current()[0])
+
+    @property
+    def _labels(self):
+        return self._current()[1]
+
+    def offered(self):
+        return tuple(self._current()[2])
+
+
+class Union(Choices):
+    """Several dictionaries as one code list (a column that takes the codes of each)."""
+
+    def __init__(self, *parts):
+        self.parts = parts
+
+    @property
+    def pairs(self):
+        return tuple(pair for part in self.parts for pair in part.pairs)
+
+    def offered(self):
+        return tuple(pair for part in self.parts for pair in part.offered())
+
+    @property
+    def _labels(self):
+        labels = {}
+        for part in reversed(self.parts):
+            labels.update(part._labels)
+        return labels
 
 
 TOWN_KINDS = Choices(
@@ -38,7 +99,8 @@ TOWN_KINDS = Choices(
     ("subdistrict", _l("Subdistrict")),
 )
 
-UNIT_CATEGORIES = Choices(
+UNIT_CATEGORIES = Dictionary(
+    "unit_category", _l("Unit categories"),
     ("party", _l("Party organ")),
     ("government", _l("Government department")),
     ("institution", _l("Public institution")),
@@ -64,26 +126,29 @@ CADRE_KINDS = Choices(
 
 # Posts by kind: a resident cadre is in a work team, a village cadre in the
 # village "two committees".
-RESIDENT_POSTS = Choices(
+RESIDENT_POSTS = Dictionary(
+    "resident_post", _l("Posts of resident cadres"),
     ("team_leader", _l("Team leader")),
     ("first_secretary", _l("First secretary")),
     ("team_member", _l("Team member")),
 )
-VILLAGE_POSTS = Choices(
+VILLAGE_POSTS = Dictionary(
+    "village_post", _l("Posts of village cadres"),
     ("secretary", _l("Party branch secretary")),
     ("director", _l("Village committee director")),
     ("secretary_director", _l("Secretary and director")),
     ("committee_member", _l("Committee member")),
 )
 # A township cadre (乡镇干部) serves in a town's party committee or government.
-TOWNSHIP_POSTS = Choices(
+TOWNSHIP_POSTS = Dictionary(
+    "township_post", _l("Posts of township cadres"),
     ("town_party_secretary", _l("Town party committee secretary")),
     ("town_head", _l("Town head")),
     ("town_deputy_secretary", _l("Town deputy party secretary")),
     ("organisation_member", _l("Organisation committee member")),
     ("town_other", _l("Other township post")),
 )
-CADRE_POSTS = Choices(*(RESIDENT_POSTS.pairs + VILLAGE_POSTS.pairs + TOWNSHIP_POSTS.pairs))
+CADRE_POSTS = Union(RESIDENT_POSTS, VILLAGE_POSTS, TOWNSHIP_POSTS)
 POSTS_BY_KIND = {"resident": RESIDENT_POSTS, "village": VILLAGE_POSTS, "township": TOWNSHIP_POSTS}
 
 CADRE_STATUSES = Choices(
@@ -133,7 +198,8 @@ POLITICAL_STATUSES = Choices(
 )
 PARTY_STATUSES = ("party_member", "probationary")
 
-BACKGROUNDS = Choices(
+BACKGROUNDS = Dictionary(
+    "background", _l("Candidate backgrounds"),
     ("rich_expert", _l("Expert in getting rich")),
     ("returnee_entrepreneur", _l("Returned entrepreneur")),
     ("veteran", _l("Veteran")),
@@ -183,7 +249,8 @@ ETHNICITIES = Choices(*[(code, label) for code, label in (
     ("other", _l("Other")),
 )])
 
-FOLLOWUP_KINDS = Choices(
+FOLLOWUP_KINDS = Dictionary(
+    "followup_kind", _l("Kinds of follow-up record"),
     ("visit", _l("Visit")),
     ("funds", _l("Funds")),
     ("project", _l("Project")),
@@ -235,6 +302,9 @@ CHANGE_MODELS = Choices(
     ("User", _l("User account")),
     ("Role", _l("Role")),
     ("ChangeRecord", _l("Logs")),
+    ("OfficeSetting", _l("Office parameter")),
+    ("DictionaryEntry", _l("Dictionary entry")),
+    ("FrozenReport", _l("Frozen report")),
 )
 
 # How an export ended (export receipts).

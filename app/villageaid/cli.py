@@ -16,6 +16,9 @@ def init_command():
 
     bootstrap.init_permissions()
     click.echo("permissions and roles are up to date")
+    seeded = bootstrap.seed_settings()
+    if seeded:
+        click.echo("office parameters taken from the configuration: %s" % ", ".join(seeded))
     reserve.recount()
     current_app.appbuilder.session.commit()
     click.echo("reserve counts recounted")

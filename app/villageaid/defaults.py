@@ -5,32 +5,78 @@ The manager fills in, at start-up, each of these the host did not set
 ADDON_MANAGERS works; a host overrides any of them in its own config (this
 project's config.py reads them from the environment). README.md →
 Configuration describes each.
+
+Parameters the office owns (参数设置) are declared with `office(...)` right
+after their default: kind (how the screen edits and checks it), label and
+help. Such a parameter is kept in the database once the office changes it,
+and the settings screen lists it with no code elsewhere; the others
+(page sizes, export caps, security) stay configuration only.
 """
 import copy
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
+# name -> {"kind": ..., "label": ..., "help": ..., options}: the parameters
+# the office owns, in the order the settings screen lists them. Kinds
+# (settingkinds.py): "int" (a whole number ≥ 0; `maximum`), "decimal" (a
+# number ≥ 0; `places`), "date", "optional_date" (empty: today), "years" (a
+# list of years), "eligibility" (rules per target post), "text", "choice"
+# (`choices`: a choices.Choices), "bool". `reports=("alerts", ...)` names
+# the reports (frozen.REPORTS) whose figures the parameter changes: their
+# pages and frozen copies then name it among the parameters used.
+OFFICE = {}
+
+
+def office(name, kind, label, help="", **options):
+    """Declare the parameter `name` (its default defined above) one the office owns."""
+    OFFICE[name] = dict(kind=kind, label=label, help=help, **options)
+
 # A non-poor village with at least this many registered poor people is a
 # focus village (重点非贫困村).
 VILLAGEAID_FOCUS_THRESHOLD = 100
+office("VILLAGEAID_FOCUS_THRESHOLD", "int", _l("Focus village threshold"),
+       _l("A non-poor village with at least this many registered poor people is a focus village (重点非贫困村)."))
 # A cadre who started on or after this date is "new".
 VILLAGEAID_NEW_CADRE_SINCE = date(2020, 1, 1)
+office("VILLAGEAID_NEW_CADRE_SINCE", "date", _l("New cadres since"),
+       _l("A cadre who started on or after this date is a new cadre (training coverage)."))
 # Exit years of the villages in the follow-up set.
 VILLAGEAID_FOLLOWUP_EXIT_YEARS = [2017]
+office("VILLAGEAID_FOLLOWUP_EXIT_YEARS", "years", _l("Exit years of the follow-up villages"),
+       _l("Villages that exited poverty in these years are followed up; several years separated by commas."))
 # Reserve cadres: the day ages and party standing are counted to, the
 # eligibility rules per target post, and each village's target.
 VILLAGEAID_ELECTION_DATE = date(2021, 1, 1)
+office("VILLAGEAID_ELECTION_DATE", "date", _l("Election date"),
+       _l("Reserve candidates' ages and party standing are counted to this day."))
 VILLAGEAID_ELIGIBILITY = {
     "secretary": {"max_age": 50, "min_education": "senior_high", "party_member": True, "min_party_years": 1},
     "both": {"max_age": 50, "min_education": "senior_high", "party_member": True, "min_party_years": 1},
     "director": {"max_age": 55, "min_education": "senior_high", "party_member": False, "min_party_years": 0},
     "member": {"max_age": 60, "min_education": "junior_or_below", "party_member": False, "min_party_years": 0},
 }
+office("VILLAGEAID_ELIGIBILITY", "eligibility", _l("Eligibility per target post"),
+       _l("Highest age, lowest education, full party membership and party years each track asks for; a candidate who misses one is shown with a warning."))
 VILLAGEAID_RESERVE_TARGET = 2
+office("VILLAGEAID_RESERVE_TARGET", "int", _l("Reserve candidates per village"),
+       _l("Candidates each village should have (identified, cultivating, assessed or elected ones count)."))
 VILLAGEAID_RESERVE_TARGET_BOTH = 1
+office("VILLAGEAID_RESERVE_TARGET_BOTH", "int", _l("“一肩挑” candidates per village"),
+       _l("Candidates each village should have on the “一肩挑” track."))
 # Follow-up: alert when the last visit is older than this many days; the
 # reference date of reports and alerts (None: today).
 VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS = 90
+office("VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS", "int", _l("Days without a visit"),
+       _l("A follow-up village whose last visit is older than this many days raises an alert."))
 VILLAGEAID_REFERENCE_DATE = None
+office("VILLAGEAID_REFERENCE_DATE", "optional_date", _l("Reference date"),
+       _l("The date of follow-up reports and alerts; empty: today."))
+# The reporting unit named at the head of a frozen report (empty: the
+# application's name).
+VILLAGEAID_REPORTING_UNIT = ""
+office("VILLAGEAID_REPORTING_UNIT", "text", _l("Reporting unit"),
+       _l("Named at the head of frozen reports (填报单位); empty: the application's name."))
 # Largest CSV export (0: no cap); a bigger one is refused with a message.
 VILLAGEAID_EXPORT_MAX_ROWS = 0
 # Rows per page in the search-as-you-type pickers.

@@ -95,7 +95,11 @@ class ChoiceField(SelectField):
         super().__init__(label, validators, choices=self._choices, **kwargs)
 
     def _choices(self):
-        return [("", _l("— choose —"))] + [(code, text) for code, text in self.options]
+        offered = list(self.options.offered() if hasattr(self.options, "offered") else self.options)
+        current = getattr(self, "data", None)
+        if current not in (None, "") and current in self.options and current not in dict(offered):
+            offered.append((current, self.options.label(current)))  # a record keeps its (deactivated) code
+        return [("", _l("— choose —"))] + [(code, text) for code, text in offered]
 
     def pre_validate(self, form):
         if self.data in ("", None):

@@ -442,12 +442,13 @@ class Settings:
 
     @classmethod
     def from_app(cls):
-        config = current_app.config
+        from . import settings
+
         return cls(
-            today=config.get("VILLAGEAID_REFERENCE_DATE") or date.today(),
-            followup_years=list(config["VILLAGEAID_FOLLOWUP_EXIT_YEARS"]),
-            new_cadre_since=config["VILLAGEAID_NEW_CADRE_SINCE"],
-            election_date=config["VILLAGEAID_ELECTION_DATE"],
+            today=settings.get("VILLAGEAID_REFERENCE_DATE") or date.today(),
+            followup_years=list(settings.get("VILLAGEAID_FOLLOWUP_EXIT_YEARS")),
+            new_cadre_since=settings.get("VILLAGEAID_NEW_CADRE_SINCE"),
+            election_date=settings.get("VILLAGEAID_ELECTION_DATE"),
         )
 
 

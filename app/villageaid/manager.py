@@ -8,7 +8,7 @@ from flask import Blueprint, current_app
 from flask_appbuilder.basemanager import BaseManager
 from flask_babel import lazy_gettext as _l
 
-from . import defaults, evidence, fabguards, headers, history, queryargs
+from . import defaults, evidence, fabguards, frozen, headers, history, preload, queryargs, settings
 from .database import enforce_foreign_keys
 from .roles import sync_roles
 from .timefmt import local_time
@@ -26,6 +26,9 @@ from .views.evidence import EvidenceView
 from .views.history import ChangeRecordView
 from .views.lookup import VillageAidLookup
 from .views.recycle import RecycleBin
+from .views.dictionaries import DictionaryView
+from .views.frozen import FrozenReportsView
+from .views.settings import OfficeSettingsView
 from .views.reserve import (
     BelowTargetView,
     NoOneShoulderView,
@@ -66,6 +69,7 @@ TRAINING = "Training"
 RESERVE = "Reserve"
 FOLLOWUP = "Follow-up"
 SETTINGS = "Access"
+OFFICE = "Office"
 AUDIT = "Audit"
 CATEGORIES = {
     REFERENCE: (_l("Reference data"), "fa-database"),
@@ -73,6 +77,7 @@ CATEGORIES = {
     RESERVE: (_l("Reserve cadres"), "fa-user-plus"),
     FOLLOWUP: (_l("Follow-up of exited villages"), "fa-handshake-o"),
     SETTINGS: (_l("Access"), "fa-lock"),
+    OFFICE: (_l("Office administration"), "fa-cogs"),
     AUDIT: (_l("Audit"), "fa-eye"),
 }
 # menus only some roles see (areas in roles.grants); the others are for all
@@ -98,6 +103,9 @@ VIEWS = [
     (FollowUpRecordView, "records", "Follow-up records", _l("Follow-up records"), FOLLOWUP, "fa-list"),
     (FollowUpYearView, "records", "Yearly follow-up summary", _l("Yearly follow-up summary"), FOLLOWUP, "fa-table"),
     (FollowUpTools, "records", "Follow-up alerts", _l("Follow-up alerts"), FOLLOWUP, "fa-bell"),
+    (OfficeSettingsView, "office", "Office parameters", _l("Office parameters"), OFFICE, "fa-sliders"),
+    (DictionaryView, "office", "Dictionaries", _l("Dictionaries"), OFFICE, "fa-book"),
+    (FrozenReportsView, "county", "Frozen reports", _l("Frozen reports"), OFFICE, "fa-archive"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
     (ChangeRecordView, "audit", "Operation log", _l("Operation log"), AUDIT, "fa-history"),
     (LoginEventView, "audit", "Login log", _l("Login log"), AUDIT, "fa-sign-in"),
@@ -156,12 +164,15 @@ class VillageAidManager(BaseManager):
         )
         headers.install(bp, app)
         fabguards.install(bp)
+        bp.before_app_request(preload.forget)  # office parameters, dictionaries: read afresh per request
         bp.before_app_request(queryargs.check_list_request)
         app.register_blueprint(bp)
         from .cli import cli
 
         app.cli.add_command(cli)
         app.add_template_filter(local_time, "va_local_time")
+        app.add_template_global(settings.get, "va_setting")
+        app.add_template_global(frozen.used_by, "va_report_settings")
         if app.config.get("FAB_BASE_TEMPLATE") in (None, "appbuilder/baselayout.html"):
             # Our base adds the plugin's stylesheet and scripts to FAB's layout;
             # a host with its own base template includes them itself.
@@ -182,7 +193,7 @@ class VillageAidManager(BaseManager):
                 category_icon=cat_icon,
             )
             self.areas[view.__name__] = (view, area)
-            self.areas[name] = (None, area if area in ("office", "audit", "audit_strict") else "tool")
+            self.areas[name] = (None, area if area in ("office", "county", "audit", "audit_strict") else "tool")
         for category in CATEGORIES:
             self.areas[category] = (None, CATEGORY_AREAS.get(category, "tool"))
         for api, area in APIS:

@@ -80,6 +80,15 @@ def recount(villages=None, session=None):
             session.expire(item, list(COUNT_COLUMNS))
 
 
+@settings.after_save
+def _rules_saved(name):
+    """The office changed a rule the counts depend on: recount every village."""
+    if name in ("VILLAGEAID_ELIGIBILITY", "VILLAGEAID_ELECTION_DATE"):
+        session = current_app.appbuilder.session
+        recount(session=session)
+        session.commit()
+
+
 PENDING = "villageaid.reserve.recount"
 
 

@@ -56,7 +56,8 @@ def grants(role, view, permission, area):
     only the office sees), "audit" (logs the auditor and the office read:
     login and export logs), "audit_strict" (logs only the auditor reads:
     personal data views) or "tool" (lookups and other helpers every role
-    uses). Admin has every permission anyway.
+    uses), "county" (reports frozen over the whole county: the office
+    makes them, the inspector reads them). Admin has every permission anyway.
     """
     if role == AUDITOR:
         return area in AUDIT_AREAS and (permission in READ | EXPORT or permission.startswith("menu_access"))
@@ -64,6 +65,13 @@ def grants(role, view, permission, area):
         return False
     if area in ("office", "audit"):
         return role == OFFICE
+    if area == "county":
+        # reports frozen over the whole county: the office makes them, the
+        # inspector reads them; a clerk's scope is not the county
+        if role == OFFICE:
+            return True
+        return role == INSPECTOR and (permission.startswith("menu_access")
+                                      or kind_of(view, permission) in ("read", "export"))
     if permission.startswith("menu_access") or area == "tool":
         return True
     kind = kind_of(view, permission)

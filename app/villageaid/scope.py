@@ -27,12 +27,15 @@ from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import Column, and_, case, exists, false, literal, or_, select, true
 from sqlalchemy.sql import visitors
 
+from . import preload
 from .models import (
     Cadre,
     ChangeRecord,
+    DictionaryEntry,
     ExportReceipt,
     FollowUpRecord,
     FollowUpYear,
+    OfficeSetting,
     ReserveCandidate,
     ScopeAssignment,
     Town,
@@ -68,6 +71,8 @@ def has_rule(model):
 @rule(Town)
 @rule(Unit)
 @rule(TrainingSession)
+@rule(OfficeSetting)
+@rule(DictionaryEntry)
 def _reference(towns, units, user_id):
     return true()
 
@@ -186,9 +191,10 @@ def viewer_for(user, session=None):
         return NOBODY
     sm = current_app.appbuilder.sm
     session = session or current_app.appbuilder.session
-    rows = session.execute(
-        select(ScopeAssignment.town_id, ScopeAssignment.unit_id).where(ScopeAssignment.user_id == user.id)
-    ).all()
+    # the office parameters and dictionaries come along in the same statement (preload.py)
+    rows = preload.take(session.execute(preload.along(
+        select(ScopeAssignment.town_id, ScopeAssignment.unit_id).where(ScopeAssignment.user_id == user.id), session
+    )).all())
     return Viewer(
         user_id=user.id,
         sees_all=bool(sm._has_view_access(user, ALL_ROWS_PERMISSION, ALL_ROWS_VIEW)),

@@ -11,10 +11,23 @@ def test_every_setting_the_add_on_reads_has_a_default():
     source = pathlib.Path(defaults.__file__).parent
     read = set()
     for path in source.rglob("*.py"):
-        read |= set(re.findall(r"config(?:\[|\.get\()\s*[\"'](VILLAGEAID_\w+)", path.read_text(encoding="utf-8")))
+        read |= set(re.findall(r"(?:config(?:\[|\.get\()|settings\.get\()\s*[\"'](VILLAGEAID_\w+)",
+                               path.read_text(encoding="utf-8")))
     for path in source.rglob("*.html"):
-        read |= set(re.findall(r"config\.(VILLAGEAID_\w+)", path.read_text(encoding="utf-8")))
+        read |= set(re.findall(r"config\.(VILLAGEAID_\w+)|va_setting\([\"'](VILLAGEAID_\w+)", path.read_text(encoding="utf-8")))
+    read = {name for found in read for name in (found if isinstance(found, tuple) else (found,)) if name}
     assert read and read <= set(defaults.settings())
+
+
+def test_every_office_parameter_has_a_default_a_kind_and_a_label():
+    from villageaid.settingkinds import KINDS, kind_of
+
+    assert defaults.OFFICE
+    for name, meta in defaults.OFFICE.items():
+        assert name in defaults.settings() and meta["kind"] in KINDS and str(meta["label"])
+        kind = kind_of(meta)
+        value = getattr(defaults, name)
+        assert kind.load(kind.dump(value)) == value  # kept in the database and read back as it was
 
 
 def test_a_host_setting_wins():

@@ -5,6 +5,7 @@ from .reference import Cadre, Town, Unit, Village
 from .followup import CalendarYear, FollowUpRecord, FollowUpYear, Money
 from .history import ChangeRecord
 from .evidence import Evidence
+from .office import DictionaryEntry, FrozenReport, OfficeSetting
 from .reserve import ReserveCandidate
 from .training import TrainingAttendance, TrainingSession
 from .security import LoginEvent, LoginThrottle, PersonalDataView, RecoveryCode, UserSecurity
@@ -14,7 +15,7 @@ add_computed_columns()
 
 __all__ = [
     "Cadre", "ExportReceipt", "Record", "Recyclable", "recyclable", "ScopeAssignment", "Town", "Unit", "Village",
-    "CalendarYear", "ChangeRecord", "Evidence", "FollowUpRecord", "FollowUpYear", "Money",
+    "CalendarYear", "ChangeRecord", "DictionaryEntry", "Evidence", "FrozenReport", "OfficeSetting", "FollowUpRecord", "FollowUpYear", "Money",
     "ReserveCandidate", "TrainingAttendance", "TrainingSession",
     "LoginEvent", "LoginThrottle", "PersonalDataView", "RecoveryCode", "UserSecurity",
     "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",

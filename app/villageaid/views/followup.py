@@ -61,6 +61,7 @@ class FollowUpYearView(ScopedModelView):
     datamodel = ScopedInterface(FollowUpYear)
     list_title = show_title = _l("Yearly follow-up summary")
     base_permissions = ["can_list", "can_export"]
+    extra_args = {"report_kind": "followup_summary"}  # the parameters named under the list
     base_filters = [["year", FollowUpSetFilter, None]]
     list_columns = ["village", "town", "unit", "year", "visits", "visits_change", "households", "funds",
                     "funds_change", "projects", "problems_open", "problems_closed"]

@@ -138,6 +138,7 @@ class BelowTargetView(ScopedModelView):
     datamodel = ScopedInterface(Village, undefer=reserve.ALL_COLUMNS)
     list_title = show_title = _l("Villages below the reserve target")
     base_permissions = ["can_list", "can_show", "can_export"]
+    extra_args = {"report_kind": "below_target"}  # the parameters named under the list
     base_filters = [["id", BelowTargetFilter, None]]
     list_columns = ["name", "town", "unit"] + PAIRED_COUNTS + ["missing_candidates", "missing_both"]
     show_columns = list_columns
