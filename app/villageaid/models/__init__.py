@@ -4,6 +4,7 @@ from .base import Record, Recyclable, current_user_id, recyclable, focus_thresho
 from .reference import Cadre, Town, Unit, Village
 from .followup import CalendarYear, FollowUpRecord, FollowUpYear, Money
 from .history import ChangeRecord
+from .imports import ImportBatch
 from .reserve import ReserveCandidate
 from .training import TrainingAttendance, TrainingSession
 from .security import LoginEvent, LoginThrottle, PersonalDataView, RecoveryCode, UserSecurity
@@ -13,7 +14,7 @@ add_computed_columns()
 
 __all__ = [
     "Cadre", "ExportReceipt", "Record", "Recyclable", "recyclable", "ScopeAssignment", "Town", "Unit", "Village",
-    "CalendarYear", "ChangeRecord", "FollowUpRecord", "FollowUpYear", "Money",
+    "CalendarYear", "ChangeRecord", "ImportBatch", "FollowUpRecord", "FollowUpYear", "Money",
     "ReserveCandidate", "TrainingAttendance", "TrainingSession",
     "LoginEvent", "LoginThrottle", "PersonalDataView", "RecoveryCode", "UserSecurity",
     "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",

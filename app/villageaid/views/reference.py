@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from ..models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
 from ..exports import yes_no
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+from .imports import ImportMixin
 from .followup import FollowUpRecordView, FollowUpYearView
 from .training import AttendanceView
 
@@ -23,7 +24,7 @@ class FocusVillageFilter(BaseFilter):
         return query.filter(Village.focus_condition())
 
 
-class TownView(ScopedModelView):
+class TownView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(Town)
     list_title = show_title = _l("Towns, farms and subdistricts")
     add_title = _l("Add town")
@@ -36,7 +37,7 @@ class TownView(ScopedModelView):
     base_order = ("name", "asc")
 
 
-class UnitView(ScopedModelView):
+class UnitView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(Unit)
     list_title = show_title = _l("Dispatching units")
     add_title = _l("Add unit")
@@ -49,7 +50,7 @@ class UnitView(ScopedModelView):
     base_order = ("name", "asc")
 
 
-class CadreView(ScopedModelView):
+class CadreView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(Cadre)
     list_title = show_title = _l("Cadres")
     add_title = _l("Add cadre")
@@ -74,7 +75,7 @@ class CadreView(ScopedModelView):
     }
 
 
-class VillageView(ScopedModelView):
+class VillageView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(Village)
     list_title = show_title = _l("Villages")
     add_title = _l("Add village")

@@ -17,6 +17,7 @@ from ..queryargs import bad_request
 from ..choices import Choices
 from ..models import ReserveCandidate, Village
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+from .imports import ImportMixin
 
 YES_NO = Choices(("y", _l("Yes")), ("n", _l("No")))
 
@@ -43,7 +44,7 @@ CANDIDATE_COLUMNS = [
 ]
 
 
-class ReserveCandidateView(ScopedModelView):
+class ReserveCandidateView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(ReserveCandidate, filters={"has_issues": [HasIssuesFilter]})
     list_title = show_title = _l("Reserve candidates")
     add_title = _l("Add reserve candidate")
