@@ -338,3 +338,53 @@ def test_import_needs_its_permission_and_clerks_keep_to_reference_reading(browse
     assert "/cadreview/import/" in browser("clerk_town").get("/cadreview/list/").get_data(as_text=True)
     assert "/cadreview/import/" not in browser("inspector").get("/cadreview/list/").get_data(as_text=True)
     assert datetime  # (dates in rows above are text, as typed)
+
+
+def commit_rows(b, rows, name="r.xlsx"):
+    html = upload(b, IMPORT, name, xlsx(HEADERS_ZH, rows)).get_data(as_text=True)
+    assert counts(html)["error"] == 0, errors(html)
+    assert commit(b, IMPORT, html).status_code == 302
+    with database() as s:
+        return s.scalar(select(ImportBatch.id).order_by(ImportBatch.id.desc()))
+
+
+def undo(b, batch_id):
+    token = b.csrf("/villageaid/imports/")
+    return b.client.post("/villageaid/imports/%d/undo" % batch_id, data={"csrf_token": token},
+                         follow_redirects=True).get_data(as_text=True)
+
+
+def test_batches_are_the_offices_and_undo_restores_everything(browser):
+    b = browser("office")
+    zhang, = ids(Cadre, "张一")
+    before = fetch(Cadre, zhang).phone
+    rows = [cadre_row("撤一", 40), ["张一", "男", ID_NUMBERS["张一"], "13500000000", "村干部", "村党组织书记", "", "甲村",
+                                   "2020-06-01", "在岗"]]
+    batch_id = commit_rows(b, rows, name="undo-me.xlsx")
+    assert fetch(Cadre, zhang).phone == "13500000000"
+    html = b.get("/villageaid/imports/").get_data(as_text=True)
+    assert "undo-me.xlsx" in html and "人员" in html
+    assert browser("clerk_town").get("/villageaid/imports/").status_code == 403
+    assert browser("inspector").get("/villageaid/imports/").status_code == 403
+    html = undo(b, batch_id)
+    assert "已撤销" in html, html[-3000:]
+    assert fetch(Cadre, zhang).phone == before
+    new, = ids(Cadre, "撤一")
+    assert fetch(Cadre, new).deleted_on is not None  # in the recycle bin
+    assert "该批次已撤销" in undo(b, batch_id)
+
+
+def test_undo_is_refused_after_a_later_edit(browser):
+    b = browser("office")
+    batch_id = commit_rows(b, [cadre_row("撤二", 41)])
+    new, = ids(Cadre, "撤二")
+    edit = "/cadreview/edit/%d" % new
+    form = {"name": "撤二改", "gender": "male", "id_number": id_number(41), "phone": "13912345678",
+            "kind": "village", "post": "secretary", "village": ids(Village, "甲村")[0], "start_date": "2021-03-01",
+            "status": "active", "row_version": b.row_version(edit)}
+    assert b.post(edit, form).status_code == 302
+    html = undo(b, batch_id)
+    assert "未撤销" in html and "撤二改" in html
+    assert fetch(Cadre, new).deleted_on is None and fetch(Cadre, new).name == "撤二改"
+    with database() as s:
+        assert s.get(ImportBatch, batch_id).undone_on is None

@@ -26,11 +26,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, UniqueConstraint, func
 
 from . import history, scope, settings, writes  # noqa: F401  (history's hook runs before ours)
 from .exports import LABEL_ATTRIBUTES
-from .models import ChangeRecord, ImportBatch, Money
+from .models import ChangeRecord, ImportBatch, Money, utcnow
 from .personal import personal_columns
 from .validators import REQUIRED_MESSAGE
 
@@ -375,6 +375,7 @@ class RowResult:
     errors: list = field(default_factory=list)  # (column label, value, message)
     record_id: int = None
     version: int = None
+    before: dict = None  # an update's changed columns as they were (for undo)
 
 
 @dataclass
@@ -382,6 +383,14 @@ class Result:
     rows: list
     ignored: list
     planned: dict = field(default_factory=dict)  # record id -> row version the preview saw
+
+    def undo_data(self, model):
+        return json.dumps({
+            "model": model.__name__,
+            "created": [r.record_id for r in self.rows if r.outcome == "new"],
+            "updated": {str(r.record_id): {k: _plain(v) for k, v in r.before.items()}
+                        for r in self.rows if r.outcome == "update"},
+        })
 
     def count(self, outcome):
         return sum(1 for r in self.rows if r.outcome == outcome)
@@ -483,6 +492,7 @@ def _save_row(view, viewer, model, columns, found, headers, keys, values, seen, 
         for name, value in values.items():
             setattr(item, attribute(name), value)
     version = item.row_version if before is not None else None
+    result.before = {attribute(n): before[attribute(n)] for n in values} if before is not None else None
     try:
         writes.save_all([(item, before, None)], viewer, path="import")
     except writes.Refused as exc:
@@ -507,6 +517,71 @@ def link_to_batch(change, session):
         if (isinstance(row, ChangeRecord) and row.import_batch_id is None and row.record_id == change.item.id
                 and row.model == type(change.item).__name__):
             row.import_batch_id = batch
+
+
+def _plain(value):
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _typed(column, value):
+    if value is None:
+        return None
+    if isinstance(column.type, DateTime):
+        return datetime.datetime.fromisoformat(value)
+    if isinstance(column.type, Date):
+        return datetime.date.fromisoformat(value)
+    if isinstance(column.type, (Money, Numeric)):
+        return decimal.Decimal(value)
+    return value
+
+
+def undo(batch, viewer, session):
+    """Undo a committed batch through the write path, in one transaction:
+    its new records to the recycle bin, its updated fields back to what they
+    were. Raises writes.Refused listing the records changed since (by
+    anyone, any path), and changes nothing then."""
+    if batch.undone_on is not None:
+        raise writes.Refused({writes.WHOLE_RECORD: _("This batch was undone already.")})
+    data = json.loads(batch.undo_data or "{}")
+    model = next((m.class_ for m in ChangeRecord.registry.mappers if m.class_.__name__ == data.get("model")), None)
+    if model is None:
+        raise writes.Refused({writes.WHOLE_RECORD: _("This batch cannot be undone.")})
+    ids = [int(i) for i in data["created"]] + [int(i) for i in data["updated"]]
+    last = session.query(func.max(ChangeRecord.id)).filter(ChangeRecord.import_batch_id == batch.id).scalar() or 0
+    later = (session.query(ChangeRecord.record_label).filter(
+        ChangeRecord.model == model.__name__, ChangeRecord.record_id.in_(ids), ChangeRecord.id > last)
+        .distinct().order_by(ChangeRecord.record_label).all()) if ids else []
+    if later:
+        raise writes.Refused({writes.WHOLE_RECORD: _(
+            "Not undone: these records changed after the import: %(records)s. Nothing was changed.",
+            records="、".join(label for (label,) in later))})
+    items = {item.id: item for item in scope.visible_query(model, viewer, session).filter(model.id.in_(ids))}
+    if len(items) != len(set(ids)):
+        raise writes.Refused({writes.WHOLE_RECORD: _(
+            "Not undone: some of its records are no longer at hand (deleted, or outside your scope). "
+            "Nothing was changed.")})
+    batch.undone_on = utcnow()  # the transaction begins with a write (writes.held)
+    batch.undone_by_fk = viewer.user_id
+    session.flush()
+    try:
+        with writes.held(session):
+            for record_id, fields in data["updated"].items():
+                item = items[int(record_id)]
+                before = writes.snapshot(item)
+                for name, value in fields.items():
+                    setattr(item, name, _typed(model.__table__.columns[name], value))
+                writes.save_all([(item, before, None)], viewer, path="import")
+            created = [items[int(i)] for i in data["created"]]
+            if created:
+                writes.delete_all(created, viewer, path="import")
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
 
 
 # --- files between preview and commit ------------------------------------------

@@ -23,6 +23,7 @@ from .disclosures import listen as listen_for_disclosures, record_request
 from .security.manager import VillageAidSecurityManager
 from .views.audit import LoginEventView, PersonalDataViewLogView
 from .views.history import ChangeRecordView
+from .views.imports import ImportBatches
 from .views.lookup import VillageAidLookup
 from .views.recycle import RecycleBin
 from .views.reserve import BelowTargetView, ReserveCandidateApi, ReserveCandidateView, ReserveReportApi, ReserveTools
@@ -95,6 +96,7 @@ VIEWS = [
     (ExportReceiptView, "audit", "Export log", _l("Export log"), AUDIT, "fa-file-text"),
     (PersonalDataViewLogView, "audit_strict", "Personal data views", _l("Personal data views"), AUDIT, "fa-id-card-o"),
     (RecycleBin, "records", "Recycle bin", _l("Recycle bin"), REFERENCE, "fa-recycle"),
+    (ImportBatches, "office", "Import batches", _l("Import batches"), REFERENCE, "fa-upload"),
 ]
 APIS = [
     (TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records"),

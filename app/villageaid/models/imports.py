@@ -3,7 +3,7 @@
 to it through its change history (ChangeRecord.import_batch_id)."""
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from .base import utcnow
@@ -23,6 +23,8 @@ class ImportBatch(Model):
     created_count = Column(Integer, nullable=False, default=0)
     updated_count = Column(Integer, nullable=False, default=0)
     unchanged_count = Column(Integer, nullable=False, default=0)
+    # what undo needs: {"model", "created": [ids], "updated": {id: {column: value before}}}
+    undo_data = Column(Text)
     undone_on = Column(DateTime)
     undone_by_fk = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"))
 

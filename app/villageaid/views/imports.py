@@ -5,12 +5,13 @@ The rules are imports.py's; this is the web side."""
 import logging
 
 from flask import abort, flash, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 import io
 
-from .. import imports, scope, settings
+from .. import imports, scope, settings, writes
 from ..models import ImportBatch
 from ..spreadsheet import MIMETYPE
 
@@ -89,6 +90,7 @@ class ImportMixin:
             batch.created_count = result.count("new")
             batch.updated_count = result.count("update")
             batch.unchanged_count = result.count("unchanged")
+            batch.undo_data = result.undo_data(self.datamodel.obj)
             session.commit()
         except imports.ImportError_ as exc:
             session.rollback()
@@ -127,3 +129,45 @@ class ImportMixin:
             self.datamodel.session.rollback()
         return send_file(io.BytesIO(imports.error_workbook(headers, result)), mimetype=MIMETYPE, as_attachment=True,
                          download_name="%s-%s.xlsx" % (file_name.rsplit(".", 1)[0], _("errors")))
+
+
+class ImportBatches(BaseView):
+    """导入批次: every committed import (who, when, list, file, SHA-256,
+    counts), for the office; undo of a whole batch through the write path."""
+
+    route_base = "/villageaid/imports"
+    default_view = "batches"
+    method_permission_name = {"batches": "list", "undo": "undo"}
+    read_permissions = ("list",)
+    write_permissions = ("undo",)
+    PAGE_SIZE = 50
+
+    @expose("/")
+    @has_access
+    def batches(self):
+        viewer = scope.current_viewer()
+        page = max(scope.parse_id(request.args.get("page", 1)) or 1, 1)
+        query = scope.visible_query(ImportBatch, viewer, self.appbuilder.session)
+        total = query.count()
+        rows = (query.order_by(ImportBatch.created_on.desc(), ImportBatch.id.desc())
+                .offset((page - 1) * self.PAGE_SIZE).limit(self.PAGE_SIZE).all())
+        lists = {type(v).__name__: str(v.list_title) for v in self.appbuilder.baseviews if isinstance(v, ImportMixin)}
+        return self.render_template(
+            "villageaid/import_batches.html", title=_("Import batches"), rows=rows, total=total, page=page,
+            pages=max((total + self.PAGE_SIZE - 1) // self.PAGE_SIZE, 1), lists=lists,
+            may_undo=self.appbuilder.sm.has_access("can_undo", self.class_permission_name))
+
+    @expose("/<pk>/undo", methods=["POST"])
+    @has_access
+    def undo(self, pk):
+        viewer = scope.current_viewer()
+        batch = scope.get_visible(ImportBatch, pk, viewer, self.appbuilder.session)
+        if batch is None:
+            abort(404)
+        try:
+            imports.undo(batch, viewer, self.appbuilder.session)
+        except writes.Refused as exc:
+            flash(exc.message(), "danger")
+        else:
+            flash(_("Batch %(batch)s was undone.", batch=str(batch)), "success")
+        return redirect(url_for("ImportBatches.batches"))

@@ -27,6 +27,7 @@ def upgrade():
     sa.Column('created_count', sa.Integer(), nullable=False),
     sa.Column('updated_count', sa.Integer(), nullable=False),
     sa.Column('unchanged_count', sa.Integer(), nullable=False),
+    sa.Column('undo_data', sa.Text(), nullable=True),
     sa.Column('undone_on', sa.DateTime(), nullable=True),
     sa.Column('undone_by_fk', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], name='fk_va_import_batch_user', ondelete='SET NULL'),
