@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, UniqueConstraint, func
 
-from . import history, scope, settings, writes  # noqa: F401  (history's hook runs before ours)
+from . import history, scope, settings, writes
 from .exports import LABEL_ATTRIBUTES
 from .models import ChangeRecord, ImportBatch, Money, utcnow
 from .personal import personal_columns
@@ -504,6 +504,11 @@ def _save_row(view, viewer, model, columns, found, headers, keys, values, seen, 
         return
     result.outcome = "new" if before is None else "update"
     result.record_id, result.version = item.id, version
+
+
+# registered after the history's own hook (imported above), so that the
+# history row of each change is there to be linked
+AFTER = history.record_change
 
 
 @writes.on_change
