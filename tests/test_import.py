@@ -405,3 +405,21 @@ def test_round_trip_of_every_keyed_list(browser, view):
     book.save(out)
     html = upload(b, "/%s/import/" % view, "x.xlsx", out.getvalue()).get_data(as_text=True)
     assert counts(html) == {"new": 0, "update": 0, "unchanged": rows, "error": 0}, errors(html)
+
+
+def test_limits_on_size_and_rows_are_messages(app, browser):
+    b = browser("office")
+    data = xlsx(HEADERS_ZH, [cadre_row("限%d" % i, 50 + i) for i in range(3)])
+    saved = {k: app.config[k] for k in ("VILLAGEAID_IMPORT_MAX_ROWS", "VILLAGEAID_IMPORT_MAX_BYTES")}
+    app.config["VILLAGEAID_IMPORT_MAX_ROWS"] = 2
+    try:
+        html = upload(b, IMPORT, "r.xlsx", data).get_data(as_text=True)
+        assert "超过单次导入上限 2 行" in html
+    finally:
+        app.config.update(saved)
+    app.config["VILLAGEAID_IMPORT_MAX_BYTES"] = len(data) - 1
+    try:
+        html = upload(b, IMPORT, "r.xlsx", data).get_data(as_text=True)
+        assert "请拆分后再导入" in html and "va-new" not in html
+    finally:
+        app.config.update(saved)
