@@ -335,6 +335,8 @@ def test_import_needs_its_permission_and_clerks_keep_to_reference_reading(browse
     assert browser("clerk_town").get(IMPORT).status_code == 200
     assert browser("clerk_town").get("/townview/import/").status_code == 403
     assert browser("office").get("/townview/import/").status_code == 200
+    assert browser("clerk_town").get("/villageview/import/").status_code == 403  # the office's
+    assert browser("office").get("/villageview/import/").status_code == 200
     assert "/cadreview/import/" in browser("clerk_town").get("/cadreview/list/").get_data(as_text=True)
     assert "/cadreview/import/" not in browser("inspector").get("/cadreview/list/").get_data(as_text=True)
     assert datetime  # (dates in rows above are text, as typed)

@@ -609,7 +609,8 @@ WEB.update({
 })
 
 def importer(name, area):
-    """A list's import routes (can_import, a write of its area): the page,
+    """A list's import routes (can_import, a write of its area; villages are
+    imported by the office, like the reference lists): the page,
     a preview without a file, a commit of a preview that is not at hand, the
     template, the error file of an unknown upload. None of them changes a
     row; the rows an import may touch are tested in test_import.py."""
@@ -633,8 +634,8 @@ def importer(name, area):
     }
 
 
-for _name, _area in (("TownView", "reference"), ("UnitView", "reference"), ("VillageView", "records"),
-                     ("FocusVillageView", "records"), ("CadreView", "records"), ("AttendanceView", "records"),
+for _name, _area in (("TownView", "reference"), ("UnitView", "reference"), ("VillageView", "reference"),
+                     ("FocusVillageView", "reference"), ("CadreView", "records"), ("AttendanceView", "records"),
                      ("ReserveCandidateView", "records"), ("FollowUpRecordView", "records")):
     WEB.update(importer(_name, _area))
 WEB.update({

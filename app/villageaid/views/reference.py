@@ -92,6 +92,7 @@ class VillageView(ImportMixin, ScopedModelView):
     export_expressions = {"is_focus": Village.focus_condition}
     base_order = ("name", "asc")
     lookup_keys = {"town": "mytown"}  # a clerk records villages in its own towns only
+    office_permissions = ("import",)  # villages are imported by the office
     related_views = [CadreView, FollowUpRecordView, FollowUpYearView]
     description_columns = {
         "exit_year": _l("Only for poor villages: the year the village exited poverty."),
