@@ -1,6 +1,6 @@
 """Benchmark: CSV export of a people list vs a raw database dump of the same rows.
 
-    .venv/bin/python benchmarks/export_bench.py [--rows 1000000] [--db sqlite|postgresql|both]
+    .venv/bin/python benchmarks/export_bench.py [--rows 1000000] [--db sqlite|postgresql|both] [--xlsx]
 
 Builds a database with ROWS cadres (migrations, then `flask villageaid
 generate`'s province shape scaled to ROWS cadres: villages, training,
@@ -10,7 +10,10 @@ candidates and follow-up records with them), then, in the same run:
 - the raw dump of the same rows and columns: sqlite3's CSV mode (the sqlite3
   command-line shell) or PostgreSQL's COPY ... TO STDOUT WITH CSV;
 and prints rows/s of each, their ratio, and the peak growth of this
-process's resident memory during our export. Not a test: nothing asserts.
+process's resident memory during our export. With --xlsx, the same list as
+an Excel workbook too (GET /cadreview/export/?format=xlsx: XlsxWriter in
+constant-memory mode), its rows/s and memory beside the CSV's.
+Not a test: nothing asserts.
 PostgreSQL: BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/),
 a database BENCH_PG_DB (default villageaid_bench) is created and dropped there.
 """
@@ -90,14 +93,14 @@ def raw_dump_postgresql(url):
     return time.perf_counter() - start, lines
 
 
-def our_export(app):
-    from tests.conftest import Browser
+def our_export(app, query=""):
+    from tests.helpers import Browser
 
     b = Browser(app, "office")
     start_rss = PeakRss()
     start_rss.start()
     start = time.perf_counter()
-    resp = b.client.get("/cadreview/export/", buffered=False)
+    resp = b.client.get("/cadreview/export/" + query, buffered=False)
     lines = 0
     size = 0
     for chunk in resp.response:
@@ -105,15 +108,22 @@ def our_export(app):
         size += len(chunk)
     resp.close()
     seconds = time.perf_counter() - start
+    if query:  # a workbook: the rows its receipt counted
+        from app import db
+        from villageaid.models import ExportReceipt
+
+        with app.app_context():
+            lines = db.session.query(ExportReceipt.row_count).order_by(ExportReceipt.id.desc()).first()[0] + 1
+            db.session.remove()
     return seconds, lines - 1, size, start_rss.stop()
 
 
-def run(kind, rows):
+def run(kind, rows, xlsx=False):
     from flask_migrate import upgrade
 
     from app import MIGRATIONS_DIR, create_app, db
     from villageaid import bootstrap
-    from tests.conftest import PASSWORD
+    from tests.helpers import PASSWORD
 
     if kind == "sqlite":
         path = os.path.join(tempfile.mkdtemp(), "bench.db")
@@ -148,6 +158,10 @@ def run(kind, rows):
           % (kind, exported, size / 1e6, seconds, ours, rss_mb))
     print("[%s] raw dump   : %d rows in %.2f s = %.0f rows/s" % (kind, raw_lines, raw_seconds, raw))
     print("[%s] ratio ours/raw = %.2f (target >= 0.30); RSS growth target <= 50 MB" % (kind, ours / raw), flush=True)
+    if xlsx:
+        seconds, exported, size, rss_mb = our_export(app, "?format=xlsx")
+        print("[%s] xlsx export: %d rows, %.1f MB in %.2f s = %.0f rows/s; peak RSS growth %.1f MB"
+              % (kind, exported, size / 1e6, seconds, exported / seconds, rss_mb), flush=True)
     if kind == "postgresql":
         with app.app_context():
             db.session.remove()
@@ -162,9 +176,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--xlsx", action="store_true", help="time the .xlsx export too")
     args = parser.parse_args()
     for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
-        run(kind, args.rows)
+        run(kind, args.rows, args.xlsx)
 
 
 if __name__ == "__main__":

@@ -649,6 +649,46 @@ WEB.update({
     "UserDBModelView.userinfo": fixed("/users/userinfo/", signed_in(200)),
     "UserStatsChartView.chart": fixed("/userstatschartview/chart/", admin_only(200)),
 })
+
+def importer(name, area):
+    """A list's import routes (can_import, a write of its area; villages are
+    imported by the office, like the reference lists): the page,
+    a preview without a file, a commit of a preview that is not at hand, the
+    template, the error file of an unknown upload. None of them changes a
+    row; the rows an import may touch are tested in test_import.py."""
+    prefix = "/" + name.lower() + "/import/"
+
+    def may(role):
+        return "add" in grants(area, role)
+
+    def entry(method, url, ok):
+        return fixed(url, lambda role: ok if may(role) else denied(role), method=method,
+                     data={} if method == "POST" else None)
+
+    page = entry("GET", prefix, 200)
+    preview = entry("POST", prefix, 200)
+    return {
+        name + ".import_page": Entry(methods={"GET": ("-",), "POST": ("+",)}, run=lambda ctx, method, role, record: (
+            page if method == "GET" else preview).run(ctx, method, role, record)),
+        name + ".import_commit": entry("POST", prefix.replace("/import/", "/import/commit"), 302),
+        name + ".import_template": entry("GET", prefix + "template/", 200),
+        name + ".import_errors": entry("GET", prefix + "errors/" + "0" * 64, 404),
+    }
+
+
+for _name, _area in (("TownView", "reference"), ("UnitView", "reference"), ("VillageView", "reference"),
+                     ("FocusVillageView", "reference"), ("CadreView", "records"), ("AttendanceView", "records"),
+                     ("ReserveCandidateView", "records"), ("FollowUpRecordView", "records")):
+    WEB.update(importer(_name, _area))
+WEB.update({
+    # import batches: the office's (and the administrator's); undo of an unknown batch: 404
+    "ImportBatches.batches": fixed("/villageaid/imports/", lambda role: (
+        200 if "list" in grants("office", role) else denied(role))),
+    "ImportBatches.undo": fixed("/villageaid/imports/999999/undo", method="POST", data={}, statuses=lambda role: (
+        404 if "edit" in grants("office", role) else denied(role))),
+})
+
+
 REFUSED = (302, 403, 404, 405)
 
 

@@ -93,6 +93,14 @@ VILLAGEAID_EVIDENCE_DIR = None
 VILLAGEAID_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
+# Imports (批量导入): the largest file (bytes) and the most data rows one
+# upload may hold; a bigger one is refused with a message before it is read.
+VILLAGEAID_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+VILLAGEAID_IMPORT_MAX_ROWS = 100000
+# Where an uploaded file waits between its preview and its commit (named by
+# its SHA-256); None: a folder in the system's temporary directory.
+VILLAGEAID_IMPORT_FOLDER = None
+
 def settings():
     """Every default, by name (fresh copies: a host may change them in place)."""
     return {

@@ -45,6 +45,7 @@ from . import settings
 log = logging.getLogger(__name__)
 
 ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}
+FORMATS = ("csv", "xlsx")
 CHUNK_ROWS = 2000
 COPY_CHUNK_BYTES = 256 * 1024
 
@@ -130,9 +131,19 @@ def _datetime_text_mysql(element, compiler, **kw):
 class ColumnKind:
     """How one kind of column is written in an export: `sql(expr)` gives the
     final cell text (or a number or date the CSV writers print as they are)
-    in SQL; `python(value)` gives the same cell from a Python value."""
+    in SQL; `python(value)` gives the same cell from a Python value.
+
+    For a typed file (.xlsx, see spreadsheet.py) `typed_sql(expr)` gives the
+    value as the cell holds it (a number stays a number, a date a date, text
+    is never neutralised: a text cell is not a formula) and `cell` says which
+    kind of cell: text, number, money, date or datetime."""
+
+    cell = "number"
 
     def sql(self, expr):
+        return expr
+
+    def typed_sql(self, expr):
         return expr
 
     def python(self, value):
@@ -142,6 +153,11 @@ class ColumnKind:
 class TextKind(ColumnKind):
     """Free text: neutralised; an empty text is written like a missing one
     (PostgreSQL's COPY would quote it, Python's csv does not)."""
+
+    cell = "text"
+
+    def typed_sql(self, expr):
+        return case((expr == literal("", String), null()), else_=expr)
 
     def sql(self, expr):
         return case((expr == literal("", String), null()), FORMULA_GUARD.sql_when(expr), else_=expr)
@@ -155,11 +171,15 @@ class NumberKind(ColumnKind):
 
 
 class DateKind(ColumnKind):
+    cell = "date"
+
     def python(self, value):
         return "" if value is None else value.isoformat()
 
 
 class DateTimeKind(ColumnKind):
+    cell = "datetime"
+
     def sql(self, expr):
         return datetime_text(expr)
 
@@ -168,6 +188,8 @@ class DateTimeKind(ColumnKind):
 
 
 class MoneyKind(ColumnKind):
+    cell = "money"
+
     def sql(self, expr):
         return case((expr.is_(None), null()), else_=money_text(expr))
 
@@ -176,8 +198,13 @@ class MoneyKind(ColumnKind):
 
 
 class YesNoKind(ColumnKind):
+    cell = "text"
+
     def sql(self, expr):
         return case((expr, literal(_("Yes"), String)), else_=literal(_("No"), String))
+
+    def typed_sql(self, expr):
+        return self.sql(expr)
 
     def python(self, value):
         return _("Yes") if value else _("No")
@@ -187,12 +214,18 @@ class ChoiceKind(ColumnKind):
     """A coded column: its label in the user's language (an unknown code as
     it is, neutralised like any text)."""
 
+    cell = "text"
+
     def __init__(self, options):
         self.options = options
 
     def sql(self, expr):
         labels = {code: str(text) for code, text in self.options}
         return case(labels, value=expr, else_=FORMULA_GUARD.sql(expr))
+
+    def typed_sql(self, expr):
+        labels = {code: str(text) for code, text in self.options}
+        return case(labels, value=expr, else_=expr)
 
     def python(self, value):
         if value is None:
@@ -210,10 +243,19 @@ class PersonalKind(ColumnKind):
         self.mask = PersonalMask(column)
         self.shown = shown
 
+    @property
+    def cell(self):
+        return self.shown.cell if may_see_personal_data() else "text"
+
     def sql(self, expr):
         if not may_see_personal_data():
             return TEXT.sql(self.mask.sql(expr))
         return self.shown.sql(expr)
+
+    def typed_sql(self, expr):
+        if not may_see_personal_data():
+            return TEXT.typed_sql(self.mask.sql(expr))
+        return self.shown.typed_sql(expr)
 
     def python(self, value):
         if value is None:
@@ -277,12 +319,12 @@ def blank_if_none(value):
 # --- streaming -----------------------------------------------------------------
 
 
-def content_disposition(list_name, today=None):
+def content_disposition(list_name, today=None, extension="csv"):
     """RFC 6266/5987 attachment header: the list's name in UTF-8, and a plain
     ASCII fallback for old clients."""
     stamp = (today or utcnow().date()).strftime("%Y%m%d")
-    name = "%s-%s.csv" % (list_name, stamp)
-    ascii_name = "export-%s.csv" % stamp
+    name = "%s-%s.%s" % (list_name, stamp, extension)
+    ascii_name = "export-%s.%s" % (stamp, extension)
     return "attachment; filename=\"%s\"; filename*=UTF-8''%s" % (ascii_name, quote(name))
 
 
@@ -450,8 +492,8 @@ class ExportColumn:
     def __init__(self, name, expr, kind):
         self.name, self.expr, self.kind = name, expr, kind
 
-    def select(self):
-        return self.kind.sql(self.expr)
+    def select(self, typed=False):
+        return self.kind.typed_sql(self.expr) if typed else self.kind.sql(self.expr)
 
 
 class ExportMixin:
@@ -508,14 +550,20 @@ class ExportMixin:
             plan.append(ExportColumn(column, expr, kind))
         return query, plan
 
-    def export_selection(self, query):
+    def export_selection(self, query, typed=False):
         query, plan = self.export_plan(query)
-        return query.with_entities(*[c.select().label("c%d" % i) for i, c in enumerate(plan)]), plan
+        return query.with_entities(*[c.select(typed).label("c%d" % i) for i, c in enumerate(plan)]), plan
 
     @expose("/export/")
     @has_access
     def export(self):
-        encoding = chosen_encoding()
+        """CSV by default; ``?format=xlsx`` an Excel workbook of the same
+        rows (spreadsheet.py)."""
+        file_format = request.args.get("format") or "csv"
+        if file_format not in FORMATS:
+            flash(_("Unknown file format; choose Excel (.xlsx) or CSV."), "danger")
+            return redirect(self.get_redirect())
+        encoding = chosen_encoding() if file_format == "csv" else "xlsx"
         if encoding is None:
             flash(_("Unknown encoding; choose UTF-8 or GB18030."), "danger")
             return redirect(self.get_redirect())
@@ -529,8 +577,14 @@ class ExportMixin:
                     "danger",
                 )
                 return redirect(self.get_redirect())
-        selection, plan = self.export_selection(query)
+        selection, plan = self.export_selection(query, typed=file_format == "xlsx")
         headers = [self.label_columns.get(c.name, c.name) for c in plan]
+        if file_format == "xlsx":
+            from .spreadsheet import xlsx_stream
+
+            body = stream_partitions(self.datamodel.session, selection.statement)
+            cells = [c.kind.cell for c in plan]
+            return xlsx_stream(body, headers, cells, str(self.list_title), self.personal_data_log(plan))
         body = select_body(self.datamodel.session, selection.statement)
         return csv_stream(body, headers, str(self.list_title), encoding, self.personal_data_log(plan))
 

@@ -24,6 +24,7 @@ from .security.manager import VillageAidSecurityManager
 from .views.audit import LoginEventView, PersonalDataViewLogView
 from .views.evidence import EvidenceView
 from .views.history import ChangeRecordView
+from .views.imports import ImportBatches
 from .views.lookup import VillageAidLookup
 from .views.recycle import RecycleBin
 from .views.dictionaries import DictionaryView
@@ -112,6 +113,7 @@ VIEWS = [
     (ExportReceiptView, "audit", "Export log", _l("Export log"), AUDIT, "fa-file-text"),
     (PersonalDataViewLogView, "audit_strict", "Personal data views", _l("Personal data views"), AUDIT, "fa-id-card-o"),
     (RecycleBin, "records", "Recycle bin", _l("Recycle bin"), REFERENCE, "fa-recycle"),
+    (ImportBatches, "office", "Import batches", _l("Import batches"), REFERENCE, "fa-upload"),
 ]
 APIS = [
     (TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records"),

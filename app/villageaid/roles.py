@@ -26,6 +26,8 @@ def kind_of(view, permission):
     name = permission[4:] if permission.startswith("can_") else permission
     if name in getattr(view, "admin_permissions", ()):
         return "admin"
+    if name in getattr(view, "office_permissions", ()):
+        return "office"
     if permission in READ or name in getattr(view, "read_permissions", ()):
         return "read"
     if permission in WRITE or name in getattr(view, "write_permissions", ()):
@@ -49,6 +51,7 @@ SELF_SERVICE = [
 
 def grants(role, view, permission, area):
     """Does `role` get `permission` on a plugin view (class) of `area` by default?
+    (A view's `office_permissions` are the office's alone, whatever the area.)
 
     area is "reference" (towns, units: read by all, written by the office),
     "records" (villages, cadres and domain records: scoped writes for clerks),
@@ -77,6 +80,8 @@ def grants(role, view, permission, area):
     kind = kind_of(view, permission)
     if kind == "admin":
         return False
+    if kind == "office":  # the office's alone (and the administrator's)
+        return role == OFFICE
     if role == OFFICE:
         return True
     if role == INSPECTOR:

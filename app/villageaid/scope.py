@@ -34,6 +34,7 @@ from .models import (
     DictionaryEntry,
     ExportReceipt,
     FollowUpRecord,
+    ImportBatch,
     FollowUpYear,
     OfficeSetting,
     ReserveCandidate,
@@ -127,6 +128,11 @@ def _receipt(towns, units, user_id):
     return ExportReceipt.user_id == user_id
 
 
+@rule(ImportBatch)
+def _import_batch(towns, units, user_id):
+    return ImportBatch.user_id == user_id
+
+
 @rule(ChangeRecord)
 def _change(towns, units, user_id):
     """A record's history is visible where the record was when it changed
@@ -159,7 +165,7 @@ def history_keys(item):
 
 # Rows that belong to the user rather than to a town or unit: visible even
 # without any scope assignment.
-PERSONAL = {ScopeAssignment, ExportReceipt}
+PERSONAL = {ScopeAssignment, ExportReceipt, ImportBatch}
 
 
 # --- who is asking ---------------------------------------------------------

@@ -18,6 +18,7 @@ change came by ("web", "api", "bulk", "import", "cli").
 """
 import logging
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -274,24 +275,46 @@ def purge_all(items, viewer, *, path):
         session.flush()
 
 
+_HELD = ContextVar("villageaid_writes_held", default=False)
+
+
+@contextmanager
+def held(session):
+    """Writes inside the block are not committed one by one: each save_all/
+    delete_all runs in a savepoint of the one enclosing transaction (a refused
+    call is undone alone, its reasons raised as usual), and the caller ends
+    the transaction — `session.commit()` for all of it, or `session.rollback()`
+    for none (an import's preview runs every row through the write path this
+    way and keeps nothing). The transaction must have begun with a write
+    before the first savepoint (SQLite's driver would otherwise let the
+    savepoint's release commit)."""
+    token = _HELD.set(True)
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+
+
 @contextmanager
 def transaction(session, conflict_message):
     """Commit what the block did, or roll all of it back and raise Refused
-    with a message a person can act on (never the database's own words)."""
+    with a message a person can act on (never the database's own words).
+    Inside `held`, a savepoint instead of the transaction."""
+    scope_ = session.begin_nested() if _HELD.get() else session
     try:
         yield
-        session.commit()
+        scope_.commit()
     except Refused:
-        session.rollback()
+        scope_.rollback()
         raise
     except StaleDataError as exc:
-        session.rollback()
+        scope_.rollback()
         raise Stale() from exc
     except IntegrityError as exc:
-        session.rollback()
+        scope_.rollback()
         raise Refused({WHOLE_RECORD: conflict_message}) from exc
     except SQLAlchemyError as exc:
-        session.rollback()
+        scope_.rollback()
         log.exception("write failed")
         raise Refused({WHOLE_RECORD: _("The database refused the change; nothing was saved.")}) from exc
 

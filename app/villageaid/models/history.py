@@ -31,6 +31,8 @@ class ChangeRecord(Model):
     town_id = Column(Integer, index=True)
     unit_id = Column(Integer, index=True)
     village_unit_id = Column(Integer, index=True)
+    # the import batch that made this change (imports.py), else None
+    import_batch_id = Column(Integer, ForeignKey("va_import_batch.id"), index=True)
 
     def __str__(self):
         return "%s #%s" % (self.model, self.record_id)

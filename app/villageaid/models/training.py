@@ -29,7 +29,12 @@ class TrainingSession(Record, Recyclable, Model):
         CheckConstraint("end_date >= start_date", name="ck_va_training_session_dates"),
         CheckConstraint("hours > 0", name="ck_va_training_session_hours"),
         CheckConstraint("capacity IS NULL OR capacity > 0", name="ck_va_training_session_capacity"),
+        # the session's natural key (imports name a session by title and start date)
+        UniqueConstraint("title", "start_date", name="uq_va_training_session_title_start"),
     )
+    __unique_messages__ = {
+        "uq_va_training_session_title_start": _l("A session with this title already starts on this date."),
+    }
     id = Column(Integer, primary_key=True)
     title = Column(String(200), nullable=False, index=True)
     batch = Column(String(50), index=True)

@@ -74,7 +74,8 @@ class ScopedModelView(ExportMixin, ModelView):
         if self.search_columns is None:
             raise RuntimeError("%s must declare search_columns" % type(self).__name__)
         self.base_filters = [SCOPE_FILTER] + list(self.base_filters or [])
-        self.method_permission_name = {"muldelete": "delete", **self.method_permission_name_extra}
+        self.method_permission_name = {"muldelete": "delete", **getattr(self, "import_permission_names", {}),
+                                       **self.method_permission_name_extra}
         self.label_columns = {**LABELS, **(self.label_columns or {})}
         forms.declare_fields(self, model)
         declared = type(self).base_permissions

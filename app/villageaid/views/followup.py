@@ -15,12 +15,13 @@ from ..lookups import LOOKUPS
 from ..queryargs import ID_RANGE, LARGEST_PAGE, bad_request, choice_args, int_arg, shown
 from ..models import FollowUpRecord, FollowUpYear
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+from .imports import ImportMixin
 
 RECORD_COLUMNS = ["date", "village", "village.town.name", "kind", "unit", "funds", "project",
                   "households_visited", "rectification"]
 
 
-class FollowUpRecordView(ScopedModelView):
+class FollowUpRecordView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(FollowUpRecord)
     list_title = show_title = _l("Follow-up records")
     add_title = _l("Add follow-up record")

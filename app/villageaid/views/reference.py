@@ -7,6 +7,7 @@ from ..choices import CADRE_POSTS, CANDIDATE_STATUSES, EDUCATION, POLITICAL_STAT
 from ..models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
 from ..exports import yes_no
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+from .imports import ImportMixin
 from .followup import FollowUpRecordView, FollowUpYearView
 from .training import AttendanceView
 
@@ -25,7 +26,7 @@ class FocusVillageFilter(BaseFilter):
         return query.filter(Village.focus_condition())
 
 
-class TownView(ScopedModelView):
+class TownView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(Town)
     list_title = show_title = _l("Towns, farms and subdistricts")
     add_title = _l("Add town")
@@ -38,7 +39,7 @@ class TownView(ScopedModelView):
     base_order = ("name", "asc")
 
 
-class UnitView(ScopedModelView):
+class UnitView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(Unit)
     list_title = show_title = _l("Dispatching units")
     add_title = _l("Add unit")
@@ -51,7 +52,7 @@ class UnitView(ScopedModelView):
     base_order = ("name", "asc")
 
 
-class CadreView(ScopedModelView):
+class CadreView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(Cadre, undefer=("training_hours",))
     list_title = show_title = _l("Cadres")
     add_title = _l("Add cadre")
@@ -81,7 +82,7 @@ class CadreView(ScopedModelView):
     }
 
 
-class VillageView(ScopedModelView):
+class VillageView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(Village)
     list_title = show_title = _l("Villages")
     add_title = _l("Add village")
@@ -98,6 +99,7 @@ class VillageView(ScopedModelView):
     export_expressions = {"is_focus": Village.focus_condition}
     base_order = ("name", "asc")
     lookup_keys = {"town": "mytown"}  # a clerk records villages in its own towns only
+    office_permissions = ("import",)  # villages are imported by the office
     related_views = [CadreView, FollowUpRecordView, FollowUpYearView]
     description_columns = {
         "exit_year": _l("Only for poor villages: the year the village exited poverty."),

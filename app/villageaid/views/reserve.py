@@ -18,6 +18,7 @@ from ..choices import Choices
 from ..eligibility import election_date, issues
 from ..models import ReserveCandidate, Village
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+from .imports import ImportMixin
 
 YES_NO = Choices(("y", _l("Yes")), ("n", _l("No")))
 
@@ -61,7 +62,7 @@ CANDIDATE_COLUMNS = [
 ]
 
 
-class ReserveCandidateView(ScopedModelView):
+class ReserveCandidateView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(ReserveCandidate, filters={"has_issues": [HasIssuesFilter]})
     list_title = show_title = _l("Reserve candidates")
     add_title = _l("Add reserve candidate")

@@ -20,13 +20,14 @@ from ..models import Cadre, TrainingAttendance, TrainingSession
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterRelationOneToManyEqual
 
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+from .imports import ImportMixin
 from .crud import filter_arg
 
 ATTENDANCE_COLUMNS = ["training_session", "cadre", "cadre.kind", "cadre.unit", "status", "completed",
                       "training_session.hours", "note"]
 
 
-class AttendanceView(ScopedModelView):
+class AttendanceView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(TrainingAttendance)
     list_title = show_title = _l("Attendance records")
     add_title = _l("Add attendance")

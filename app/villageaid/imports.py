@@ -1,0 +1,777 @@
+"""批量导入: rows of an .xlsx or .csv file into a list, through the one write
+path.
+
+- `Columns`: what a list imports, built from its view: the form's columns
+  (add_columns) are set by the import; the columns its export writes but
+  the form does not set (computed, read-only) are recognised and ignored.
+  Headers match a column's label in Chinese or English, or its field name.
+- `read_table`: the file's rows (.xlsx with openpyxl read-only, .csv in
+  UTF-8 with or without BOM or GB18030, detected).
+- `run`: every row parsed, matched by the model's natural key (its unique
+  columns or constraint, within the importer's scope) and saved with
+  writes.save_all inside `writes.held`: a refused row is undone alone and
+  reported, and the caller commits all of it or rolls all of it back. A
+  preview is the same run rolled back.
+"""
+import csv
+import datetime
+import decimal
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, UniqueConstraint, func
+
+from . import history, scope, settings, writes
+from .exports import LABEL_ATTRIBUTES
+from .models import ChangeRecord, ImportBatch, Money, utcnow
+from .personal import personal_columns
+from .validators import REQUIRED_MESSAGE
+
+ERROR_HEADER = "错误"
+YES = {"是", "yes", "y", "true", "1", "√", "✓"}
+NO = {"否", "no", "n", "false", "0", ""}
+# the batch being run (set by run, read by the change hook)
+_BATCH = ContextVar("villageaid_import_batch", default=None)
+
+
+class ImportError_(Exception):
+    """The file as a whole cannot be imported; `message` says why."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# --- columns ---------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    name: str  # field name
+    labels: tuple  # (zh, en)
+    required: bool = False
+    target: object = None  # related model, for a reference
+    sql_type: object = None
+    options: object = None  # Choices
+    view_labels: dict = field(default_factory=dict)
+
+
+def labels_in(view, name):
+    texts = []
+    for locale in ("zh", "en"):
+        with force_locale(locale):
+            texts.append(str(view.label_columns.get(name, name)))
+    return tuple(texts)
+
+
+class Columns:
+    """The columns a list imports, and those it recognises and ignores."""
+
+    def __init__(self, view):
+        self.view = view
+        self.model = view.datamodel.obj
+        table = self.model.__table__
+        relations = {r.key: r for r in writes.many_to_one(self.model)}
+        self.settable = []
+        for name in view.add_columns:
+            if name in relations:
+                rel = relations[name]
+                required = not any(c.nullable for c in rel.local_columns)
+                self.settable.append(Column(name, labels_in(view, name), required, target=rel.mapper.class_,
+                                            view_labels=view.label_columns))
+            elif name in table.columns:
+                column = table.columns[name]
+                required = (not column.nullable and column.default is None and column.server_default is None
+                            and not isinstance(column.type, Boolean))
+                self.settable.append(Column(name, labels_in(view, name), required, sql_type=column.type,
+                                            options=column.info.get("choices"), view_labels=view.label_columns))
+        settable = {c.name for c in self.settable}
+        self.ignored = [Column(n, labels_in(view, n)) for n in view.get_export_columns() if n not in settable]
+
+    def match(self, headers):
+        """({index: Column}, [ignored header], error message or None)."""
+        known = {}
+        for column in self.settable + self.ignored:
+            for text in column.labels + (column.name,):
+                known.setdefault(_norm(text), column)
+        found, ignored, unknown = {}, [], []
+        for i, header in enumerate(headers):
+            text = _norm(header)
+            if not text or text == _norm(ERROR_HEADER):
+                continue
+            column = known.get(text)
+            if column is None:
+                unknown.append(str(header))
+            elif column in self.ignored:
+                ignored.append(str(header))
+            elif column in found.values():
+                return {}, [], _("The column %(column)s appears twice.", column=header)
+            else:
+                found[i] = column
+        missing = [c for c in self.settable if c.required and c not in found.values()]
+        if missing:
+            return {}, [], _("Required column missing: %(columns)s. Nothing was imported.",
+                             columns="、".join(str(self.view.label_columns.get(c.name, c.name)) for c in missing))
+        if unknown:
+            return {}, [], _("Unknown column: %(columns)s. Use the template's headers.", columns="、".join(unknown))
+        return found, ignored, None
+
+    def key_groups(self):
+        """The model's natural keys: its unique columns and constraints, as
+        field names (a reference by its relationship's name)."""
+        table = self.model.__table__
+        by_column = {next(iter(r.local_columns)).name: r.key for r in writes.many_to_one(self.model)}
+        groups = [[c.name] for c in table.columns if c.unique]
+        groups += [[c.name for c in k.columns] for k in table.constraints if isinstance(k, UniqueConstraint)]
+        unique = []
+        for group in groups:
+            group = [by_column.get(n, n) for n in group]
+            if group not in unique:
+                unique.append(group)
+        return unique
+
+    def key_text(self):
+        settable = {c.name for c in self.settable}
+        groups = [g for g in self.key_groups() if set(g) <= settable]
+        if not groups:
+            return _("none: every row is a new record")
+        return _(" or ").join(" + ".join(str(self.view.label_columns.get(n, n)) for n in g) for g in groups)
+
+
+def _norm(text):
+    return re.sub(r"\s+", "", str(text or "")).lower().rstrip("*")
+
+
+# --- reading files ---------------------------------------------------------------
+
+
+def read_table(name, data):
+    """(headers, rows) of an uploaded file; raises ImportError_."""
+    lower = (name or "").lower()
+    if len(data) > settings.get("VILLAGEAID_IMPORT_MAX_BYTES"):
+        raise ImportError_(_("The file is larger than %(size)d MB; split it.",
+                             size=settings.get("VILLAGEAID_IMPORT_MAX_BYTES") // (1024 * 1024)))
+    if lower.endswith(".xls") or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportError_(_("An old .xls workbook cannot be read: open it in Excel or WPS and save it as .xlsx."))
+    if data[:2] == b"PK":
+        rows = _xlsx_rows(data)
+    elif lower.endswith(".csv") or not lower:
+        rows = _csv_rows(data)
+    else:
+        raise ImportError_(_("Upload an .xlsx or .csv file."))
+    rows = [r for r in rows if any(v not in (None, "") for v in r)]
+    if not rows:
+        raise ImportError_(_("The file has no header row."))
+    headers, body = rows[0], rows[1:]
+    if len(body) > settings.get("VILLAGEAID_IMPORT_MAX_ROWS"):
+        raise ImportError_(_("The file has %(rows)d rows, more than the %(max)d an import may hold; split it.",
+                             rows=len(body), max=settings.get("VILLAGEAID_IMPORT_MAX_ROWS")))
+    return [("" if h is None else str(h)) for h in headers], body
+
+
+def _xlsx_rows(data):
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise ImportError_(_("The file is not a readable .xlsx workbook."))
+    try:
+        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _csv_rows(data):
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportError_(_("The file's encoding is neither UTF-8 nor GBK/GB18030."))
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+
+
+# --- values ----------------------------------------------------------------------
+
+
+class BadValue(Exception):
+    pass
+
+
+def text_of(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def parse(column, value, resolver):
+    """The Python value of a cell for `column`, or BadValue with a message."""
+    text = text_of(value)
+    if text == "":
+        return None
+    if column.target is not None:
+        return resolver(column.target, text)
+    if column.options is not None:
+        for code, label in column.options:
+            if text == code or any(text == t for t in _both(label)):
+                return code
+        raise BadValue(_("Not one of the choices."))
+    kind = column.sql_type
+    if isinstance(kind, Boolean):
+        lowered = text.lower()
+        if lowered in YES or text == _("Yes"):
+            return True
+        if lowered in NO or text == _("No"):
+            return False
+        raise BadValue(_("Write 是 or 否."))
+    if isinstance(kind, DateTime):
+        if isinstance(value, datetime.datetime):
+            return value
+        try:
+            return datetime.datetime.fromisoformat(text.replace("/", "-"))
+        except ValueError:
+            raise BadValue(_("Not a date and time (YYYY-MM-DD HH:MM)."))
+    if isinstance(kind, Date):
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+        try:
+            return datetime.date(*map(int, match.groups()))
+        except (AttributeError, ValueError):
+            raise BadValue(_("Not a date (YYYY-MM-DD)."))
+    if isinstance(kind, (Money, Numeric)):
+        try:
+            number = decimal.Decimal(text.replace(",", ""))
+        except decimal.InvalidOperation:
+            raise BadValue(_("Not a number."))
+        if not number.is_finite():
+            raise BadValue(_("Not a number."))
+        if isinstance(kind, Money):
+            number = number.quantize(decimal.Decimal("0.01")) if number == number.quantize(
+                decimal.Decimal("0.01")) else number
+            if number != number.quantize(decimal.Decimal("0.01")):
+                raise BadValue(_("An amount has at most two decimals."))
+        return number
+    if isinstance(kind, Integer):
+        if not re.fullmatch(r"[+-]?\d{1,18}", text):
+            raise BadValue(_("Not a whole number."))
+        return int(text)
+    if isinstance(kind, (String, Text)):
+        return text
+    return text
+
+
+def _both(label):
+    texts = set()
+    for locale in ("zh", "en"):
+        with force_locale(locale):
+            texts.add(str(label))
+    return texts
+
+
+class Resolver:
+    """A reference cell to the id of a row the importer may see: by the
+    target's single-column natural key (an ID number, a name), else its
+    name or title; "parent/name" (村 by 镇/村) or "title/start date" for a
+    two-part key. Cached per import."""
+
+    def __init__(self, viewer, session):
+        self.viewer, self.session, self.cache = viewer, session, {}
+
+    def __call__(self, target, text):
+        key = (target, text)
+        if key not in self.cache:
+            self.cache[key] = self.find(target, text)
+        found = self.cache[key]
+        if isinstance(found, BadValue):
+            raise found
+        return found
+
+    def visible(self, target):
+        return scope.visible_query(target, self.viewer, self.session)
+
+    def find(self, target, text):
+        table = target.__table__
+        candidates = [[c.name] for c in table.columns if c.unique and isinstance(c.type, String)]
+        candidates += [[a] for a in LABEL_ATTRIBUTES if hasattr(target, a) and [a] not in candidates]
+        for (attribute,) in candidates:
+            ids = [r.id for r in self.visible(target).filter(getattr(target, attribute) == text).limit(2)]
+            if len(ids) == 1:
+                return ids[0]
+            if len(ids) > 1:
+                return BadValue(_("Several records are named so; write it as %(form)s.", form=self.two_part(target)))
+        if "/" in text:
+            found = self.by_two_parts(target, *text.rsplit("/", 1))
+            if found is not None:
+                return found
+        return BadValue(_("No such record in your scope."))
+
+    def two_part_key(self, target):
+        for constraint in target.__table__.constraints:
+            if isinstance(constraint, UniqueConstraint) and len(constraint.columns) == 2:
+                return [c.name for c in constraint.columns]
+        return None
+
+    def two_part(self, target):
+        key = self.two_part_key(target)
+        return "/".join(str(self_label(n)) for n in key) if key else "?"
+
+    def by_two_parts(self, target, first, second):
+        key = self.two_part_key(target)
+        if key is None:
+            return None
+        relations = {next(iter(r.local_columns)).name: r for r in writes.many_to_one(target)}
+        query = self.visible(target)
+        for name, text in zip(key, (first.strip(), second.strip())):
+            if name in relations:
+                try:
+                    parent = self(relations[name].mapper.class_, text)
+                except BadValue:
+                    return None
+                query = query.filter(getattr(target, name) == parent)
+            else:
+                column = target.__table__.columns[name]
+                value = text
+                if isinstance(column.type, Date):
+                    try:
+                        value = datetime.date.fromisoformat(text)
+                    except ValueError:
+                        return None
+                query = query.filter(getattr(target, name) == value)
+        ids = [r.id for r in query.limit(2)]
+        return ids[0] if len(ids) == 1 else None
+
+
+def self_label(name):
+    from .labels import LABELS
+
+    return LABELS.get(name.replace("_id", ""), name)
+
+
+# --- running ---------------------------------------------------------------------
+
+
+@dataclass
+class RowResult:
+    number: int  # the row's number in the file (the header is row 1)
+    values: list
+    outcome: str = ""  # new, update, unchanged, error
+    errors: list = field(default_factory=list)  # (column label, value, message)
+    record_id: int = None
+    version: int = None
+    before: dict = None  # an update's changed columns as they were (for undo)
+
+
+@dataclass
+class Result:
+    rows: list
+    ignored: list
+    planned: dict = field(default_factory=dict)  # record id -> row version the preview saw
+
+    def undo_data(self, model):
+        return json.dumps({
+            "model": model.__name__,
+            "created": [r.record_id for r in self.rows if r.outcome == "new"],
+            "updated": {str(r.record_id): {k: _plain(v) for k, v in r.before.items()}
+                        for r in self.rows if r.outcome == "update"},
+        })
+
+    def count(self, outcome):
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+    @property
+    def errors(self):
+        return [(r.number, label, value, message) for r in self.rows for label, value, message in r.errors]
+
+
+def run(view, viewer, headers, rows, batch=None, planned=None):
+    """Every row through the write path, inside `writes.held`; the caller
+    commits or rolls back. `batch`: the ImportBatch row (commit), else a
+    preview. `planned`: the row versions the preview saw (commit refuses
+    when one changed)."""
+    columns = Columns(view)
+    found, ignored, problem = columns.match(headers)
+    if problem:
+        raise ImportError_(problem)
+    session = view.datamodel.session
+    model = columns.model
+    resolver = Resolver(viewer, session)
+    keys = [g for g in columns.key_groups() if set(g) <= {c.name for c in found.values()}]
+    hidden = set() if viewer.personal_data else set(personal_columns(model))
+    seen = {}
+    results = []
+    # the transaction begins with a write, before any savepoint (writes.held)
+    if batch is None:
+        batch = ImportBatch(list_name=type(view).__name__, file_name="-", sha256="-", user_id=viewer.user_id)
+    session.add(batch)
+    session.flush()
+    token = _BATCH.set(batch.id)
+    try:
+        with writes.held(session):
+            for index, raw in enumerate(rows):
+                result = RowResult(index + 2, list(raw) + [None] * (len(headers) - len(raw)))
+                results.append(result)
+                values = {}
+                for i, column in found.items():
+                    cell = result.values[i] if i < len(result.values) else None
+                    if column.name in hidden and "*" in text_of(cell):
+                        continue  # masked as exported: keep the recorded value
+                    try:
+                        values[column.name] = parse(column, cell, resolver)
+                    except BadValue as exc:
+                        result.errors.append((headers[i], text_of(cell), str(exc.args[0])))
+                for i, column in found.items():
+                    if column.required and column.name in values and values[column.name] is None:
+                        result.errors.append((headers[i], "", str(REQUIRED_MESSAGE)))
+                if result.errors:
+                    result.outcome = "error"
+                    continue
+                _save_row(view, viewer, model, columns, found, headers, keys, values, seen, result, planned)
+    finally:
+        _BATCH.reset(token)
+    return Result(results, ignored, {r.record_id: r.version for r in results if r.outcome == "update"})
+
+
+def _save_row(view, viewer, model, columns, found, headers, keys, values, seen, result, planned):
+    session = view.datamodel.session
+    label_of = {c.name: headers[i] for i, c in found.items()}
+    relations = {r.key: r for r in writes.many_to_one(model)}
+
+    def attribute(name):
+        return next(iter(relations[name].local_columns)).name if name in relations else name
+
+    item = None
+    for group in keys:
+        key_values = tuple(values.get(n) for n in group)
+        if any(v is None for v in key_values):
+            continue
+        marker = (tuple(group), key_values)
+        if marker in seen:
+            result.outcome = "error"
+            result.errors.append((" + ".join(label_of[n] for n in group), " / ".join(map(text_of, key_values)),
+                                  _("The same key is on row %(row)d of this file.", row=seen[marker])))
+            return
+        seen[marker] = result.number
+        if item is None:
+            query = scope.visible_query(model, viewer, session)
+            for name, value in zip(group, key_values):
+                query = query.filter(getattr(model, attribute(name)) == value)
+            item = query.first()
+    before = writes.snapshot(item) if item is not None else None
+    if item is not None:
+        if planned is not None and str(item.id) in planned and planned[str(item.id)] != item.row_version:
+            result.outcome = "error"
+            group = keys[0]
+            result.errors.append((" + ".join(label_of[n] for n in group),
+                                  " / ".join(text_of(values.get(n)) for n in group), writes.stale_message()))
+            return
+        changed = {n: v for n, v in values.items() if getattr(item, attribute(n)) != v}
+        if not changed:
+            result.outcome, result.record_id = "unchanged", item.id
+            return
+        values = changed
+    else:
+        item = model()
+    with session.no_autoflush:
+        for name, value in values.items():
+            setattr(item, attribute(name), value)
+    version = item.row_version if before is not None else None
+    result.before = {attribute(n): before[attribute(n)] for n in values} if before is not None else None
+    try:
+        writes.save_all([(item, before, None)], viewer, path="import")
+    except writes.Refused as exc:
+        result.outcome = "error"
+        for name, message in exc.errors.items():
+            column = label_of.get(name, "")
+            value = text_of(values.get(name)) if name in values else ""
+            result.errors.append((column, value, str(message)))
+        return
+    result.outcome = "new" if before is None else "update"
+    result.record_id, result.version = item.id, version
+
+
+# registered after the history's own hook (imported above), so that the
+# history row of each change is there to be linked
+AFTER = history.record_change
+
+
+@writes.on_change
+def link_to_batch(change, session):
+    """Each change an import makes names its batch (the history row the
+    history hook has just added)."""
+    batch = _BATCH.get()
+    if batch is None or change.path != "import":
+        return
+    for row in session.new:
+        if (isinstance(row, ChangeRecord) and row.import_batch_id is None and row.record_id == change.item.id
+                and row.model == type(change.item).__name__):
+            row.import_batch_id = batch
+
+
+def _plain(value):
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _typed(column, value):
+    if value is None:
+        return None
+    if isinstance(column.type, DateTime):
+        return datetime.datetime.fromisoformat(value)
+    if isinstance(column.type, Date):
+        return datetime.date.fromisoformat(value)
+    if isinstance(column.type, (Money, Numeric)):
+        return decimal.Decimal(value)
+    return value
+
+
+def undo(batch, viewer, session):
+    """Undo a committed batch through the write path, in one transaction:
+    its new records to the recycle bin, its updated fields back to what they
+    were. Raises writes.Refused listing the records changed since (by
+    anyone, any path), and changes nothing then."""
+    if batch.undone_on is not None:
+        raise writes.Refused({writes.WHOLE_RECORD: _("This batch was undone already.")})
+    data = json.loads(batch.undo_data or "{}")
+    model = next((m.class_ for m in ChangeRecord.registry.mappers if m.class_.__name__ == data.get("model")), None)
+    if model is None:
+        raise writes.Refused({writes.WHOLE_RECORD: _("This batch cannot be undone.")})
+    ids = [int(i) for i in data["created"]] + [int(i) for i in data["updated"]]
+    last = session.query(func.max(ChangeRecord.id)).filter(ChangeRecord.import_batch_id == batch.id).scalar() or 0
+    later = (session.query(ChangeRecord.record_label).filter(
+        ChangeRecord.model == model.__name__, ChangeRecord.record_id.in_(ids), ChangeRecord.id > last)
+        .distinct().order_by(ChangeRecord.record_label).all()) if ids else []
+    if later:
+        raise writes.Refused({writes.WHOLE_RECORD: _(
+            "Not undone: these records changed after the import: %(records)s. Nothing was changed.",
+            records="、".join(label for (label,) in later))})
+    items = {item.id: item for item in scope.visible_query(model, viewer, session).filter(model.id.in_(ids))}
+    if len(items) != len(set(ids)):
+        raise writes.Refused({writes.WHOLE_RECORD: _(
+            "Not undone: some of its records are no longer at hand (deleted, or outside your scope). "
+            "Nothing was changed.")})
+    batch.undone_on = utcnow()  # the transaction begins with a write (writes.held)
+    batch.undone_by_fk = viewer.user_id
+    session.flush()
+    try:
+        with writes.held(session):
+            for record_id, fields in data["updated"].items():
+                item = items[int(record_id)]
+                before = writes.snapshot(item)
+                for name, value in fields.items():
+                    setattr(item, name, _typed(model.__table__.columns[name], value))
+                writes.save_all([(item, before, None)], viewer, path="import")
+            created = [items[int(i)] for i in data["created"]]
+            if created:
+                writes.delete_all(created, viewer, path="import")
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+
+
+# --- files between preview and commit ------------------------------------------
+
+
+def folder():
+    path = settings.get("VILLAGEAID_IMPORT_FOLDER") or os.path.join(tempfile.gettempdir(), "villageaid-imports")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def keep(view_name, user_id, file_name, data, planned):
+    """Keep the previewed file and the row versions its preview saw, named
+    by the list, the user and the file's SHA-256."""
+    digest = sha256(data)
+    base = os.path.join(folder(), "%s-%s-%s" % (view_name, user_id, digest))
+    with open(base + ".data", "wb") as handle:
+        handle.write(data)
+    with open(base + ".json", "w", encoding="utf-8") as handle:
+        json.dump({"file_name": file_name, "planned": {str(k): v for k, v in planned.items()}}, handle)
+    return digest
+
+
+def kept(view_name, user_id, digest):
+    """(file name, data, planned) of a previewed file, or None."""
+    if not re.fullmatch(r"[0-9a-f]{64}", digest or ""):
+        return None
+    base = os.path.join(folder(), "%s-%s-%s" % (view_name, user_id, digest))
+    try:
+        with open(base + ".data", "rb") as handle:
+            data = handle.read()
+        with open(base + ".json", encoding="utf-8") as handle:
+            meta = json.load(handle)
+    except OSError:
+        return None
+    if sha256(data) != digest:
+        return None
+    return meta["file_name"], data, meta["planned"]
+
+
+def forget(view_name, user_id, digest):
+    base = os.path.join(folder(), "%s-%s-%s" % (view_name, user_id, digest))
+    for suffix in (".data", ".json"):
+        try:
+            os.unlink(base + suffix)
+        except OSError:
+            pass
+
+
+# --- workbooks: the template and the error file -----------------------------------
+
+
+def _workbook(handle):
+    from xlsxwriter import Workbook
+
+    return Workbook(handle, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                             "strings_to_urls": False})
+
+
+def example_of(column):
+    if column.target is not None:
+        return _("(a name as in the list)")
+    if column.options is not None:
+        return str(column.options.pairs[0][1])
+    kind = column.sql_type
+    if isinstance(kind, Boolean):
+        return _("No")
+    if isinstance(kind, Date):
+        return datetime.date.today()
+    if isinstance(kind, (Money, Numeric)):
+        return 1.5
+    if isinstance(kind, Integer):
+        return 1
+    if column.name == "id_number":
+        return "110101199003074514"
+    if column.name == "phone":
+        return "13812345678"
+    return _("Example")
+
+
+def kind_text(column):
+    if column.target is not None:
+        return _("Reference: the record's name (村 as 镇/村 when names repeat; a cadre by ID number)")
+    if column.options is not None:
+        return _("One of: %(choices)s", choices="、".join(str(label) for _code, label in column.options))
+    kind = column.sql_type
+    if isinstance(kind, Boolean):
+        return _("是 or 否")
+    if isinstance(kind, Date):
+        return _("Date (YYYY-MM-DD)")
+    if isinstance(kind, Money):
+        return _("Amount, at most two decimals")
+    if isinstance(kind, (Numeric, Integer)):
+        return _("Number")
+    return _("Text")
+
+
+def template_workbook(view):
+    """The list's import template: headers in the user's language, one
+    example row, choice lists as dropdowns, text columns formatted as text,
+    and a sheet explaining each column and the list's key."""
+    columns = Columns(view)
+    output = io.BytesIO()
+    book = _workbook(output)
+    bold = book.add_format({"bold": True})
+    text = book.add_format({"num_format": "@"})
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet = book.add_worksheet(_("Data"))
+    explain = book.add_worksheet(_("Explanation"))
+    lists = book.add_worksheet("lists")
+    lists.hide()
+    for i, column in enumerate(columns.settable):
+        header = str(view.label_columns.get(column.name, column.name))
+        is_text = column.target is not None or column.options is not None or isinstance(column.sql_type, (String, Text))
+        sheet.set_column(i, i, max(12, len(header) * 2 + 4), text if is_text else None)
+        sheet.write_string(0, i, header + ("*" if column.required else ""), bold)
+        example = example_of(column)
+        if isinstance(example, datetime.date):
+            sheet.write_datetime(1, i, datetime.datetime(example.year, example.month, example.day), date)
+        elif isinstance(example, (int, float)):
+            sheet.write_number(1, i, example)
+        else:
+            sheet.write_string(1, i, str(example), text)
+        if column.options is not None:
+            labels = [str(label) for _code, label in column.options]
+            for r, label in enumerate(labels):
+                lists.write_string(r, i, label)
+            letter = _column_letter(i)
+            sheet.data_validation(1, i, 100000, i, {
+                "validate": "list", "source": "=lists!$%s$1:$%s$%d" % (letter, letter, len(labels))})
+    sheet.freeze_panes(1, 0)
+    explain.set_column(0, 0, 20)
+    explain.set_column(1, 1, 10)
+    explain.set_column(2, 2, 70)
+    for i, text_ in enumerate((_("Column"), _("Required"), _("What to write"))):
+        explain.write_string(0, i, text_, bold)
+    row = 1
+    for column in columns.settable:
+        explain.write_string(row, 0, str(view.label_columns.get(column.name, column.name)))
+        explain.write_string(row, 1, _("Yes") if column.required else "")
+        explain.write_string(row, 2, kind_text(column))
+        row += 1
+    for column in columns.ignored:
+        explain.write_string(row, 0, str(view.label_columns.get(column.name, column.name)))
+        explain.write_string(row, 2, _("Written by the export; ignored by the import."))
+        row += 1
+    explain.write_string(row + 1, 0, _("Key"), bold)
+    explain.write_string(row + 1, 2, _("A row whose key matches a record in your scope updates it; other rows are new records. Key: %(key)s", key=columns.key_text()))
+    book.close()
+    return output.getvalue()
+
+
+def _column_letter(index):
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def error_workbook(headers, result):
+    """The uploaded rows with an added 错误 column, to fix and upload again."""
+    output = io.BytesIO()
+    book = _workbook(output)
+    bold = book.add_format({"bold": True})
+    sheet = book.add_worksheet(_("Data"))
+    for i, header in enumerate(list(headers) + [ERROR_HEADER]):
+        sheet.write_string(0, i, str(header), bold)
+    row = 1
+    for r in result.rows:
+        if r.outcome != "error":
+            continue
+        for i, value in enumerate(r.values[:len(headers)]):
+            if isinstance(value, datetime.datetime):
+                sheet.write_string(row, i, text_of(value))
+            elif value not in (None, ""):
+                sheet.write(row, i, value) if isinstance(value, (int, float)) else sheet.write_string(row, i, str(value))
+        sheet.write_string(row, len(headers), "；".join(
+            ("%s: %s" % (label, message)) if label else message for label, _value, message in r.errors))
+        row += 1
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return output.getvalue()

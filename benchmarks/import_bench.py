@@ -1,0 +1,137 @@
+"""Benchmark: importing cadres from an .xlsx file vs a plain bulk insert of the same rows.
+
+    .venv/bin/python benchmarks/import_bench.py [--rows 100000] [--db sqlite|postgresql]
+
+Builds a database (migrations, then `flask villageaid generate`'s county
+shape for the towns, units and villages), writes an .xlsx of ROWS new
+cadres (valid ID numbers, villages named as 镇/村), then, in the same run:
+- our import: POST <list>/import/ (the preview: every row through the one
+  write path, rolled back) and POST <list>/import/commit (the same again,
+  committed as one batch), as the office user through the whole stack;
+- a plain bulk insert of the same rows (one executemany, no checks, no
+  history), rolled back;
+and prints rows/s of each and their ratio. Not a test: nothing asserts.
+PostgreSQL: BENCH_PG_URL as in export_bench.py; database BENCH_PG_DB
+(default villageaid_import_bench) is created and dropped there.
+"""
+import argparse
+import datetime
+import io
+import os
+import re
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def id_number(serial):
+    base = "530428%s%03d" % ((datetime.date(1960, 1, 1) + datetime.timedelta(days=serial // 900)).strftime("%Y%m%d"),
+                            serial % 900 + 100)
+    total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(base))
+    return base + "10X98765432"[total % 11]
+
+
+def workbook(rows, villages):
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["姓名", "性别", "身份证号", "电话", "类别", "职务", "派出单位", "村", "选派/任职日期", "状态"])
+    for i in range(rows):
+        town, village = villages[i % len(villages)]
+        sheet.append(["测试%d" % i, "男", id_number(i), "13912345678", "村干部", "村党组织书记", "",
+                      "%s/%s" % (town, village), "2021-03-01", "在岗"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def plain_insert(app, rows, villages):
+    from app import db
+    from villageaid.models import Cadre, Town, Village
+
+    with app.app_context():
+        ids = {(t, v): i for i, v, t in db.session.query(Village.id, Village.name, Town.name).join(Town)}
+        mappings = [dict(name="测试%d" % i, gender="male", id_number=id_number(i), phone="13912345678",
+                         kind="village", post="secretary", village_id=ids[villages[i % len(villages)]],
+                         start_date=datetime.date(2021, 3, 1), status="active")
+                    for i in range(rows)]
+        start = time.perf_counter()
+        db.session.execute(Cadre.__table__.insert(), mappings)
+        db.session.flush()
+        seconds = time.perf_counter() - start
+        db.session.rollback()
+        db.session.remove()
+    return seconds
+
+
+def run(kind, rows):
+    from flask_migrate import upgrade
+
+    from app import MIGRATIONS_DIR, create_app, db
+    from villageaid import bootstrap, generate as generator
+    from villageaid.models import Town, Village
+    from tests.helpers import PASSWORD, Browser
+
+    if kind == "sqlite":
+        url = "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.db")
+    else:
+        import psycopg
+
+        base = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
+        name = os.environ.get("BENCH_PG_DB", "villageaid_import_bench")
+        admin = base.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS %s" % name)
+            conn.execute("CREATE DATABASE %s" % name)
+        url = base.rsplit("/", 1)[0] + "/" + name
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "AUTH_RATE_LIMITED": False,
+                      "VILLAGEAID_IMPORT_MAX_BYTES": 500 * 1024 * 1024})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
+        bootstrap.init_permissions()
+        bootstrap.ensure_user("office", "Office", password=PASSWORD)
+        generator.generate(generator.counts_for("county", 1.0), echo=lambda line: None)
+        villages = [(t, v) for v, t in db.session.query(Village.name, Town.name).join(Town).order_by(Village.id)]
+        db.session.remove()
+    data = workbook(rows, villages)
+    bulk = plain_insert(app, rows, villages)
+    b = Browser(app, "office")
+    token = b.csrf("/cadreview/import/")
+    start = time.perf_counter()
+    html = b.client.post("/cadreview/import/", data={"csrf_token": token, "file": (io.BytesIO(data), "bench.xlsx")},
+                         content_type="multipart/form-data").get_data(as_text=True)
+    preview = time.perf_counter() - start
+    found = dict(re.findall(r'class="va-(new|error)">(\d+)<', html))
+    digest = re.search(r'name="sha256" value="([0-9a-f]{64})"', html).group(1)
+    start = time.perf_counter()
+    resp = b.client.post("/cadreview/import/commit", data={"csrf_token": token, "sha256": digest})
+    committed = time.perf_counter() - start
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    print("[%s] %d rows (%s new, %s errors in the preview)" % (kind, rows, found.get("new"), found.get("error")))
+    print("[%s] import preview: %.1f s = %.0f rows/s" % (kind, preview, rows / preview))
+    print("[%s] import commit : %.1f s = %.0f rows/s" % (kind, committed, rows / committed))
+    print("[%s] plain insert  : %.2f s = %.0f rows/s; import commit / plain = %.3f"
+          % (kind, bulk, rows / bulk, bulk / committed), flush=True)
+    if kind == "postgresql":
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        import psycopg
+
+        with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS %s" % name)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+    run(args.db, args.rows)
+
+
+if __name__ == "__main__":
+    main()
