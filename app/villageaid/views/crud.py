@@ -24,7 +24,7 @@ from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import HiddenField
 
-from .. import history, scope, writes
+from .. import display, history, scope, writes
 from ..choices import CHANGE_ACTIONS, CHANGE_PATHS
 from ..exports import ExportMixin
 from ..labels import LABELS
@@ -79,6 +79,7 @@ class ScopedModelView(ExportMixin, ModelView):
         forms.declare_fields(self, model)
         declared = type(self).base_permissions
         super().__init__(**kwargs)
+        display.complete_formatters(self)
         if declared is not None and "can_delete" not in declared:
             # a read-only list: no bulk delete (FAB would add its permission)
             self.actions.pop("muldelete", None)
