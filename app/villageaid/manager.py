@@ -8,7 +8,7 @@ from flask import Blueprint, current_app
 from flask_appbuilder.basemanager import BaseManager
 from flask_babel import lazy_gettext as _l
 
-from . import defaults, fabguards, headers, queryargs
+from . import defaults, errors, fabguards, headers, nextpath, queryargs
 from .database import enforce_foreign_keys
 from .roles import sync_roles
 from .timefmt import local_time
@@ -143,12 +143,15 @@ class VillageAidManager(BaseManager):
         )
         headers.install(bp, app)
         fabguards.install(bp)
+        errors.install(bp)
         bp.before_app_request(queryargs.check_list_request)
         app.register_blueprint(bp)
         from .cli import cli
 
         app.cli.add_command(cli)
         app.add_template_filter(local_time, "va_local_time")
+        filters = app.jinja_env.filters
+        filters["set_link_filters"] = nextpath.wrap_link_filter(filters["set_link_filters"])
         if app.config.get("FAB_BASE_TEMPLATE") in (None, "appbuilder/baselayout.html"):
             # Our base adds the plugin's stylesheet and scripts to FAB's layout;
             # a host with its own base template includes them itself.
