@@ -6,7 +6,8 @@ import os
 
 from flask import Blueprint, current_app
 from flask_appbuilder.basemanager import BaseManager
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
+from jinja2 import ChoiceLoader, FileSystemLoader
 
 from . import defaults, errors, fabguards, headers, nextpath, queryargs
 from .database import enforce_foreign_keys
@@ -105,6 +106,21 @@ APIS = [
 TOOLS = [VillageAidLookup]
 
 
+def override_fab_templates(app):
+    """A few of FAB's own templates (its confirmation and alert dialogs) in
+    the add-on's words: looked up after the host's own templates (a host
+    can still override them) and before FAB's."""
+    overrides = FileSystemLoader(os.path.join(HERE, "templates", "fab"))
+    loaders = [overrides, app.jinja_env.loader]
+    if app.jinja_loader is not None:
+        loaders.insert(0, app.jinja_loader)
+    app.jinja_env.loader = ChoiceLoader(loaders)
+
+
+def current_locale():
+    return str(get_locale() or "en")
+
+
 def register_translations(app):
     """Add the add-on's catalogue to Flask-Babel's directories: after FAB's
     own (so that it fills in FAB strings FAB's catalogue lacks), before the
@@ -150,6 +166,8 @@ class VillageAidManager(BaseManager):
 
         app.cli.add_command(cli)
         app.add_template_filter(local_time, "va_local_time")
+        app.jinja_env.globals["va_locale"] = current_locale
+        override_fab_templates(app)
         filters = app.jinja_env.filters
         filters["set_link_filters"] = nextpath.wrap_link_filter(filters["set_link_filters"])
         if app.config.get("FAB_BASE_TEMPLATE") in (None, "appbuilder/baselayout.html"):

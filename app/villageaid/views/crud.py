@@ -17,6 +17,7 @@ FAB's originals change, so that an upgrade is read against these.
 """
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView
+from flask_appbuilder.widgets import ListWidget
 from flask_login import current_user
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.baseviews import expose
@@ -32,6 +33,12 @@ from ..personal import hidden_columns
 from . import forms
 
 SCOPE_FILTER = ["id", scope.ScopeFilter, None]
+
+
+class CountedListWidget(ListWidget):
+    """FAB's list, its header saying "共 N 条"."""
+
+    template = "villageaid/widgets/list.html"
 
 
 def save_with_hooks(view, item, path, before, version):
@@ -61,6 +68,7 @@ class ScopedModelView(ExportMixin, ModelView):
     table into the filter form)."""
 
     list_template = "villageaid/list.html"
+    list_widget = CountedListWidget
     show_template = "villageaid/show.html"
     show_history = True  # the detail page's 历史 tab
     page_size = 25
