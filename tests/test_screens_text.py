@@ -92,3 +92,10 @@ def test_town_kinds_read_by_their_own_name(app, demo_county, lang, kinds):
         pk = s.scalar(select(Town.id).where(Town.name == "因远镇"))
     page = visible_text(browser.get("/townview/show/%d" % pk).get_data(as_text=True))
     assert re.search(r"(类别|Kind)\s+%s\s" % kinds["因远镇"], page)
+
+
+@pytest.mark.parametrize("lang,label", [("zh", "（村干部，无派出单位）"), ("en", "(village cadres, no dispatching unit)")])
+def test_a_group_without_a_unit_says_what_it_is(browser, lang, label):
+    html = browser("office", lang).get("/villageaid/training/coverage/?by=unit").get_data(as_text=True)
+    assert label in html
+    assert "（无派出单位）" not in html and "(no dispatching unit)" not in html

@@ -89,7 +89,7 @@ def _cube(viewer, key, title, name_column):
     """Rows (place · target post), columns the statuses and a total."""
     counts = {}
     for place, post, status, n in _counts(viewer, name_column, ReserveCandidate.target_post, ReserveCandidate.status):
-        counts.setdefault((place or _("(no dispatching unit)"), post), {})[status] = n
+        counts.setdefault((place or _("(villages without a stationed unit)"), post), {})[status] = n
     table = Table(key, title, [title, *[label for _c, label in CANDIDATE_STATUSES], _("Total")])
     for (place, post) in sorted(counts, key=lambda k: (k[0], TARGET_POSTS.codes.index(k[1]))):
         values = [counts[(place, post)].get(code, 0) for code in CANDIDATE_STATUSES.codes]
