@@ -54,3 +54,27 @@ def test_the_confirm_dialog_and_the_buttons_speak_the_users_language(signed_in, 
     dialog.locator("button[data-dismiss=modal]", has_text=words["cancel"]).click()
     expect(dialog).to_be_hidden()
     assert ids(Cadre, "张一") == [pk]  # nothing was deleted
+
+
+@pytest.mark.parametrize("lang,words", [("zh", ("页面不存在", "基础数据", "首页")),
+                                        ("en", ("Page not found", "Reference data", "Home"))])
+def test_another_scopes_record_is_a_translated_404_with_the_menu_and_a_way_home(signed_in, guard, screens, lang, words):
+    guard.allow_status(404)
+    heading, menu, home = words
+    (pk,) = ids(Cadre, "李二")
+    page = signed_in("clerk_town", lang)
+    page.goto("/cadreview/list/")
+    page.goto("/cadreview/show/%d" % pk)
+    expect(page.locator("h1")).to_contain_text(heading)
+    expect(page.locator(".navbar")).to_contain_text(menu)
+    assert heading in page.title()
+    folder = screens / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / "not-found.png"), full_page=True)
+    with page.expect_navigation():  # back where the clerk was
+        page.locator(".va-error-page a.btn", has_text=re.compile(r"返回|Back")).click()
+    assert page.url.endswith("/cadreview/list/")
+    page.goto("/cadreview/show/%d" % pk)
+    with page.expect_navigation():
+        page.locator(".va-error-page a.btn", has_text=home).click()
+    assert "李二" not in page.locator("body").inner_text()

@@ -84,3 +84,14 @@
     window.ab_alert = function (text) { return alert(words[text] || text); };
   }
 })(jQuery);
+
+// An error page's "back" without a known page to return to: the browser's history.
+(function ($) {
+  "use strict";
+  $(document).on("click", "a.va-back[data-history]", function (event) {
+    if (window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+})(jQuery);
