@@ -113,7 +113,7 @@ class ScopedModelView(ExportMixin, ModelView):
     def render_template(self, template, **kwargs):
         kwargs.setdefault("modelview_name", self.__class__.__name__)
         if template == self.show_template and "pk" in kwargs:
-            kwargs["title"] = self.record_title(kwargs["pk"], kwargs.get("title"))
+            kwargs["title"] = self.record_title(kwargs.get("title"))
         if self.show_history and template == self.show_template and "pk" in kwargs:
             kwargs.update(
                 history=history.entries(self.viewer, self.datamodel.obj, kwargs["pk"]),
@@ -122,10 +122,11 @@ class ScopedModelView(ExportMixin, ModelView):
         return super().render_template(template, **kwargs)
 
     def _get_show_widget(self, pk, item, *args, **kwargs):
-        g.va_record_name = str(item)  # for the page title, without reading it again
+        if type(item).__str__ is not object.__str__:  # a record that has a name
+            g.va_record_name = str(item)  # for the page title, without reading it again
         return super()._get_show_widget(pk, item, *args, **kwargs)
 
-    def record_title(self, pk, title):
+    def record_title(self, title):
         """A detail page's title names its record ("张一 · 人员")."""
         name = g.pop("va_record_name", None)
         if name:
