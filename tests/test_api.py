@@ -132,7 +132,7 @@ def test_scope_is_checked_before_uniqueness(api):
     c = api("clerk_town")
     used = fetch(Cadre, ids(Cadre, "李二")[0]).id_number
     for number in (used, "530428198808080014"):
-        resp = c.post("/api/v1/cadre/", json={"name": "探测", "gender": "male", "id_number": number, "kind": "resident",
+        resp = c.post("/api/v1/cadre/", json={"name": "探测", "id_number": number, "kind": "resident",
                                                "post": "team_member", "unit": u2, "start_date": "2021-01-01", "status": "active"})
         assert resp.status_code == 422
         assert resp.get_json()["message"] == {"_schema": "该记录将超出您的管辖范围，未保存任何内容。"}

@@ -18,7 +18,7 @@ def errors(html):
 def cadre_form(**over):
     v1, = ids(Village, "甲村")
     form = {
-        "name": "新人", "gender": "female", "id_number": "530428198808080014", "phone": "13700001111",
+        "name": "新人", "gender": "", "id_number": "530428198808080014", "phone": "13700001111",
         "kind": "village", "post": "committee_member", "village": str(v1),
         "start_date": "2021-03-01", "status": "active",
     }

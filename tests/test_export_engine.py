@@ -132,7 +132,7 @@ def some_rows():
 
 
 def record_count(html):
-    match = re.search(r"<strong>Record Count:</strong>\s*(\d+)", html)
+    match = re.search(r'class="pull-right va-count">(\d+) in all<', html)
     if match:
         return int(match.group(1))
     assert "No records found" in html, html[:300]

@@ -83,7 +83,7 @@ def test_history_tab_shows_the_changes_as_a_person_reads_them(browser):
     version = b.row_version("/cadreview/edit/%d" % c1)
     u1, = ids(Unit, "一局")
     v1, = ids(Village, "甲村")
-    form = {"name": "赵四", "gender": "male", "id_number": "530428199504040042", "phone": "13912345678",
+    form = {"name": "赵四", "gender": "female", "id_number": "530428199504040042", "phone": "13912345678",
             "kind": "resident", "post": "team_leader", "unit": str(u1), "village": str(v1),
             "start_date": "2020-06-01", "status": "active", "row_version": version}
     assert b.post("/cadreview/edit/%d" % c1, form).status_code == 302

@@ -6,9 +6,10 @@ import os
 
 from flask import Blueprint, current_app
 from flask_appbuilder.basemanager import BaseManager
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
+from jinja2 import ChoiceLoader, FileSystemLoader
 
-from . import defaults, evidence, fabguards, frozen, headers, history, preload, queryargs, settings
+from . import defaults, errors, evidence, fabguards, frozen, headers, history, nextpath, preload, queryargs, settings
 from .database import enforce_foreign_keys
 from .roles import sync_roles
 from .timefmt import local_time
@@ -126,6 +127,21 @@ TOOLS = [VillageAidLookup]
 PAGES = [(EvidenceView, "records")]
 
 
+def override_fab_templates(app):
+    """A few of FAB's own templates (its confirmation and alert dialogs) in
+    the add-on's words: looked up after the host's own templates (a host
+    can still override them) and before FAB's."""
+    overrides = FileSystemLoader(os.path.join(HERE, "templates", "fab"))
+    loaders = [overrides, app.jinja_env.loader]
+    if app.jinja_loader is not None:
+        loaders.insert(0, app.jinja_loader)
+    app.jinja_env.loader = ChoiceLoader(loaders)
+
+
+def current_locale():
+    return str(get_locale() or "en")
+
+
 def register_translations(app):
     """Add the add-on's catalogue to Flask-Babel's directories: after FAB's
     own (so that it fills in FAB strings FAB's catalogue lacks), before the
@@ -167,6 +183,7 @@ class VillageAidManager(BaseManager):
         headers.install(bp, app)
         fabguards.install(bp)
         bp.before_app_request(preload.forget)  # office parameters, dictionaries: read afresh per request
+        errors.install(bp)
         bp.before_app_request(queryargs.check_list_request)
         app.register_blueprint(bp)
         from .cli import cli
@@ -175,6 +192,10 @@ class VillageAidManager(BaseManager):
         app.add_template_filter(local_time, "va_local_time")
         app.add_template_global(settings.get, "va_setting")
         app.add_template_global(frozen.used_by, "va_report_settings")
+        app.jinja_env.globals["va_locale"] = current_locale
+        override_fab_templates(app)
+        filters = app.jinja_env.filters
+        filters["set_link_filters"] = nextpath.wrap_link_filter(filters["set_link_filters"])
         if app.config.get("FAB_BASE_TEMPLATE") in (None, "appbuilder/baselayout.html"):
             # Our base adds the plugin's stylesheet and scripts to FAB's layout;
             # a host with its own base template includes them itself.

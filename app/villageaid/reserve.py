@@ -194,7 +194,7 @@ def _cube(viewer, statuses, key, title, name_column):
     counts = {}
     for place, post, status, n, eligible in _counts(viewer, statuses, name_column, ReserveCandidate.target_post,
                                                      ReserveCandidate.status):
-        row = counts.setdefault((place or _("(no dispatching unit)"), post), {"eligible": 0})
+        row = counts.setdefault((place or _("(villages without a stationed unit)"), post), {"eligible": 0})
         row[status] = n
         row["eligible"] += int(eligible or 0)  # a Decimal on MariaDB
     table = Table(key, title, [title, *[CANDIDATE_STATUSES.label(c) for c in statuses], _("Total"), _("Eligible")])

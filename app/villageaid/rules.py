@@ -29,6 +29,7 @@ from .validators import (
     check_phone,
     check_positive,
     birth_date_of,
+    gender_of,
     check_year,
 )
 
@@ -44,6 +45,18 @@ FIELD_CHECKS = {
     },
     FollowUpRecord: {"date": check_not_future, "funds": check_money, "households_visited": check_non_negative},
 }
+
+# Columns a rule fills in from another one when left empty (so forms and the
+# API do not require them): model -> columns.
+DERIVED = {
+    Cadre: {"gender"},  # from the ID number
+    ReserveCandidate: {"gender"},
+}
+
+
+def derived_columns(model):
+    return DERIVED.get(model, set())
+
 
 # Model-specific rules: model -> function(item, before) -> {field: message};
 # `before`: the record's column values before the change ({} when new).
@@ -130,7 +143,8 @@ def blank_errors(item):
     errors = {}
     for column in type(item).__table__.columns:
         value = getattr(item, column.key)
-        if not column.nullable and isinstance(value, str) and not value.strip():
+        if (not column.nullable and isinstance(value, str) and not value.strip()
+                and column.key not in derived_columns(type(item))):
             errors[column.key] = _("This field is required.")
     return errors
 
@@ -296,6 +310,23 @@ def session_ended(training_session):
     from .timefmt import reference_date
 
     return training_session.end_date is not None and training_session.end_date <= reference_date()
+def gender_from_id_number(item, before):
+    """The gender is the one in the ID number (GB 11643: the 17th digit, odd
+    for men): taken from it when left empty, refused when it contradicts it."""
+    if item.id_number:
+        from_id = gender_of(item.id_number)
+        if item.gender in (None, ""):
+            item.gender = from_id
+        elif item.gender != from_id:
+            return {"gender": _("The gender does not match the one in the ID number (%(gender)s).",
+                                gender=choices.GENDERS.label(from_id))}
+    elif item.gender in (None, ""):
+        return {"gender": _("Give the ID number or the gender.")}
+    return {}
+
+
+for _model in DERIVED:
+    model_rule(_model)(gender_from_id_number)
 
 
 @model_rule(ReserveCandidate)

@@ -164,7 +164,8 @@ def coverage(viewer, by):
         if by == "kind":
             row_name = CADRE_KINDS.label(row_key)
         elif row_key is None:
-            row_name = _("(no dispatching unit)") if by == "unit" else _("(no village)")
+            # say what the group is: only village and township cadres have no dispatching unit
+            row_name = _("(village and township cadres, no dispatching unit)") if by == "unit" else _("(no village)")
         result.rows.append(CoverageRow(row_key, row_name, int(new), int(done or 0), row_hours))
     return result
 

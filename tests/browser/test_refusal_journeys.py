@@ -36,8 +36,6 @@ def test_the_same_url_opens_for_a_clerk_in_scope(signed_in):
     expect(page.locator("body")).to_contain_text("张一")
 
 
-@pytest.mark.xfail(strict=True, reason="a refusal is Flask's bare English 'Not Found' page: "
-                                       "no menu, not in the user's language")
 def test_the_refusal_page_is_translated_and_keeps_the_menu(signed_in, guard):
     guard.allow_status(404)
     (pk,) = ids(Cadre, "李二")

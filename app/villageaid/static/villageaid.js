@@ -48,10 +48,50 @@
   });
 })(jQuery);
 
-// Forms that ask before they act (e.g. purging a record from the recycle bin).
+// Forms that ask before they act (e.g. purging a record from the recycle
+// bin), in the page's own confirmation dialog (its buttons in the user's
+// language, unlike the browser's).
 (function ($) {
   "use strict";
   $(document).on("submit", "form.va-confirm", function (event) {
-    if (!window.confirm($(this).data("confirm"))) { event.preventDefault(); }
+    var form = this;
+    if ($(form).data("va-confirmed")) { return; }
+    event.preventDefault();
+    var dialog = $("#modal-confirm").first();
+    dialog.find(".modal-text").first().text($(form).data("confirm"));
+    dialog.find("#modal-confirm-ok").off("click.va").one("click.va", function (e) {
+      e.preventDefault();
+      $(form).data("va-confirmed", true);
+      form.submit();
+    });
+    dialog.modal("show");
+  });
+})(jQuery);
+
+// The user's language for the date picker and for the few words FAB's
+// scripts write themselves (set before FAB's scripts start, on page ready).
+(function ($) {
+  "use strict";
+  var meta = document.querySelector("meta[name=va-locale]");
+  var locale = meta ? meta.getAttribute("content") : "en";
+  if ($.fn.datepicker && locale.indexOf("zh") === 0 && $.fn.datepicker.dates["zh-CN"]) {
+    $.fn.datepicker.defaults.language = "zh-CN";
+  }
+  var source = document.getElementById("va-words");
+  var words = source ? JSON.parse(source.textContent) : {};
+  if (typeof window.ab_alert === "function") {
+    var alert = window.ab_alert;
+    window.ab_alert = function (text) { return alert(words[text] || text); };
+  }
+})(jQuery);
+
+// An error page's "back" without a known page to return to: the browser's history.
+(function ($) {
+  "use strict";
+  $(document).on("click", "a.va-back[data-history]", function (event) {
+    if (window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
   });
 })(jQuery);

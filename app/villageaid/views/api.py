@@ -45,6 +45,14 @@ class ScopedModelRestApi(ModelRestApi):
         self.show_title = self.show_title or model.__label__
         super().__init__()
 
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        for name in rules.derived_columns(self.datamodel.obj):  # a rule fills it in when left out
+            for schema in (self.add_model_schema, self.edit_model_schema):
+                if schema is not None and name in schema.fields:
+                    schema.fields[name].required = False
+                    schema.fields[name].allow_none = True
+
     @property
     def viewer(self):
         return scope.current_viewer()

@@ -15,8 +15,9 @@ name (FAB 5.3.0): FAB's own would write through the data interface, redirect
 on a refused save and lose the form. tests/unit/test_fab_pins.py fails when
 FAB's originals change, so that an upgrade is read against these.
 """
-from flask import abort, current_app, flash, redirect, request
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView
+from flask_appbuilder.widgets import ListWidget
 from flask_login import current_user
 from flask_appbuilder.actions import action as fab_action
 from flask_appbuilder.baseviews import expose
@@ -24,7 +25,7 @@ from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import HiddenField
 
-from .. import evidence, history, scope, writes
+from .. import display, evidence, history, nextpath, scope, writes
 from ..choices import CHANGE_ACTIONS, CHANGE_PATHS
 from ..exports import ExportMixin
 from ..labels import LABELS
@@ -32,6 +33,12 @@ from ..personal import hidden_columns
 from . import forms
 
 SCOPE_FILTER = ["id", scope.ScopeFilter, None]
+
+
+class CountedListWidget(ListWidget):
+    """FAB's list, its header saying "共 N 条"."""
+
+    template = "villageaid/widgets/list.html"
 
 
 def save_with_hooks(view, item, path, before, version):
@@ -61,6 +68,7 @@ class ScopedModelView(ExportMixin, ModelView):
     table into the filter form)."""
 
     list_template = "villageaid/list.html"
+    list_widget = CountedListWidget
     show_template = "villageaid/show.html"
     show_history = True  # the detail page's 历史 tab
     page_size = 25
@@ -80,6 +88,7 @@ class ScopedModelView(ExportMixin, ModelView):
         forms.declare_fields(self, model)
         declared = type(self).base_permissions
         super().__init__(**kwargs)
+        display.complete_formatters(self)
         if declared is not None and "can_delete" not in declared:
             # a read-only list: no bulk delete (FAB would add its permission)
             self.actions.pop("muldelete", None)
@@ -104,6 +113,8 @@ class ScopedModelView(ExportMixin, ModelView):
 
     def render_template(self, template, **kwargs):
         kwargs.setdefault("modelview_name", self.__class__.__name__)
+        if template == self.show_template and "pk" in kwargs:
+            kwargs["title"] = self.record_title(kwargs.get("title"))
         if self.show_history and template == self.show_template and "pk" in kwargs:
             kwargs.update(
                 history=history.entries(self.viewer, self.datamodel.obj, kwargs["pk"]),
@@ -119,6 +130,18 @@ class ScopedModelView(ExportMixin, ModelView):
                               and self.appbuilder.sm.has_access("can_upload", "EvidenceView"),
                               evidence_max_mb=evidence._megabytes(evidence.max_bytes()))
         return super().render_template(template, **kwargs)
+
+    def _get_show_widget(self, pk, item, *args, **kwargs):
+        if type(item).__str__ is not object.__str__:  # a record that has a name
+            g.va_record_name = str(item)  # for the page title, without reading it again
+        return super()._get_show_widget(pk, item, *args, **kwargs)
+
+    def record_title(self, title):
+        """A detail page's title names its record ("张一 · 人员")."""
+        name = g.pop("va_record_name", None)
+        if name:
+            return "%s · %s" % (name, title) if title else name
+        return title
 
     def _init_forms(self):
         super()._init_forms()
@@ -192,6 +215,29 @@ class ScopedModelView(ExportMixin, ModelView):
             forms.show_errors(form, exc.errors)
             return False
         return True
+
+    # --- where saving returns ------------------------------------------------
+
+    def list_path(self):
+        return url_for(type(self).__name__ + ".list")
+
+    def return_path(self):
+        """The form's explicit `next` when it is a path of this application,
+        else this view's list (never the empty home page)."""
+        return nextpath.next_path() or self.list_path()
+
+    def post_add_redirect(self):
+        return redirect(self.return_path())
+
+    def post_edit_redirect(self):
+        return redirect(self.return_path())
+
+    def post_delete_redirect(self):
+        """Back to the list page (its filters and page) the delete came from."""
+        came_from = nextpath.referrer_path()
+        if came_from and came_from.split("?")[0] == self.list_path():
+            return redirect(nextpath.next_path() or came_from)
+        return redirect(self.return_path())
 
     # --- delete and actions ---------------------------------------------
 

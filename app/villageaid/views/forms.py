@@ -4,7 +4,7 @@ checkboxes, exact money, the field checks of rules.py, and the handling of
 personal data a user sees masked."""
 from flask import flash
 from flask_babel import gettext as _
-from sqlalchemy import Boolean
+from sqlalchemy import Boolean, DateTime
 from wtforms import BooleanField, DecimalField
 from wtforms.validators import DataRequired, Optional
 
@@ -13,6 +13,7 @@ from ..exports import blank_if_none
 from ..fields import ChoiceField, RemoteSelectField
 from ..labels import LABELS
 from ..models import Money
+from ..timefmt import local_time
 from ..personal import PersonalMask, hidden_columns, personal_columns
 from ..validators import REQUIRED_MESSAGE, FieldCheck
 
@@ -57,7 +58,7 @@ def declare_fields(view, model):
         if options is None:
             continue
         formatters[name] = options.label
-        required = not column.nullable and column.default is None
+        required = not column.nullable and column.default is None and name not in rules.derived_columns(model)
         default = column.default.arg if column.default is not None and not callable(column.default.arg) else None
         add_extra[name] = edit_extra[name] = ChoiceField(
             label, required_or_optional(required), options=options, default=default,
@@ -73,7 +74,9 @@ def declare_fields(view, model):
     for name in personal_columns(model):
         formatters[name] = PersonalMask(name)
     for name, column in columns.items():
-        if getattr(column, "nullable", True) and name not in formatters:
+        if isinstance(column.type, DateTime):
+            formatters.setdefault(name, local_time)  # the configured time zone, to the second
+        elif getattr(column, "nullable", True) and name not in formatters:
             formatters[name] = blank_if_none
     view.formatters_columns = {**formatters, **(view.formatters_columns or {})}
     view.add_form_extra_fields = {**add_extra, **(view.add_form_extra_fields or {})}
