@@ -21,7 +21,8 @@ EXTRA_PER_RELATED = 2
 LISTS = ["/townview/list/", "/unitview/list/", "/villageview/list/", "/cadreview/list/",
          "/trainingsessionview/list/", "/attendanceview/list/", "/reservecandidateview/list/",
          "/followuprecordview/list/", "/untrainedcadreview/list/", "/newcadretrainingview/list/",
-         "/focusvillageview/list/", "/belowtargetview/list/", "/followupyearview/list/"]
+         "/focusvillageview/list/", "/belowtargetview/list/", "/followupyearview/list/",
+         "/followupalertview/list/"]
 
 
 @contextmanager

@@ -31,6 +31,17 @@ VILLAGEAID_RESERVE_TARGET_BOTH = 1
 # reference date of reports and alerts (None: today).
 VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS = 90
 VILLAGEAID_REFERENCE_DATE = None
+# Follow-up: a money alert fires when the funds of this year to date fall
+# below the same period last year by at least this percentage AND at least
+# this amount (万元); a visit alert likewise (percentage AND visits). A zero
+# in last year's period never raises a drop alert (no_record covers it).
+VILLAGEAID_ALERT_FUNDS_DROP_PERCENT = 20
+VILLAGEAID_ALERT_FUNDS_DROP_MIN = 1
+VILLAGEAID_ALERT_VISITS_DROP_PERCENT = 20
+VILLAGEAID_ALERT_VISITS_DROP_MIN = 2
+# Follow-up: a stored alert stands for one period ("month", "quarter" or
+# "year"); its condition still holding in a later period opens a new one.
+VILLAGEAID_ALERT_PERIOD = "month"
 # Largest CSV export (0: no cap); a bigger one is refused with a message.
 VILLAGEAID_EXPORT_MAX_ROWS = 0
 # Rows per page in the search-as-you-type pickers.

@@ -13,6 +13,7 @@ from .database import enforce_foreign_keys
 from .roles import sync_roles
 from .timefmt import local_time
 from .views.followup import (
+    FollowUpAlertView,
     FollowUpRecordApi,
     FollowUpRecordView,
     FollowUpReportApi,
@@ -89,6 +90,7 @@ VIEWS = [
     (FollowUpRecordView, "records", "Follow-up records", _l("Follow-up records"), FOLLOWUP, "fa-list"),
     (FollowUpYearView, "records", "Yearly follow-up summary", _l("Yearly follow-up summary"), FOLLOWUP, "fa-table"),
     (FollowUpTools, "records", "Follow-up alerts", _l("Follow-up alerts"), FOLLOWUP, "fa-bell"),
+    (FollowUpAlertView, "records", "Alert handling", _l("Alert handling"), FOLLOWUP, "fa-check-circle"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
     (ChangeRecordView, "audit", "Operation log", _l("Operation log"), AUDIT, "fa-history"),
     (LoginEventView, "audit", "Login log", _l("Login log"), AUDIT, "fa-sign-in"),

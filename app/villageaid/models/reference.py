@@ -69,6 +69,8 @@ class Village(Record, Recyclable, Model):
     )
     exit_year = Column(Integer, index=True)
     registered_poor = Column(Integer, nullable=False, default=0, index=True)
+    # a focus non-poor village put in the follow-up set, and since when
+    followup_since = Column(Date, index=True)
 
     def __str__(self):
         return self.name
