@@ -223,10 +223,12 @@ def load_followup_cases(session, villages, people, today=None):
         if isinstance(record, FollowUpRecord) and record.village is gap and record.date.year == today.year - 1:
             session.expunge(record)
             made -= 1
-    # the third: every resident cadre has left (an alert: no one there)
+    # the third: every resident cadre has left; the fourth: no unit stationed
+    # (alerts: no one there, 摘帽不摘帮扶)
     for cadre in people:
         if cadre.village is followed[2] and cadre.kind == "resident":
             cadre.status = "left"
+    followed[3].unit = None
     # a focus non-poor village joins the follow-up set at the start of last year
     focus = next(v for v in villages if v.poverty_status == "non_poor" and v.registered_poor >= 100)
     focus.followup_since = date(today.year - 1, 1, 1)
