@@ -139,9 +139,21 @@ def test_a_350_50_yuan_record_sums_exactly(api, browser):
     before = count(FollowUpRecord)
     resp = b.post("/followuprecordview/add", dict(form, funds="0.0350501"))
     assert "金额精确到分" in resp.get_data(as_text=True) and count(FollowUpRecord) == before
-    # deleting one takes it out of the month again
+    # deleting one takes it out of the month again; restoring it brings it back
     assert c.delete("/api/v1/followup_record/%d" % pk).status_code == 200
     assert summary(c)[("庚村", 2021)]["funds"] == "9.535050"
+    resp = b.post("/villageaid/bin/followup/%d/restore" % pk, token_from="/villageaid/bin/followup/")
+    assert resp.status_code == 302
+    assert summary(c)[("庚村", 2021)]["funds"] == "9.570100"
+    # an edit moving it to another month and village moves its figures
+    xin, = ids(Village, "辛村")
+    version = c.get("/api/v1/followup_record/%d" % pk).get_json()["result"]["row_version"]
+    resp = c.put("/api/v1/followup_record/%d" % pk, json={"village": xin, "date": "2021-01-10", "kind": "funds",
+                                                          "funds": "0.03505", "rectification": "none",
+                                                          "row_version": version})
+    assert resp.status_code == 200, resp.get_json()
+    rows = summary(c)
+    assert (rows[("庚村", 2021)]["funds"], rows[("辛村", 2021)]["funds"]) == ("9.535050", "4.535050")
 
 
 # --- the yearly summary --------------------------------------------------------------

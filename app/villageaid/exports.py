@@ -89,14 +89,23 @@ class money_text(FunctionElement):
     inherit_cache = True
 
 
+_MONEY_SQL = ("CASE WHEN MOD(%(x)s, 10000) = 0 "
+              "THEN CAST(CAST(CAST(%(x)s AS DECIMAL(28, 6)) / 1000000 AS DECIMAL(22, 2)) AS %(text)s) "
+              "ELSE CAST(CAST(CAST(%(x)s AS DECIMAL(28, 6)) / 1000000 AS DECIMAL(22, 6)) AS %(text)s) END")
+
+
 @compiles(money_text)
 def _money_text(element, compiler, **kw):
+    # DECIMAL division keeps (at least) the dividend's scale: exact; each
+    # branch is text, or the CASE would take the larger scale for both
     (arg,) = list(element.clauses)
-    x = compiler.process(arg, **kw)
-    # DECIMAL division keeps (at least) the dividend's scale: exact
-    return ("CASE WHEN MOD(%(x)s, 10000) = 0 "
-            "THEN CAST(CAST(%(x)s AS DECIMAL(28, 6)) / 1000000 AS DECIMAL(22, 2)) "
-            "ELSE CAST(CAST(%(x)s AS DECIMAL(28, 6)) / 1000000 AS DECIMAL(22, 6)) END") % {"x": x}
+    return _MONEY_SQL % {"x": compiler.process(arg, **kw), "text": "VARCHAR(30)"}
+
+
+@compiles(money_text, "mysql")
+def _money_text_mysql(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return _MONEY_SQL % {"x": compiler.process(arg, **kw), "text": "CHAR"}
 
 
 @compiles(money_text, "sqlite")

@@ -13,7 +13,7 @@ from wtforms.validators import Optional
 from .. import followup, scope
 from ..choices import ALERT_KINDS, ALERT_STATUSES, Choices
 from ..fields import ChoiceField
-from ..exports import chosen_encoding, csv_stream, report_body
+from ..exports import chosen_encoding, csv_stream, report_body, yes_no
 from ..lookups import LOOKUPS
 from ..queryargs import ID_RANGE, LARGEST_PAGE, bad_request, choice_args, int_arg, shown
 from ..models import FollowUpAlert, FollowUpRecord, FollowUpYear
@@ -74,6 +74,7 @@ class FollowUpYearView(ScopedModelView):
                       "the year before; a finished year is compared with the whole year before."),
         "empty": _l("No follow-up record in the year (or the year to date)."),
     }
+    formatters_columns = {"to_date": yes_no, "empty": yes_no}
     search_columns = ["village", "town", "unit", "year"]
     order_columns = ["year", "visits", "visits_change", "households", "funds", "funds_change", "projects"]
     base_order = ("year", "desc")
