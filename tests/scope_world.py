@@ -21,6 +21,7 @@ from app import db
 from villageaid.models import (
     Cadre,
     ExportReceipt,
+    FollowUpAlert,
     FollowUpRecord,
     ReserveCandidate,
     ScopeAssignment,
@@ -60,14 +61,15 @@ FOCUS_VILLAGES = {"A": "矩阵重点甲", "U": "矩阵重点丙", "B": "乙村"}
 CANDIDATES = {"A": "矩阵候选甲", "U": "矩阵候选丙", "B": "矩阵候选乙"}
 PROJECTS = {"A": "矩阵项目甲", "U": "矩阵项目丙", "B": "矩阵项目乙"}
 NOTES = {"A": "矩阵参训甲", "U": "矩阵参训丙", "B": "矩阵参训乙"}
+ALERTS = {"A": "矩阵预警甲", "U": "矩阵预警丙", "B": "矩阵预警乙"}  # stored alerts' reasons
 SESSION = "矩阵轮训班"
 SPARE_USER = "matrix_spare"
 SPARE_ROLE = "Matrix spare"
 
 # Tables compared before and after a request (export receipts separately).
 TABLES = [Town, Unit, Village, Cadre, TrainingSession, TrainingAttendance, ReserveCandidate,
-          FollowUpRecord, ScopeAssignment]
-CLEAN_ORDER = [FollowUpRecord, ReserveCandidate, TrainingAttendance, TrainingSession, Cadre, Village,
+          FollowUpRecord, FollowUpAlert, ScopeAssignment]
+CLEAN_ORDER = [FollowUpAlert, FollowUpRecord, ReserveCandidate, TrainingAttendance, TrainingSession, Cadre, Village,
                ScopeAssignment, Unit, Town, ExportReceipt]
 
 
@@ -112,7 +114,7 @@ class World:
         words = set()
         for pos in hidden:
             words |= {CADRES[pos], ID_NUMBERS[CADRES[pos]], CANDIDATES[pos], PROJECTS[pos], NOTES[pos],
-                      FOLLOWUP_VILLAGES[pos], FOCUS_VILLAGES[pos], VILLAGES[pos]}
+                      FOLLOWUP_VILLAGES[pos], FOCUS_VILLAGES[pos], VILLAGES[pos], ALERTS[pos]}
             words.add(self.candidate_id_numbers[pos])
         if role == "clerk_unit":
             words.discard("乙村")  # the village of 王三 (一局)
@@ -170,6 +172,8 @@ def build_world():
             w.ids[("followup", pos)] = add(FollowUpRecord(
                 village=village[FOLLOWUP_VILLAGES[pos]], date=date(2021, 5, 1), kind="project",
                 project=PROJECTS[pos], rectification="none")).id
+            followed = village[FOLLOWUP_VILLAGES[pos]]
+            w.ids[("alert", pos)] = add(_alert(followed.id, followed.town_id, ALERTS[pos])).id
         w.ids[("session", "A")] = session.id
         # second rows seen by both clerks, to change a reference to another row in scope
         w.ids[("village", "A2")] = village[FOCUS_VILLAGES["A"]].id
@@ -190,6 +194,7 @@ def build_world():
                 row_count=0, encoding="utf-8", sha256="0" * 64)).id
         s.commit()
     _spare_accounts(w)
+    _store_the_alerts_of_today()
     with database() as s:
         row = ScopeAssignment(user_id=w.users[SPARE_USER], town_id=w.id("town", "B"))
         s.add(row)
@@ -290,6 +295,23 @@ def make(w, kind, pos):
         return row.id
 
 
+def _alert(village_id, town_id, reason, period="2000-01"):
+    """A stored alert of an old period (the alerts of today's are stored by
+    _store_the_alerts_of_today)."""
+    return FollowUpAlert(village_id=village_id, town_id=town_id, kind="no_record", period=period,
+                         raised_on=date(2000, 1, 1), reason=reason, status="open")
+
+
+def _store_the_alerts_of_today():
+    """The alert list and the API store the alerts they show (once per
+    period): stored here, viewing them changes nothing."""
+    from villageaid import followup, scope
+
+    with database():
+        viewer = scope.Viewer(sees_all=True)
+        followup.store_alerts(viewer, followup.alerts(viewer), path="cli")
+
+
 def _row(w, kind, pos, tag):
     if kind == "town":
         return Town(name="矩阵镇" + tag, kind="town")
@@ -318,6 +340,8 @@ def _row(w, kind, pos, tag):
     if kind == "followup":
         return FollowUpRecord(village_id=w.id("followup_village", pos), date=date(2021, 5, 1), kind="visit",
                               rectification="none")
+    if kind == "alert":
+        return _alert(w.id("followup_village", pos), w.id("town", pos), "矩阵预警" + tag, period="m" + tag)
     if kind == "assignment":
         # clerk_town's own (A), clerk_unit's own (U), the spare user's (B)
         user = {"A": "clerk_town", "U": "clerk_unit", "B": SPARE_USER}[pos]
@@ -362,6 +386,9 @@ def payload(w, kind, pos):
     if kind == "followup":
         return {"village": w.id("followup_village", pos), "date": "2021-05-01", "kind": "visit",
                 "rectification": "none"}
+    if kind == "alert":  # taken up, naming the position's unit
+        return {"status": "taken_up", "note": "矩阵处置" + tag, "responsible_unit": w.id("unit", pos),
+                "deadline": "2021-06-30", "result": ""}
     if kind == "assignment":
         # the spare user's: A a town, U and B a unit (the world gave it 乙乡 already)
         target = "town" if pos == "A" else "unit"

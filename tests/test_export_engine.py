@@ -20,7 +20,7 @@ from villageaid.exports import (
 )
 from villageaid.choices import CADRE_KINDS
 from villageaid.models import (
-    Cadre, ExportReceipt, FollowUpRecord, Money, ReserveCandidate, Town, TrainingAttendance, TrainingSession, Unit,
+    Cadre, ExportReceipt, FollowUpAlert, FollowUpRecord, Money, ReserveCandidate, Town, TrainingAttendance, TrainingSession, Unit,
     Village,
 )
 
@@ -57,7 +57,10 @@ NUMBERS_AND_OTHERS = [
     (MONEY, literal(Decimal("0.05"), Money), Decimal("0.05"), "0.05"),
     (MONEY, literal(Decimal("-0.05"), Money), Decimal("-0.05"), "-0.05"),
     (MONEY, literal(Decimal("9999999999.99"), Money), Decimal("9999999999.99"), "9999999999.99"),
-    (MONEY, literal(500, BigInteger), Decimal("5"), "5.00"),
+    (MONEY, literal(5_000_000, BigInteger), Decimal("5"), "5.00"),  # kept in fen
+    (MONEY, literal(Decimal("0.03505"), Money), Decimal("0.03505"), "0.035050"),  # 350.50 yuan
+    (MONEY, literal(Decimal("-0.000001"), Money), Decimal("-0.000001"), "-0.000001"),
+    (MONEY, literal(Decimal("9999999999.999999"), Money), Decimal("9999999999.999999"), "9999999999.999999"),
     (DATE, literal(datetime.date(2020, 2, 29), Date), datetime.date(2020, 2, 29), "2020-02-29"),
     (DATETIME, literal(datetime.datetime(2026, 1, 2, 3, 4, 5), DateTime), datetime.datetime(2026, 1, 2, 3, 4, 5),
      "2026-01-02 03:04:05"),
@@ -70,7 +73,8 @@ NUMBERS_AND_OTHERS = [
 
 @pytest.mark.parametrize("kind, expr, value, expected", NUMBERS_AND_OTHERS)
 def test_each_kind_gives_the_same_cell_in_sql_and_python(app, kind, expr, value, expected):
-    """Numbers stay numbers (-5 is not neutralised), amounts keep two decimals."""
+    """Numbers stay numbers (-5 is not neutralised), amounts keep two decimals
+    (six when they need them: exact to the fen)."""
     with app.test_request_context(headers={"Accept-Language": "zh"}), database() as s:
         in_sql = s.scalar(select(kind.sql(expr)))
         assert csv_line(in_sql) == csv_line(kind.python(value)) == csv_line(expected)
@@ -118,14 +122,16 @@ def test_export_body_takes_copy_on_postgresql(app, browser, monkeypatch):
 
 
 def some_rows():
-    """An attendance, a follow-up record and a reserve candidate, so that no
-    list is empty."""
+    """An attendance, a follow-up record, a stored alert and a reserve
+    candidate, so that no list is empty."""
     v1, = ids(Village, "甲村")
     c1, = ids(Cadre, "张一")
     session_id = insert(TrainingSession(title="第一期", start_date=datetime.date(2020, 7, 1),
                                         end_date=datetime.date(2020, 7, 3), hours=Decimal("12.5"), audience="both"))
     insert(TrainingAttendance(training_session_id=session_id, cadre_id=c1, status="attended", completed=True))
     insert(FollowUpRecord(village_id=v1, date=datetime.date(2020, 5, 1), kind="visit", households_visited=3))
+    insert(FollowUpAlert(village_id=v1, town_id=ids(Town, "甲镇")[0], kind="no_record", period="2020-05",
+                         raised_on=datetime.date(2020, 5, 1), reason="无记录", status="open"))
     insert(ReserveCandidate(village_id=v1, name="孙六", gender="female", education="bachelor",
                             political_status="party_member", background="graduate", target_post="both",
                             birth_date=datetime.date(1990, 1, 1), party_join_date=datetime.date(2015, 1, 1)))

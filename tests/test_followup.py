@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from villageaid import followup
 from villageaid.models import FollowUpRecord, Town, Unit, Village
 
 from .helpers import count, database, ids
@@ -53,11 +54,16 @@ def followup_fixture(app, snapshot):
             s.add(FollowUpRecord(village=village[v], date=day, kind=kind, funds=Decimal(funds) if funds else None,
                                  project=project, households_visited=households, rectification=rect,
                                  unit=village[v].unit, problems="问题" if rect != "none" else None))
+        s.flush()
+        followup.rebuild_months(s)  # rows added around the write path
         s.commit()
     snapshot.push()
     app.config["VILLAGEAID_REFERENCE_DATE"] = REFERENCE
+    # one visit fewer is a drop here (tests/test_followup_alerts.py: the thresholds)
+    app.config["VILLAGEAID_ALERT_VISITS_DROP_MIN"] = 1
     yield
     app.config["VILLAGEAID_REFERENCE_DATE"] = None
+    del app.config["VILLAGEAID_ALERT_VISITS_DROP_MIN"]
     snapshot.pop()
 
 
@@ -69,10 +75,13 @@ def reference(app):
     app.config["VILLAGEAID_REFERENCE_DATE"] = REFERENCE
 
 
+PRESENCE = {"no_cadre", "no_unit"}  # tests/test_followup_alerts.py
+
+
 def alert_set(api_client, **args):
     query = "&".join("%s=%s" % kv for kv in args.items())
     data = api_client.get("/api/v1/followup/alerts?" + query).get_json()
-    return {(a["village"], a["kind"]) for a in data["alerts"]}
+    return {(a["village"], a["kind"]) for a in data["alerts"] if a["kind"] not in PRESENCE}
 
 
 A_ALERTS = {("甲村", "less_funds"), ("甲村", "fewer_visits"), ("甲村", "no_recent_visit")}
@@ -92,8 +101,8 @@ def test_every_alert_kind_per_role(api, user, expected):
 def test_alert_reasons_are_explained(api, browser):
     data = api("office").get("/api/v1/followup/alerts").get_json()
     reasons = {(a["village"], a["kind"]): a["reason"] for a in data["alerts"]}
-    assert reasons[("甲村", "less_funds")] == "今年截至目前资金 8.25 万元，去年同期 10.50 万元。"
-    assert reasons[("甲村", "fewer_visits")] == "今年截至目前走访 1 次，去年同期 2 次。"
+    assert reasons[("甲村", "less_funds")] == "今年截至目前资金 8.25 万元，去年同期 10.50 万元（阈值：下降 20% 且 1 万元）。"
+    assert reasons[("甲村", "fewer_visits")] == "今年截至目前走访 1 次，去年同期 2 次（阈值：下降 20% 且 1 次）。"
     assert reasons[("甲村", "no_recent_visit")] == "最近一次走访在 2021-02-01，已 149 天（上限 90 天）。"
     html = browser("office").get("/villageaid/followup/alerts/?kind=no_record").get_data(as_text=True)
     assert "戊村" in html and "甲村" not in html
@@ -134,7 +143,10 @@ def test_yearly_summary_matches(api):
     assert (a2020["visits_change"], a2020["funds_change"]) == (2, "30.50")
     assert (a2021["visits"], a2021["households"], a2021["funds"], a2021["projects"],
             a2021["problems_open"], a2021["problems_closed"]) == (1, 4, "8.25", 0, 0, 1)
-    assert (a2021["visits_change"], a2021["funds_change"]) == (-1, "-22.25")
+    # 2021 to 30 June against 2020 to 30 June (2 visits, 10.50), not the whole of 2020
+    assert (a2021["visits_before"], a2021["funds_before"], a2021["to_date"]) == (2, "10.50", True)
+    assert (a2021["visits_change"], a2021["funds_change"]) == (-1, "-2.25")
+    assert (a2020["to_date"], a2020["empty"], rows[("甲村", 2019)]["empty"]) == (False, False, True)
     d2021 = rows[("丁村", 2021)]
     assert (d2021["funds"], d2021["funds_change"], d2021["visits_change"]) == ("0.30", "0.00", 1)
     assert rows[("戊村", 2021)]["visits"] == 0
@@ -158,7 +170,8 @@ def test_yearly_list_filters_and_export(browser):
     body = [line.split(",") for line in lines[1:]]
     assert [r[0] for r in body][:2] == ["甲村", "丁村"]
     a_row = next(r for r in body if r[0] == "甲村")
-    assert a_row[3:] == ["2021", "1", "-1", "4", "8.25", "-22.25", "0", "0", "1"]
+    # year, to date, empty, records, visits, before, change, households, funds, before, change, projects, open, closed
+    assert a_row[3:] == ["2021", "是", "否", "3", "1", "2", "-1", "4", "8.25", "10.50", "-2.25", "0", "0", "1"]
 
 
 def record_form(village="甲村", **over):
@@ -175,7 +188,7 @@ def record_form(village="甲村", **over):
     ({"date": "2016-12-31"}, "日期早于该村出列年份（2017）"),
     ({"kind": "funds", "funds": "-1"}, "金额不能为负"),
     ({"kind": "funds", "funds": "abc"}, "不是有效的小数"),
-    ({"kind": "funds", "funds": "1.234"}, "金额最多两位小数"),
+    ({"kind": "funds", "funds": "1.2345678"}, "金额精确到分：以万元计最多六位小数"),
     ({"kind": "funds"}, "资金投入记录须填写金额"),
     ({"kind": "project"}, "项目记录须填写项目名称"),
     ({"households_visited": "-2"}, "数值不能为负"),
@@ -215,11 +228,11 @@ def test_money_totals_are_exact(api):
     row = summary(c, 2021)[("丁村", 2021)]
     assert row["funds"] == "1.30"  # 0.30 + 1.00, no float residue
     resp = c.post("/api/v1/followup_record/", json={"village": v, "date": "2021-06-20", "kind": "funds",
-                                                     "funds": "0.125", "rectification": "none"})
+                                                     "funds": "0.0000001", "rectification": "none"})
     assert resp.status_code == 422
 
 
 def test_village_page_shows_follow_up(browser):
     a, = ids(Village, "甲村")
     html = browser("clerk_town").get("/villageview/show/%d" % a).get_data(as_text=True)
-    assert "蔬菜大棚" in html and "-22.25" in html
+    assert "蔬菜大棚" in html and "-2.25" in html

@@ -86,9 +86,10 @@ def test_api_refuses_other_digits(api, typed):
 # --- money -------------------------------------------------------------------------
 
 BAD_AMOUNTS = ["NaN", "nan", "sNaN", "Infinity", "-Infinity", "inf", "1e30", "1e309", "1e300", "-1e300",
-               "10000000000", "1e10", "99999999999.99", "1E-7", "0.001", "12.345"]
+               "10000000000", "1e10", "99999999999.99", "1E-7", "0.0000001", "12.3456789"]
+# 万元, exact to the fen: six decimals at most (0.001 万元 is 10 yuan)
 GOOD_AMOUNTS = [("1e2", "100.00"), ("12.3", "12.30"), ("0", "0.00"), ("9999999999.99", "9999999999.99"),
-                ("1.50E+1", "15.00")]
+                ("1.50E+1", "15.00"), ("0.001", "0.001000"), ("12.345", "12.345000"), ("1E-6", "0.000001")]
 
 
 def record_form(**over):
@@ -100,11 +101,11 @@ def record_form(**over):
 
 
 def money_refusal(text):
-    return any(m in text for m in ("金额过大", "金额最多两位小数", "不是有效的金额", "金额不能为负"))
+    return any(m in text for m in ("金额过大", "金额精确到分", "不是有效的金额", "金额不能为负"))
 
 
 @pytest.mark.parametrize("amount", BAD_AMOUNTS)
-def test_web_form_refuses_amounts_that_are_not_finite_two_decimal_numbers(browser, amount):
+def test_web_form_refuses_amounts_that_are_not_finite_exact_to_the_fen(browser, amount):
     before = count(FollowUpRecord)
     resp = browser("office").post("/followuprecordview/add", record_form(funds=amount))
     assert resp.status_code == 200
@@ -113,7 +114,7 @@ def test_web_form_refuses_amounts_that_are_not_finite_two_decimal_numbers(browse
 
 
 @pytest.mark.parametrize("amount", BAD_AMOUNTS)
-def test_api_refuses_amounts_that_are_not_finite_two_decimal_numbers(api, amount):
+def test_api_refuses_amounts_that_are_not_finite_exact_to_the_fen(api, amount):
     before = count(FollowUpRecord)
     v, = ids(Village, "甲村")
     c = api("office")

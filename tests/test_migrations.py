@@ -145,8 +145,17 @@ def moved_to_the_branches(app, fresh_schema, fresh_versions):
 
         # what later revisions replaced (a column turned into another) is left out
         kept = {t: [c for c in cols if c in columns(engine).get(t, [])] for t, cols in old_columns.items()}
+        # amounts move from hundredths of 万元 to fen: 12.34 万元 stays 12.34 万元
+        funds = old_columns["va_followup_record"].index("funds")
+        before["va_followup_record"] = [r[:funds] + (r[funds] * 10000,) + r[funds + 1:]
+                                        for r in before["va_followup_record"]]
         assert every_row(engine, kept) == {t: sorted((tuple(r[old_columns[t].index(c)] for c in kept[t]) for r in rows), key=repr)
                                            for t, rows in before.items()}
+        # the monthly sums are filled from the records
+        with engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT m.year, m.month, m.records, m.funds FROM va_followup_month m "
+                "JOIN va_followup_record r ON r.village_id = m.village_id")).all() == [(2021, 3, 1, 12340000)]
         script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config(MIGRATIONS_DIR))
         head = script.get_revision("villageaid@head").revision
         assert versions(engine) == {head} == fresh_versions

@@ -222,6 +222,7 @@ TABLE_OF = {
     "focus_village": "va_village", "followup_village": "va_village", "cadre": "va_cadre",
     "attendance": "va_training_attendance", "candidate": "va_reserve_candidate",
     "followup": "va_followup_record", "assignment": "va_scope_assignment", "receipt": "va_export_receipt",
+    "alert": "va_followup_alert",
 }
 REFERENCE_KINDS = {"town", "unit", "session"}
 
@@ -231,6 +232,7 @@ def labels(kind):
     return {
         "village": sw.VILLAGES, "focus_village": sw.FOCUS_VILLAGES, "followup_village": sw.FOLLOWUP_VILLAGES,
         "cadre": sw.CADRES, "attendance": sw.NOTES, "candidate": sw.CANDIDATES, "followup": sw.PROJECTS,
+        "alert": sw.ALERTS,
         "receipt": {"A": "矩阵导出A", "B": "矩阵导出B"}, "town": {"A": "甲镇"}, "unit": {"A": "一局"},
         "session": {"A": sw.SESSION},
     }.get(kind, {})
@@ -404,6 +406,7 @@ WEB.update(model_view("UntrainedCadreView", "cadre", "records", perms=READ | {"e
 WEB.update(model_view("BelowTargetView", "village", "records", perms=READ))
 WEB.update(model_view("NoOneShoulderView", "village", "records", perms=READ))
 WEB.update(model_view("FollowUpYearView", "followup_village", "records", perms={"list", "export"}))
+WEB.update(model_view("FollowUpAlertView", "alert", "records", perms={"list", "show", "edit", "export"}))
 WEB.update(model_view("ExportReceiptView", "receipt", "office", perms=READ))
 
 
@@ -532,7 +535,7 @@ def _column(table, name):
 
 
 LOOKUP_KINDS = {
-    "town": "town", "unit": "unit", "myunit": "unit", "village": "village",
+    "town": "town", "unit": "unit", "myunit": "unit", "alertunit": "unit", "village": "village",
     "followupvillage": "followup_village", "cadre": "cadre", "trainingsession": "session", "user": "user",
 }
 
@@ -544,6 +547,9 @@ def lookup_sees(key, role):
         return {"A"} if role in ("office", "admin") else set()
     if key == "myunit":  # units a user may name on a follow-up record
         return set(sw.POSITIONS) if role in sw.ALL_ROWS else {"clerk_unit": {"A", "U"}}.get(role, set())
+    if key == "alertunit":  # own units and the units stationed in the villages a user sees (all 一局)
+        return set(sw.POSITIONS) if role in sw.ALL_ROWS else {"clerk_unit": {"A", "U"},
+                                                              "clerk_town": {"A", "U"}}.get(role, set())
     if key in ("town", "unit"):
         return set(sw.POSITIONS)
     return sees(LOOKUP_KINDS[key], role)
@@ -575,7 +581,7 @@ def lookup_entry():
     for key, kind in LOOKUP_KINDS.items():
         records.append(key + ":list")
         spots = ("A",) if kind in REFERENCE_KINDS or kind == "user" else sw.POSITIONS
-        if key in ("town", "unit", "myunit"):
+        if key in ("town", "unit", "myunit", "alertunit"):
             spots = sw.POSITIONS
         records += [key + ":" + p for p in spots]
     return Entry(methods={"GET": tuple(records)}, run=case)

@@ -1,5 +1,6 @@
 """Start-up, CLI and demo data."""
 import datetime
+from decimal import Decimal
 import os
 import tempfile
 
@@ -93,7 +94,15 @@ def test_demo_data_on_a_fresh_database():
 
         office = scope.Viewer(user_id=0, sees_all=True)  # as the office sees it
         kinds = {a.kind for a in followup.alerts(office)}
-        assert kinds == {"less_funds", "fewer_visits", "no_recent_visit", "no_record"}
+        assert kinds == {"less_funds", "fewer_visits", "no_recent_visit", "no_record", "no_cadre", "no_unit"}
+        # the cases the office looks for: 350.50 yuan kept exactly, an empty
+        # year in the range, a focus village in the follow-up set
+        from villageaid.models import FollowUpRecord
+
+        assert db.session.query(FollowUpRecord).filter_by(funds=Decimal("0.03505")).count() == 1
+        rows = followup.yearly_rows(office)
+        assert any(r["empty"] and r["year"] == 2020 for r in rows)
+        assert any(v.followup_since for v in villages) and {r["year"] for r in rows} <= set(range(2017, 2022))
         expected = {v.name for v in villages if v.town.name == demo.DEMO_CLERK_TOWN or (v.unit and v.unit.name == demo.DEMO_CLERK_UNIT)}
         # a second run leaves the data alone
         again = demo_app.test_cli_runner().invoke(args=["villageaid", "demo"])

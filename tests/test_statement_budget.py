@@ -22,7 +22,7 @@ LISTS = ["/townview/list/", "/unitview/list/", "/villageview/list/", "/cadreview
          "/trainingsessionview/list/", "/attendanceview/list/", "/reservecandidateview/list/",
          "/followuprecordview/list/", "/untrainedcadreview/list/", "/newcadretrainingview/list/",
          "/focusvillageview/list/", "/belowtargetview/list/", "/followupyearview/list/",
-         "/nooneshoulderview/list/"]
+         "/nooneshoulderview/list/", "/followupalertview/list/"]
 
 
 @contextmanager

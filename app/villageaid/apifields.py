@@ -10,12 +10,13 @@ from flask_appbuilder.api.convert import Model2SchemaConverter
 from marshmallow import ValidationError, fields
 
 from .models import Money
-from .validators import Invalid, check_money
+from .validators import Invalid, check_money, money_text_of
 
 
 class MoneyField(fields.Decimal):
-    """An amount: a finite number, not negative, in range, at most two
-    decimals; written out as text with two decimals ("12.30")."""
+    """An amount in 万元: a finite number, not negative, in range, exact to
+    the fen (at most six decimals); written out as text with two decimals
+    ("12.30"), or six when it needs them ("0.035050")."""
 
     def __init__(self, **kwargs):
         super().__init__(places=None, as_string=True, **kwargs)
@@ -29,7 +30,7 @@ class MoneyField(fields.Decimal):
             raise ValidationError(str(exc)) from exc
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else "%.2f" % value
+        return None if value is None else money_text_of(value)
 
 
 class MoneySchemaConverter(Model2SchemaConverter):

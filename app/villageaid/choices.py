@@ -270,6 +270,19 @@ ALERT_KINDS = Choices(
     ("fewer_visits", _l("Weaker help (fewer visits than the same period last year)")),
     ("no_recent_visit", _l("Fading ties (no recent visit)")),
     ("no_record", _l("No follow-up record at all")),
+    ("no_cadre", _l("No one there (no resident cadre on duty)")),
+    ("no_unit", _l("No one there (no stationed unit)")),
+)
+ALERT_STATUSES = Choices(
+    ("open", _l("Open")),
+    ("taken_up", _l("Taken up")),
+    ("closed", _l("Closed")),
+)
+# How long one stored alert stands: the same condition in a later period opens a new one.
+ALERT_PERIODS = Choices(
+    ("month", _l("Calendar month")),
+    ("quarter", _l("Calendar quarter")),
+    ("year", _l("Calendar year")),
 )
 
 # Change history (操作日志)
@@ -297,6 +310,7 @@ CHANGE_MODELS = Choices(
     ("TrainingAttendance", _l("Attendance")),
     ("ReserveCandidate", _l("Reserve candidate")),
     ("FollowUpRecord", _l("Follow-up record")),
+    ("FollowUpAlert", _l("Follow-up alert")),
     ("ScopeAssignment", _l("Scope assignment")),
     ("Evidence", _l("Evidence")),
     ("User", _l("User account")),

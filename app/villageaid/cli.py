@@ -142,3 +142,19 @@ def generate_command(preset, scale, counties, towns, units, villages, cadres, se
             click.echo("  clerk %-10s password %-18s sees %s cadres; scope: %s"
                        % (username, password or "(existing user, unchanged)", format(seen, ","),
                           "、".join(names) if len(names) <= 5 else "%s … (%d)" % ("、".join(names[:5]), len(names))))
+
+
+@cli.command("alerts")
+def alerts_command():
+    """Store the follow-up alerts of the reference date (for a scheduled job):
+    each village, kind and period once; a closed alert stays closed, the
+    next period opens a new one while the condition holds."""
+    from . import followup, scope
+
+    viewer = scope.Viewer(sees_all=True)
+    found = followup.alerts(viewer)
+    before = len(found)
+    stored = followup.store_alerts(viewer, found, path="cli")
+    click.echo("%d alert(s) on %s, %d stored for the period %s" % (
+        before, followup.reference_date().isoformat(), len(stored),
+        followup.alert_period_of(followup.reference_date())))

@@ -17,6 +17,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from .choices import ALERT_PERIODS
+
 # name -> {"kind": ..., "label": ..., "help": ..., options}: the parameters
 # the office owns, in the order the settings screen lists them. Kinds
 # (settingkinds.py): "int" (a whole number ≥ 0; `maximum`), "decimal" (a
@@ -77,6 +79,30 @@ office("VILLAGEAID_REFERENCE_DATE", "optional_date", _l("Reference date"),
 VILLAGEAID_REPORTING_UNIT = ""
 office("VILLAGEAID_REPORTING_UNIT", "text", _l("Reporting unit"),
        _l("Named at the head of frozen reports (填报单位); empty: the application's name."))
+# Follow-up: a money alert fires when the funds of this year to date fall
+# below the same period last year by at least this percentage AND at least
+# this amount (万元); a visit alert likewise (percentage AND visits). A zero
+# in last year's period never raises a drop alert (no_record covers it).
+VILLAGEAID_ALERT_FUNDS_DROP_PERCENT = 20
+office("VILLAGEAID_ALERT_FUNDS_DROP_PERCENT", "int", _l("Funds drop alert: percentage"),
+       _l("A “less money” alert needs this year's funds to date to fall below the same period last year by at least this percentage."),
+       maximum=100, reports=("alerts",))
+VILLAGEAID_ALERT_FUNDS_DROP_MIN = 1
+office("VILLAGEAID_ALERT_FUNDS_DROP_MIN", "decimal", _l("Funds drop alert: amount (万元)"),
+       _l("… and by at least this amount in 万元."), places=6, reports=("alerts",))
+VILLAGEAID_ALERT_VISITS_DROP_PERCENT = 20
+office("VILLAGEAID_ALERT_VISITS_DROP_PERCENT", "int", _l("Visits drop alert: percentage"),
+       _l("A “fewer visits” alert needs this year's visits to date to fall below the same period last year by at least this percentage."),
+       maximum=100, reports=("alerts",))
+VILLAGEAID_ALERT_VISITS_DROP_MIN = 2
+office("VILLAGEAID_ALERT_VISITS_DROP_MIN", "int", _l("Visits drop alert: visits"),
+       _l("… and by at least this many visits."), reports=("alerts",))
+# Follow-up: a stored alert stands for one period ("month", "quarter" or
+# "year"); its condition still holding in a later period opens a new one.
+VILLAGEAID_ALERT_PERIOD = "month"
+office("VILLAGEAID_ALERT_PERIOD", "choice", _l("Alert period"),
+       _l("A stored alert stands for one period; its condition still holding in a later period opens a new alert."),
+       choices=ALERT_PERIODS, reports=("alerts",))
 # Largest CSV export (0: no cap); a bigger one is refused with a message.
 VILLAGEAID_EXPORT_MAX_ROWS = 0
 # Rows per page in the search-as-you-type pickers.

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from stdnum.cn import ric
 
 from . import reserve
-from .followup import reference_date
+from .followup import rebuild_months, reference_date
 from .models import (
     Cadre,
     FollowUpRecord,
@@ -152,8 +152,10 @@ def load(session, seed=2020, cadres=200):
     load_committees(session, rng, villages, people)
     records = load_followup(session, rng, villages)
     sessions += load_training_cases(session, random.Random(seed + 1), fake, towns, people, ids)
+    records += load_followup_cases(session, villages, people)
     session.flush()
     reserve.recount(session=session)
+    rebuild_months(session)  # rows added here, not through the write path
     session.commit()
     return {"towns": len(towns), "units": len(units), "villages": len(villages), "cadres": len(people),
             "sessions": sessions, "candidates": candidates, "records": records}
@@ -204,6 +206,44 @@ def load_followup(session, rng, villages, today=None):
                     problems="进度偏慢" if rng.random() < 0.4 else None,
                     rectification=rng.choice(["none", "in_progress", "done"]), description="产业项目"))
                 made += 1
+    return made
+
+
+def load_followup_cases(session, villages, people, today=None):
+    """The follow-up cases the office looks for, one village each: an amount
+    of 350.50 yuan (0.03505 万元), exact; a year with no record inside the
+    range (listed and flagged); a village whose resident cadres have all left
+    (no one there); and a focus non-poor village put in the follow-up set."""
+    today = today or reference_date()
+    followed = [v for v in villages if v.exit_year == 2017]
+    made = 0
+    first = followed[0]
+    day = min(today, date(today.year, 1, 20))
+    session.add(FollowUpRecord(village=first, unit=first.unit, date=day, kind="funds", funds=Decimal("0.03505"),
+                               description="慰问困难户（350.50 元）", rectification="none"))
+    made += 1
+    # the second followed village: last year's records removed (an empty year)
+    gap = followed[1]
+    for record in list(session.new):
+        if isinstance(record, FollowUpRecord) and record.village is gap and record.date.year == today.year - 1:
+            session.expunge(record)
+            made -= 1
+    # the third: every resident cadre has left; the fourth: no unit stationed
+    # (alerts: no one there, 摘帽不摘帮扶)
+    for cadre in people:
+        if cadre.village is followed[2] and cadre.kind == "resident":
+            cadre.status = "left"
+    followed[3].unit = None
+    # a focus non-poor village joins the follow-up set at the start of last year
+    focus = next(v for v in villages if v.poverty_status == "non_poor" and v.registered_poor >= 100)
+    focus.followup_since = date(today.year - 1, 1, 1)
+    for when, kind, funds in ((date(today.year - 1, 3, 1), "visit", None), (date(today.year - 1, 4, 1), "funds", "2.00"),
+                              (date(today.year, 1, 5), "visit", None)):
+        if when <= today:
+            session.add(FollowUpRecord(village=focus, unit=focus.unit, date=when, kind=kind,
+                                       funds=Decimal(funds) if funds else None, households_visited=None,
+                                       description="重点非贫困村跟进", rectification="none"))
+            made += 1
     return made
 
 

@@ -38,6 +38,7 @@ from sqlalchemy.orm import RelationshipProperty, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from .disclosures import export_row
+from .validators import money_text_of
 from .models import ExportReceipt, Money, current_user_id, utcnow
 from .personal import PersonalMask, may_see_personal_data, personal_columns
 from . import settings
@@ -81,25 +82,41 @@ neutralise = FORMULA_GUARD.python
 
 
 class money_text(FunctionElement):
-    """An amount kept in hundredths (models.Money) as text with two decimals."""
+    """An amount kept in fen (models.Money) as 万元 text: two decimals when
+    it is whole hundreds of yuan, else six (validators.money_text_of)."""
 
     type = String()
     name = "money_text"
     inherit_cache = True
 
 
+_MONEY_SQL = ("CASE WHEN MOD(%(x)s, 10000) = 0 "
+              "THEN CAST(CAST(CAST(%(x)s AS DECIMAL(28, 6)) / 1000000 AS DECIMAL(22, 2)) AS %(text)s) "
+              "ELSE CAST(CAST(CAST(%(x)s AS DECIMAL(28, 6)) / 1000000 AS DECIMAL(22, 6)) AS %(text)s) END")
+
+
 @compiles(money_text)
 def _money_text(element, compiler, **kw):
+    # DECIMAL division keeps (at least) the dividend's scale: exact; each
+    # branch is text, or the CASE would take the larger scale for both
     (arg,) = list(element.clauses)
-    return "CAST(CAST(%s AS DECIMAL(22, 0)) / 100 AS DECIMAL(22, 2))" % compiler.process(arg, **kw)
+    return _MONEY_SQL % {"x": compiler.process(arg, **kw), "text": "VARCHAR(30)"}
+
+
+@compiles(money_text, "mysql")
+def _money_text_mysql(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return _MONEY_SQL % {"x": compiler.process(arg, **kw), "text": "CHAR"}
 
 
 @compiles(money_text, "sqlite")
 def _money_text_sqlite(element, compiler, **kw):
-    # exact while |hundredths| < 2**53; amounts are capped far below that
+    # integer arithmetic only: exact over the whole range of the column
     (arg,) = list(element.clauses)
-    # the divisor typed as a float: as an amount it would be scaled too
-    return compiler.process(func.printf(literal("%.2f"), arg / literal(100.0, Float)), **kw)
+    x = compiler.process(arg, **kw)
+    return ("(CASE WHEN %(x)s < 0 THEN '-' ELSE '' END || CASE WHEN abs(%(x)s) %% 10000 = 0 "
+            "THEN printf('%%d.%%02d', abs(%(x)s) / 1000000, (abs(%(x)s) %% 1000000) / 10000) "
+            "ELSE printf('%%d.%%06d', abs(%(x)s) / 1000000, abs(%(x)s) %% 1000000) END)") % {"x": x}
 
 
 class datetime_text(FunctionElement):
@@ -194,7 +211,7 @@ class MoneyKind(ColumnKind):
         return case((expr.is_(None), null()), else_=money_text(expr))
 
     def python(self, value):
-        return "" if value is None else "%.2f" % decimal.Decimal(value)
+        return "" if value is None else money_text_of(value)
 
 
 class YesNoKind(ColumnKind):

@@ -1,31 +1,48 @@
 """Follow-up in villages that exited poverty: the follow-up set, the
-reference date, and the decline alerts (少了资金, 弱了帮扶, 淡了感情).
+reference date, the monthly sums, and the decline alerts (少了资金, 弱了帮扶,
+淡了感情), stored so that they are taken up and closed.
 
 Alerts compare the same period: this year from 1 January to the reference
 date against last year from 1 January to the same calendar day (29 February
-becomes the 28th), so that January raises no false alarm.
+becomes the 28th), so that January raises no false alarm. Both periods are
+sums of months (va_followup_month) plus the reference month up to the day
+(models.followup.FollowUpYear).
 """
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, delete, exists, extract, func, insert, or_, select
 
-from . import scope
+from . import scope, writes
 from .choices import ALERT_KINDS
 from .eligibility import years_before
-from .models import FollowUpRecord, FollowUpYear, Town, Unit, Village
+from .models import (Cadre, FollowUpAlert, FollowUpMonth, FollowUpRecord, FollowUpYear, Town, Unit, Village,
+                     utcnow)
+from .models.followup import FOLLOWUP_YEAR_SELECT, alert_period_of, month_figures
 from . import settings, timefmt
+from .validators import money_text_of
 
 
 def exit_years():
     return list(settings.get("VILLAGEAID_FOLLOWUP_EXIT_YEARS"))
 
 
-def in_followup_set():
-    """SQL: the village exited poverty in one of the follow-up years."""
-    return Village.exit_year.in_(exit_years())
+def in_followup_set(village=Village):
+    """SQL: the village exited poverty in one of the follow-up years, or is a
+    focus village put in the follow-up set (followup_since)."""
+    return or_(village.exit_year.in_(exit_years()), village.followup_since.isnot(None))
+
+
+def village_in_set(village):
+    return village.exit_year in exit_years() or village.followup_since is not None
+
+
+def first_year(village):
+    """The first year of a village in the follow-up set."""
+    return village.followup_since.year if village.followup_since is not None else village.exit_year
 
 
 def reference_date():
@@ -38,6 +55,57 @@ def periods(day=None):
     return (date(day.year, 1, 1), day), (date(day.year - 1, 1, 1), years_before(day, 1))
 
 
+# --- monthly sums, maintained on write ---------------------------------------
+
+
+def refresh_month(session, village_id, year, month, leave_out=None):
+    """Recompute one village's sums of one month from its live records
+    (`leave_out`: the id of a record about to go to the bin)."""
+    r = FollowUpRecord
+    m = FollowUpMonth
+    session.execute(delete(m).where(m.village_id == village_id, m.year == year, m.month == month))
+    where = [r.village_id == village_id, r.deleted_on.is_(None),
+             r.date >= date(year, month, 1), r.date < (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1))]
+    if leave_out is not None:
+        where.append(r.id != leave_out)
+    figures = session.execute(select(*month_figures(r)).where(*where)).one()
+    if figures.records:
+        values = dict(figures._mapping)
+        values["funds"] = FollowUpMonth.funds.type.process_result_value(values["funds"], None)
+        session.execute(insert(m).values(village_id=village_id, year=year, month=month, **values))
+
+
+@writes.on_change
+def _keep_months(change, session):
+    if not isinstance(change.item, FollowUpRecord) or change.kind == "purge":
+        return  # a purged record was in the bin: counted nowhere already
+    item = change.item
+    keys = set()
+    if change.before.get("date") is not None and change.before.get("village_id") is not None:
+        keys.add((change.before["village_id"], change.before["date"].year, change.before["date"].month))
+    if change.kind != "delete" and item.date is not None:
+        keys.add((item.village_id, item.date.year, item.date.month))
+    for village_id, year, month in sorted(keys):
+        refresh_month(session, village_id, year, month, leave_out=item.id if change.kind == "delete" else None)
+
+
+def rebuild_months(session):
+    """Recompute every monthly sum from the records (the migration's
+    backfill; after rows were written around the write path, e.g. a bulk
+    load)."""
+    r = FollowUpRecord
+    session.execute(delete(FollowUpMonth))
+    year, month = extract("year", r.date), extract("month", r.date)
+    source = (select(r.village_id, year, month, *month_figures(r))
+              .where(r.deleted_on.is_(None)).group_by(r.village_id, year, month))
+    columns = ["village_id", "year", "month", "records", "visits", "households", "funds", "projects",
+               "problems_open", "problems_closed"]
+    session.execute(insert(FollowUpMonth).from_select(columns, source))
+
+
+# --- alerts --------------------------------------------------------------------
+
+
 @dataclass
 class Alert:
     kind: str
@@ -48,40 +116,52 @@ class Alert:
     reason: str
     this_period: object = None
     last_period: object = None
+    town_id: int = None
+    id: int = None
+    status: str = "open"
 
     def as_dict(self):
-        return {"kind": self.kind, "village_id": self.village_id, "village": self.village, "town": self.town,
-                "unit": self.unit, "reason": self.reason,
+        return {"id": self.id, "kind": self.kind, "village_id": self.village_id, "village": self.village,
+                "town": self.town, "unit": self.unit, "reason": self.reason, "status": self.status,
                 "this_period": None if self.this_period is None else str(self.this_period),
                 "last_period": None if self.last_period is None else str(self.last_period)}
 
 
-def _between(column, period):
-    return and_(column >= period[0], column <= period[1])
+def dropped(this, last, percent, minimum):
+    """Did a figure drop from `last` to `this` by at least `percent` per cent
+    AND at least `minimum`? A zero last time is never a drop."""
+    this, last = Decimal(str(this or 0)), Decimal(str(last or 0))
+    if last <= 0:
+        return False
+    drop = last - this
+    return drop >= Decimal(str(minimum)) and drop * 100 >= Decimal(str(percent)) * last
 
 
-def alerts(viewer, day=None, kinds=None, town_id=None, unit_id=None):
-    """The alerts of the follow-up villages `viewer` may see."""
-    day = day or reference_date()
-    this, last = periods(day)
+def thresholds():
+    return {name: settings.get("VILLAGEAID_ALERT_" + name)
+            for name in ("FUNDS_DROP_PERCENT", "FUNDS_DROP_MIN", "VISITS_DROP_PERCENT", "VISITS_DROP_MIN")}
+
+
+def alerts(viewer, kinds=None, town_id=None, unit_id=None):
+    """The alerts of the follow-up villages `viewer` may see, as of the
+    reference date."""
+    day = reference_date()
     r = FollowUpRecord
-    zero = func.coalesce
+    y = FOLLOWUP_YEAR_SELECT.c
+    last_visit = (select(func.max(r.date))
+                  .where(r.village_id == Village.id, r.kind == "visit", r.deleted_on.is_(None), r.date <= day)
+                  .scalar_subquery())
+    any_record = exists().where(r.village_id == Village.id, r.deleted_on.is_(None))
+    has_cadre = exists().where(Cadre.village_id == Village.id, Cadre.kind == "resident", Cadre.status == "active",
+                               Cadre.deleted_on.is_(None))
     query = (
-        scope.rows(
-            viewer, Village,
-            Village.id, Village.name, Town.name, Unit.name,
-            zero(func.sum(case((_between(r.date, this), r.funds), else_=None)), 0),
-            zero(func.sum(case((_between(r.date, last), r.funds), else_=None)), 0),
-            func.sum(case((and_(r.kind == "visit", _between(r.date, this)), 1), else_=0)),
-            func.sum(case((and_(r.kind == "visit", _between(r.date, last)), 1), else_=0)),
-            func.max(case((and_(r.kind == "visit", r.date <= day), r.date), else_=None)),
-            func.count(r.id),
-        )
+        scope.rows(viewer, Village, Village.id, Village.name, Town.name, Unit.name, Village.town_id,
+                   Village.unit_id, y.funds, y.funds_before, y.visits, y.visits_before, last_visit,
+                   any_record, has_cadre)
         .join(Town, Town.id == Village.town_id)
         .outerjoin(Unit, Unit.id == Village.unit_id)
-        .outerjoin(r, and_(r.village_id == Village.id, r.deleted_on.is_(None)))
+        .outerjoin(FOLLOWUP_YEAR_SELECT, and_(y.village_id == Village.id, y.year == day.year))
         .where(in_followup_set())
-        .group_by(Village.id, Village.name, Town.name, Unit.name)
         .order_by(Town.name, Village.name)
     )
     if town_id:
@@ -89,22 +169,31 @@ def alerts(viewer, day=None, kinds=None, town_id=None, unit_id=None):
     if unit_id:
         query = query.where(Village.unit_id == unit_id)
     limit = settings.get("VILLAGEAID_FOLLOWUP_NO_VISIT_DAYS")
+    t = thresholds()
     found = []
-    for vid, village, town, unit, funds, funds_last, visits, visits_last, last_visit, records in (
-        current_app.appbuilder.session.execute(query)
-    ):
-        place = dict(village_id=vid, village=village, town=town, unit=unit or "")
+    for (vid, village, town, unit, tid, uid, funds, funds_last, visits, visits_last, last_visit, records,
+         cadre) in current_app.appbuilder.session.execute(query):
+        place = dict(village_id=vid, village=village, town=town, unit=unit or "", town_id=tid)
+        if not cadre:
+            found.append(Alert("no_cadre", reason=_("No resident cadre on duty in the village."), **place))
+        if uid is None:
+            found.append(Alert("no_unit", reason=_("No unit is stationed in the village."), **place))
         if not records:
             found.append(Alert("no_record", reason=_("No follow-up record at all."), **place))
             continue
-        if funds < funds_last:
-            found.append(Alert("less_funds", this_period=funds, last_period=funds_last,
-                               reason=_("Funds %(this)s (10k yuan) this year to date, %(last)s in the same period last year.",
-                                        this=funds, last=funds_last), **place))
-        if (visits or 0) < (visits_last or 0):
-            found.append(Alert("fewer_visits", this_period=visits, last_period=visits_last,
-                               reason=_("%(this)d visit(s) this year to date, %(last)d in the same period last year.",
-                                        this=visits or 0, last=visits_last or 0), **place))
+        funds, funds_last = funds or Decimal("0.00"), funds_last or Decimal("0.00")
+        if dropped(funds, funds_last, t["FUNDS_DROP_PERCENT"], t["FUNDS_DROP_MIN"]):
+            found.append(Alert("less_funds", this_period=funds, last_period=funds_last, reason=_(
+                "Funds %(this)s (10k yuan) this year to date, %(last)s in the same period last year "
+                "(threshold: a drop of %(percent)s%% and of %(minimum)s (10k yuan)).",
+                this=funds, last=funds_last, percent=t["FUNDS_DROP_PERCENT"], minimum=t["FUNDS_DROP_MIN"]),
+                **place))
+        if dropped(visits, visits_last, t["VISITS_DROP_PERCENT"], t["VISITS_DROP_MIN"]):
+            found.append(Alert("fewer_visits", this_period=visits, last_period=visits_last, reason=_(
+                "%(this)d visit(s) this year to date, %(last)d in the same period last year "
+                "(threshold: a drop of %(percent)s%% and of %(minimum)s visit(s)).",
+                this=visits or 0, last=visits_last or 0, percent=t["VISITS_DROP_PERCENT"],
+                minimum=t["VISITS_DROP_MIN"]), **place))
         last_visit = _as_date(last_visit)
         if last_visit is None:
             found.append(Alert("no_recent_visit", reason=_("No visit on record."), **place))
@@ -116,6 +205,45 @@ def alerts(viewer, day=None, kinds=None, town_id=None, unit_id=None):
     if kinds:
         found = [a for a in found if a.kind in kinds]
     return found
+
+
+def overdue_condition(alert=FollowUpAlert):
+    """SQL: an alert not closed whose deadline is before the reference date."""
+    return and_(alert.status != "closed", alert.deadline < reference_date())
+
+
+def store_alerts(viewer, found, *, path):
+    """Store the alerts `found` that have no stored alert of their village,
+    kind and period yet (a closed one stays closed in its period; the next
+    period opens a new one). Returns the stored alerts by (village, kind)."""
+    session = current_app.appbuilder.session
+    day = reference_date()
+    period = alert_period_of(day)
+    village_ids = sorted({a.village_id for a in found})
+    stored = {}
+    for start in range(0, len(village_ids), 500):
+        chunk = village_ids[start:start + 500]
+        for row in session.query(FollowUpAlert).filter(FollowUpAlert.village_id.in_(chunk),
+                                                        FollowUpAlert.period == period):
+            stored[(row.village_id, row.kind)] = row
+    new = [FollowUpAlert(village_id=a.village_id, town_id=a.town_id, kind=a.kind, period=period, raised_on=day,
+                         reason=a.reason, status="open")
+           for a in found if (a.village_id, a.kind) not in stored]
+    if new:
+        try:
+            writes.save_all([(item, None, None) for item in new], viewer, path=path)
+            for item in new:
+                stored[(item.village_id, item.kind)] = item
+        except writes.Refused:
+            # stored at the same moment by another request: read what it stored
+            for row in session.query(FollowUpAlert).filter(
+                    FollowUpAlert.village_id.in_(village_ids[:500]), FollowUpAlert.period == period):
+                stored[(row.village_id, row.kind)] = row
+    for a in found:
+        row = stored.get((a.village_id, a.kind))
+        if row is not None:
+            a.id, a.status = row.id, row.status
+    return stored
 
 
 def _as_date(value):
@@ -130,13 +258,13 @@ def alert_label(kind):
 
 
 def yearly_visible_condition(model):
-    """The yearly summary covers the follow-up set up to the reference year."""
-    return and_(model.exit_year.in_(exit_years()), model.year <= reference_date().year)
+    """The yearly summary covers the follow-up set, from each village's first
+    year in it (the join of the summary) up to the reference year."""
+    return and_(in_followup_set(model), model.year <= reference_date().year)
 
 
-
-YEARLY_FIGURES = ("visits", "visits_change", "households", "funds", "funds_change", "projects",
-                  "problems_open", "problems_closed")
+YEARLY_FIGURES = ("records", "visits", "visits_before", "visits_change", "households", "funds", "funds_before",
+                  "funds_change", "projects", "problems_open", "problems_closed")
 
 
 def yearly_rows(viewer, year=None):
@@ -147,9 +275,10 @@ def yearly_rows(viewer, year=None):
     rows = []
     for row in query.order_by(FollowUpYear.year.desc(), FollowUpYear.village_id):
         item = {"village_id": row.village_id, "village": row.village.name, "town": row.town.name,
-                "unit": row.unit.name if row.unit else None, "year": row.year}
+                "unit": row.unit.name if row.unit else None, "year": row.year,
+                "to_date": bool(row.to_date), "empty": bool(row.empty)}
         for name in YEARLY_FIGURES:
             value = getattr(row, name)
-            item[name] = str(value) if name.startswith("funds") else int(value)
+            item[name] = money_text_of(value) if name.startswith("funds") else int(value)
         rows.append(item)
     return rows

@@ -852,7 +852,10 @@ def generate(counts, seed=DEFAULT_SEED, chunk=DEFAULT_CHUNK, force=False, echo=p
             if clash:
                 raise GenerateError("rows already in the database use generated names or ID area codes "
                                     "(%s): choose another --seed" % ", ".join(clash))
-        return generator.run()
+        result = generator.run()
+        from .followup import rebuild_months
+        rebuild_months(conn)  # the monthly sums of the records written around the write path
+        return result
 
 
 # --- clerks for benchmarks -----------------------------------------------------

@@ -37,11 +37,24 @@ def _followup_villages(viewer):
     return in_followup_set()
 
 
+def _alert_units(viewer):
+    """The units a user makes responsible for an alert: its own, and those
+    stationed in villages it sees (writes.py then checks the alert's own
+    village: scope.py, @nameable)."""
+    from sqlalchemy import or_, select
+
+    if viewer.sees_all:
+        return scope.own_units(viewer)
+    stationed = select(Village.unit_id).where(scope.condition(Village, viewer), Village.unit_id.isnot(None))
+    return or_(scope.own_units(viewer), Unit.id.in_(stationed))
+
+
 LOOKUPS = {
     "town": Lookup(Town, [Town.name, Town.code], [Town.name]),
     "unit": Lookup(Unit, [Unit.name], [Unit.name]),
     "mytown": Lookup(Town, [Town.name, Town.code], [Town.name], where=scope.own_towns),
     "myunit": Lookup(Unit, [Unit.name], [Unit.name], where=scope.own_units),
+    "alertunit": Lookup(Unit, [Unit.name], [Unit.name], where=_alert_units),
     "village": Lookup(Village, [Village.name], [Village.name, Village.id]),
     "followupvillage": Lookup(Village, [Village.name], [Village.name, Village.id], where=_followup_villages),
     "cadre": Lookup(Cadre, [Cadre.name], [Cadre.name, Cadre.id]),

@@ -56,13 +56,13 @@ def parse_int(text, low, high):
 
 
 def parse_amount(text):
-    """An amount with at most two decimals, finite and within the range of the
-    money columns, else None."""
+    """An amount with at most six decimals (exact to the fen in 万元), finite
+    and within the range of the money columns, else None."""
     try:
         amount = decimal.Decimal((text or "").strip())
     except decimal.InvalidOperation:
         return None
-    if not amount.is_finite() or abs(amount) >= LARGEST_AMOUNT or amount.as_tuple().exponent < -2:
+    if not amount.is_finite() or abs(amount) >= LARGEST_AMOUNT or amount.as_tuple().exponent < -6:
         return None
     return amount
 
@@ -153,7 +153,7 @@ def _value_problem(view, column, value):
     if sql_type is None or isinstance(sql_type, Boolean):
         return None
     if isinstance(sql_type, Money) or isinstance(sql_type, Numeric):
-        return None if parse_amount(value) is not None else _("not a number with at most two decimals.")
+        return None if parse_amount(value) is not None else _("not a number with at most six decimals.")
     for int_type, bounds in INT_RANGES.items():
         if isinstance(sql_type, int_type):
             return None if parse_int(value, *bounds) is not None else _("not a whole number within range.")

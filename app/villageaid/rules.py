@@ -12,6 +12,7 @@ from . import choices
 from .labels import label
 from .models import (
     Cadre,
+    FollowUpAlert,
     FollowUpRecord,
     ReserveCandidate,
     ScopeAssignment,
@@ -36,7 +37,7 @@ from .validators import (
 # Field formats, per model: column -> check function (validators.py).
 FIELD_CHECKS = {
     Unit: {"phone": check_phone},
-    Village: {"exit_year": check_year, "registered_poor": check_non_negative},
+    Village: {"exit_year": check_year, "registered_poor": check_non_negative, "followup_since": check_not_future},
     Cadre: {"id_number": check_id_number, "phone": check_phone, "start_date": check_not_future},
     TrainingSession: {"hours": check_positive, "capacity": check_positive},
     ReserveCandidate: {
@@ -239,6 +240,43 @@ def _village_exit_year(item, before):
     return {}
 
 
+@model_rule(Village)
+def _village_followup_since(item, before):
+    """Only a focus non-poor village is put in the follow-up set by date."""
+    if item.followup_since is not None and not item.is_focus():
+        return {"followup_since": _("Only a focus non-poor village is put in the follow-up set.")}
+    return {}
+
+
+@model_rule(FollowUpAlert)
+def _alert_handling(item, before):
+    """Taking an alert up (处置) needs a note, the responsible unit and a
+    deadline; closing it needs the result. A closed alert stays closed: its
+    condition holding later opens a new alert."""
+    if before.get("status") == "closed" and before:
+        return {"status": _("A closed alert is not reopened; a new alert opens while the condition holds.")}
+    errors = {}
+    if item.status in ("taken_up", "closed"):
+        if not (item.note or "").strip():
+            errors["note"] = _("Taking up an alert needs a note.")
+        if item.responsible_unit_id is None and item.responsible_unit is None:
+            errors["responsible_unit"] = _("Taking up an alert needs the responsible unit.")
+        if item.deadline is None:
+            errors["deadline"] = _("Taking up an alert needs a deadline.")
+    if item.status == "closed":
+        if not (item.result or "").strip():
+            errors["result"] = _("Closing an alert needs the result.")
+        if item.closed_on is None:
+            from .followup import reference_date
+            item.closed_on = min(reference_date(), utcnow_date())
+    return errors
+
+
+def utcnow_date():
+    from .models import utcnow
+    return utcnow().date()
+
+
 @model_rule(Cadre)
 def _cadre_post_matches_kind(item, before):
     errors = {}
@@ -388,11 +426,12 @@ def _followup_village(item, before):
     if village is None:
         return {}
     errors = {}
-    if village.exit_year not in followup.exit_years():
+    if not followup.village_in_set(village):
         years = "、".join(str(y) for y in followup.exit_years())
         return {"village": _("Only villages that exited poverty in %(years)s have follow-up records.", years=years)}
-    if item.date and item.date.year < village.exit_year:
-        errors["date"] = _("The date is before the village's exit year (%(year)d).", year=village.exit_year)
+    first = followup.first_year(village)
+    if item.date and item.date.year < first:
+        errors["date"] = _("The date is before the village's exit year (%(year)d).", year=first)
     if not refers(item, "unit"):
         item.unit = village.unit  # which units a clerk may name: scope.py
     return errors

@@ -33,6 +33,7 @@ from .models import (
     ChangeRecord,
     DictionaryEntry,
     ExportReceipt,
+    FollowUpAlert,
     FollowUpRecord,
     ImportBatch,
     FollowUpYear,
@@ -116,6 +117,13 @@ def _with_its_village(model):
 
 for _model in (ReserveCandidate, FollowUpRecord, FollowUpYear):
     _with_its_village(_model)
+
+
+@rule(FollowUpAlert)
+def _alert(towns, units, user_id):
+    """An alert is visible with its village, and to its responsible unit."""
+    return or_(FollowUpAlert.village_id.in_(visible_village_ids(towns, units)),
+               FollowUpAlert.responsible_unit_id.in_(units))
 
 
 @rule(ScopeAssignment)
@@ -402,6 +410,13 @@ def _followup_unit(viewer, item):
     if village_unit is not None:
         return or_(own_units(viewer), Unit.id == village_unit)
     return own_units(viewer)
+
+
+@nameable(FollowUpAlert, "responsible_unit")
+def _alert_unit(viewer, item):
+    """A clerk makes its own units (or the village's stationed unit)
+    responsible for an alert."""
+    return _followup_unit(viewer, item)
 
 
 def assignable_users(viewer):

@@ -108,7 +108,8 @@ LARGEST_AMOUNT = decimal.Decimal("10000000000")  # 万元; far inside the column
 
 def check_money(value):
     """An amount in 万元: a finite number, not negative, below
-    LARGEST_AMOUNT, at most two decimals (never rounded nor cut). Accepts
+    LARGEST_AMOUNT, exact to the fen: at most six decimals (never rounded
+    nor cut). Accepts
     text, a Decimal, an int or a float (JSON numbers: by their shortest
     decimal form, so 0.1 is 0.10, not 0.1000000000000000055…)."""
     if value is None:
@@ -125,9 +126,17 @@ def check_money(value):
         raise Invalid(_("The amount cannot be negative."))
     if amount >= LARGEST_AMOUNT:
         raise Invalid(_("The amount is too large."))
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(decimal.Decimal("0.01")):
-        raise Invalid(_("The amount has at most two decimals."))
-    return amount.quantize(decimal.Decimal("0.01"))
+    if amount.as_tuple().exponent < -6 and amount != amount.quantize(decimal.Decimal("0.000001")):
+        raise Invalid(_("The amount is exact to the fen: at most six decimals of 10k yuan."))
+    two = amount.quantize(decimal.Decimal("0.01"))
+    return two if two == amount else amount.quantize(decimal.Decimal("0.000001"))
+
+
+def money_text_of(value):
+    """An amount in 万元 as text: two decimals, or six when it needs them."""
+    amount = decimal.Decimal(value)
+    two = amount.quantize(decimal.Decimal("0.01"))
+    return "%s" % (two if two == amount else amount.quantize(decimal.Decimal("0.000001")))
 
 
 class FieldCheck:

@@ -76,6 +76,8 @@ def test_bad_phones_are_refused(context, value):
     ("0", Decimal("0")),
     (Decimal("0.10"), Decimal("0.10")),
     ("9999999999.99", Decimal("9999999999.99")),
+    ("0.03505", Decimal("0.03505")),  # 350.50 yuan
+    ("9999999999.999999", Decimal("9999999999.999999")),
     (None, None),
 ])
 def test_money_is_exact(value, amount):
@@ -84,7 +86,7 @@ def test_money_is_exact(value, amount):
 
 @pytest.mark.parametrize("value, message", [
     ("-0.01", "negative"),
-    ("1.005", "two decimals"),  # never rounded
+    ("1.0000005", "six decimals"),  # never rounded
     ("10000000000", "too large"),
 ])
 def test_bad_money_says_why(context, value, message):

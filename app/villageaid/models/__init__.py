@@ -2,7 +2,7 @@
 from .access import ExportReceipt, ScopeAssignment
 from .base import Record, Recyclable, current_user_id, recyclable, focus_threshold, new_cadre_since, utcnow
 from .reference import Cadre, Town, Unit, Village
-from .followup import CalendarYear, FollowUpRecord, FollowUpYear, Money
+from .followup import CalendarYear, FollowUpAlert, FollowUpMonth, FollowUpRecord, FollowUpYear, Money
 from .history import ChangeRecord
 from .evidence import Evidence
 from .office import DictionaryEntry, FrozenReport, OfficeSetting
@@ -16,7 +16,7 @@ add_computed_columns()
 
 __all__ = [
     "Cadre", "ExportReceipt", "Record", "Recyclable", "recyclable", "ScopeAssignment", "Town", "Unit", "Village",
-    "CalendarYear", "ChangeRecord", "DictionaryEntry", "Evidence", "FrozenReport", "ImportBatch", "OfficeSetting", "FollowUpRecord", "FollowUpYear", "Money",
+    "CalendarYear", "ChangeRecord", "DictionaryEntry", "Evidence", "FollowUpAlert", "FollowUpMonth", "FrozenReport", "ImportBatch", "OfficeSetting", "FollowUpRecord", "FollowUpYear", "Money",
     "ReserveCandidate", "TrainingAttendance", "TrainingSession",
     "LoginEvent", "LoginThrottle", "PersonalDataView", "RecoveryCode", "UserSecurity",
     "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",

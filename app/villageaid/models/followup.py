@@ -12,25 +12,40 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     and_,
+    bindparam,
     case,
     extract,
     func,
     select,
     type_coerce,
 )
+from datetime import date
 from sqlalchemy.orm import relationship
 from sqlalchemy.types import TypeDecorator
 
-from .. import choices
+from .. import choices, settings
 from .base import Record, Recyclable
 from .reference import Town, Unit, Village
 
 
+FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元 = 1,000,000 分
+
+
+def money_value(fen):
+    """An amount kept in fen as 万元: two decimals when it is whole hundreds
+    of yuan, else the six decimals it needs to be exact."""
+    amount = Decimal(int(fen)).scaleb(-6)
+    two = amount.quantize(Decimal("0.01"))
+    return two if two == amount else amount.quantize(Decimal("0.000001"))
+
+
 class Money(TypeDecorator):
-    """An exact amount with two decimals (万元), stored as an integer number
-    of hundredths, so that sums are exact on every database (SQLite has no
-    exact decimal type)."""
+    """An exact amount shown in 万元, stored as an integer number of fen
+    (分, hundredths of a yuan; six decimals of 万元), so that a 350.50-yuan
+    entry is kept exactly and sums are exact on every database (SQLite has
+    no exact decimal type)."""
 
     impl = BigInteger
     cache_ok = True
@@ -42,15 +57,15 @@ class Money(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        hundredths = Decimal(value) * 100
-        if hundredths != hundredths.to_integral_value():
-            raise ValueError("an amount has at most two decimals")
-        return int(hundredths)
+        fen = Decimal(value) * FEN_PER_WAN
+        if fen != fen.to_integral_value():
+            raise ValueError("an amount is exact to the fen (six decimals of 10k yuan)")
+        return int(fen)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+        return money_value(value)
 
 
 class FollowUpRecord(Record, Recyclable, Model):
@@ -89,29 +104,122 @@ class CalendarYear(Model):
     year = Column(Integer, primary_key=True, autoincrement=False)
 
 
-def _yearly_figures():
+class FollowUpMonth(Model):
+    """The follow-up figures of one village in one calendar month, maintained
+    on every write of a follow-up record (followup.refresh_months, through
+    writes.on_change), so that a year, or a year to date, is a sum of months
+    (plus the one partial month computed from the records)."""
+
+    __tablename__ = "va_followup_month"
+    village_id = Column(Integer, ForeignKey("va_village.id"), primary_key=True, autoincrement=False)
+    year = Column(Integer, primary_key=True, autoincrement=False, index=True)
+    month = Column(Integer, primary_key=True, autoincrement=False)
+    records = Column(Integer, nullable=False, default=0)
+    visits = Column(Integer, nullable=False, default=0)
+    households = Column(Integer, nullable=False, default=0)
+    funds = Column(Money, nullable=False, default=0)
+    projects = Column(Integer, nullable=False, default=0)
+    problems_open = Column(Integer, nullable=False, default=0)
+    problems_closed = Column(Integer, nullable=False, default=0)
+
+
+MONTH_FIGURES = ("records", "visits", "households", "funds", "projects", "problems_open", "problems_closed")
+
+
+def month_figures(r):
+    """SQL sums of the records `r` per MONTH_FIGURES (for a GROUP BY)."""
+    return (
+        func.count(r.id).label("records"),
+        func.coalesce(func.sum(case((r.kind == "visit", 1), else_=0)), 0).label("visits"),
+        func.coalesce(func.sum(r.households_visited), 0).label("households"),
+        type_coerce(func.coalesce(func.sum(r.funds), 0), BigInteger).label("funds"),
+        func.coalesce(func.sum(case((r.kind == "project", 1), else_=0)), 0).label("projects"),
+        func.coalesce(func.sum(case((r.rectification == "in_progress", 1), else_=0)), 0).label("problems_open"),
+        func.coalesce(func.sum(case((r.rectification == "done", 1), else_=0)), 0).label("problems_closed"),
+    )
+
+
+def _reference():
+    from ..followup import reference_date
+    return reference_date()
+
+
+# The reference date, read when a statement runs (a setting the office changes).
+REF_YEAR = bindparam("va_ref_year", callable_=lambda: _reference().year, type_=Integer)
+REF_MONTH = bindparam("va_ref_month", callable_=lambda: _reference().month, type_=Integer)
+REF_DAY = bindparam("va_ref_day", callable_=lambda: _reference().day, type_=Integer)
+PARTIAL_FROM = bindparam("va_partial_from", type_=Date,
+                         callable_=lambda: date(_reference().year - 1, _reference().month, 1))
+PARTIAL_TO = bindparam("va_partial_to", type_=Date, callable_=lambda: _reference())
+
+
+def _months():
+    """Per village and year: the whole year's sums and the sums of the months
+    before the reference month ("early")."""
+    m = FollowUpMonth
+    early = m.month < REF_MONTH
+    columns = [m.village_id.label("village_id"), m.year.label("year")]
+    for name in MONTH_FIGURES:
+        column = getattr(m, name)
+        total = func.sum(column)
+        before = func.sum(case((early, column), else_=0))
+        if name == "funds":
+            total, before = type_coerce(total, BigInteger), type_coerce(before, BigInteger)
+        columns += [total.label(name), before.label("early_" + name)]
+    return select(*columns).group_by(m.village_id, m.year).subquery()
+
+
+def _partial_month():
+    """Per village, for the reference year and the one before: the records of
+    the reference month up to the reference day (29 February counts with the
+    28th in a common year: no such day)."""
     r = FollowUpRecord
     year = extract("year", r.date)
     return (
-        select(
-            r.village_id.label("village_id"),
-            year.label("year"),
-            func.sum(case((r.kind == "visit", 1), else_=0)).label("visits"),
-            func.coalesce(func.sum(r.households_visited), 0).label("households"),
-            type_coerce(func.coalesce(func.sum(r.funds), 0), BigInteger).label("funds"),
-            func.sum(case((r.kind == "project", 1), else_=0)).label("projects"),
-            func.sum(case((r.rectification == "in_progress", 1), else_=0)).label("problems_open"),
-            func.sum(case((r.rectification == "done", 1), else_=0)).label("problems_closed"),
-        )
-        .where(r.deleted_on.is_(None))
+        select(r.village_id.label("village_id"), year.label("year"), *month_figures(r))
+        .where(r.deleted_on.is_(None), r.date >= PARTIAL_FROM, r.date <= PARTIAL_TO,
+               extract("month", r.date) == REF_MONTH, extract("day", r.date) <= REF_DAY)
         .group_by(r.village_id, year)
         .subquery()
     )
 
 
-_current = _yearly_figures()
-_previous = _yearly_figures()
-_zero = func.coalesce
+def start_year(village):
+    """SQL: the first year of a village in the follow-up set: the year it
+    joined (a focus village) or its exit year."""
+    return case((village.followup_since.isnot(None), extract("year", village.followup_since)),
+                else_=village.exit_year)
+
+
+def _figure(months, partial, name, to_date):
+    """A year's figure: the whole year, or for the reference year the months
+    before the reference month plus the partial month."""
+    whole = func.coalesce(getattr(months.c, name), 0)
+    so_far = func.coalesce(getattr(months.c, "early_" + name), 0) + func.coalesce(getattr(partial.c, name), 0)
+    return case((to_date, so_far), else_=whole)
+
+
+_cur, _prev = _months(), _months()
+_cur_part, _prev_part = _partial_month(), _partial_month()
+_to_date = CalendarYear.year == REF_YEAR
+
+
+def _year_columns():
+    columns = []
+    for name in MONTH_FIGURES:
+        this = _figure(_cur, _cur_part, name, _to_date)
+        before = _figure(_prev, _prev_part, name, _to_date)
+        if name == "funds":
+            columns += [type_coerce(this, Money).label("funds"), type_coerce(before, Money).label("funds_before"),
+                        type_coerce(this - before, Money).label("funds_change")]
+        elif name == "visits":
+            columns += [this.label("visits"), before.label("visits_before"), (this - before).label("visits_change")]
+        else:
+            columns.append(this.label(name))
+    return columns
+
+
+_records_this = _figure(_cur, _cur_part, "records", _to_date)
 
 FOLLOWUP_YEAR_SELECT = (
     select(
@@ -120,27 +228,28 @@ FOLLOWUP_YEAR_SELECT = (
         Village.town_id.label("town_id"),
         Village.unit_id.label("unit_id"),
         Village.exit_year.label("exit_year"),
-        _zero(_current.c.visits, 0).label("visits"),
-        _zero(_current.c.households, 0).label("households"),
-        type_coerce(_zero(_current.c.funds, 0), Money).label("funds"),
-        _zero(_current.c.projects, 0).label("projects"),
-        _zero(_current.c.problems_open, 0).label("problems_open"),
-        _zero(_current.c.problems_closed, 0).label("problems_closed"),
-        (_zero(_current.c.visits, 0) - _zero(_previous.c.visits, 0)).label("visits_change"),
-        type_coerce(_zero(_current.c.funds, 0) - _zero(_previous.c.funds, 0), Money).label("funds_change"),
+        Village.followup_since.label("followup_since"),
+        _to_date.label("to_date"),
+        (_records_this == 0).label("empty"),
+        *_year_columns(),
     )
     .select_from(Village)
-    .join(CalendarYear, CalendarYear.year >= Village.exit_year)
-    .outerjoin(_current, and_(_current.c.village_id == Village.id, _current.c.year == CalendarYear.year))
-    .outerjoin(_previous, and_(_previous.c.village_id == Village.id, _previous.c.year == CalendarYear.year - 1))
+    .join(CalendarYear, CalendarYear.year >= start_year(Village))
+    .outerjoin(_cur, and_(_cur.c.village_id == Village.id, _cur.c.year == CalendarYear.year))
+    .outerjoin(_prev, and_(_prev.c.village_id == Village.id, _prev.c.year == CalendarYear.year - 1))
+    .outerjoin(_cur_part, and_(_cur_part.c.village_id == Village.id, _cur_part.c.year == CalendarYear.year))
+    .outerjoin(_prev_part, and_(_prev_part.c.village_id == Village.id, _prev_part.c.year == CalendarYear.year - 1))
     .where(Village.deleted_on.is_(None))
     .subquery("va_followup_year")
 )
 
 
 class FollowUpYear(Model):
-    """跟进帮扶年度汇总: one row per village and year from its exit year on
-    (read-only; a query over the records, not a table)."""
+    """跟进帮扶年度汇总: one row per village and year from its first year in
+    the follow-up set on (read-only; a query over the monthly sums). A
+    finished year is compared with the whole year before; the reference year
+    (to date) with the same days of the year before. An empty year is
+    flagged."""
 
     __table__ = FOLLOWUP_YEAR_SELECT
     __label__ = _l("Yearly follow-up summary")
@@ -151,3 +260,44 @@ class FollowUpYear(Model):
                         foreign_keys=[FOLLOWUP_YEAR_SELECT.c.town_id], viewonly=True, lazy="joined")
     unit = relationship(Unit, primaryjoin=FOLLOWUP_YEAR_SELECT.c.unit_id == Unit.id,
                         foreign_keys=[FOLLOWUP_YEAR_SELECT.c.unit_id], viewonly=True, lazy="joined")
+
+
+def alert_period_of(day):
+    """The period an alert of `day` belongs to (VILLAGEAID_ALERT_PERIOD):
+    2021-06 (month), 2021-Q2 (quarter) or 2021 (year)."""
+    kind = settings.get("VILLAGEAID_ALERT_PERIOD")
+    if kind == "year":
+        return "%04d" % day.year
+    if kind == "quarter":
+        return "%04d-Q%d" % (day.year, (day.month - 1) // 3 + 1)
+    return "%04d-%02d" % (day.year, day.month)
+
+
+class FollowUpAlert(Record, Model):
+    """A stored decline alert (预警), one per village, kind and period, taken
+    up (处置: note, responsible unit, deadline) and closed with the result."""
+
+    __tablename__ = "va_followup_alert"
+    __label__ = _l("Follow-up alert")
+    __table_args__ = (
+        UniqueConstraint("village_id", "kind", "period", name="uq_va_followup_alert"),
+    )
+    id = Column(Integer, primary_key=True)
+    village_id = Column(Integer, ForeignKey("va_village.id"), nullable=False, index=True)
+    village = relationship(Village, lazy="joined", innerjoin=True)
+    town_id = Column(Integer, ForeignKey("va_town.id"), nullable=False, index=True)
+    town = relationship(Town, lazy="joined", innerjoin=True)
+    kind = Column(String(20), nullable=False, index=True, info={"choices": choices.ALERT_KINDS})
+    period = Column(String(10), nullable=False, index=True)
+    raised_on = Column(Date, nullable=False, index=True)
+    reason = Column(Text, nullable=False)
+    status = Column(String(20), nullable=False, default="open", index=True, info={"choices": choices.ALERT_STATUSES})
+    note = Column(Text)
+    responsible_unit_id = Column(Integer, ForeignKey("va_unit.id"), index=True)
+    responsible_unit = relationship(Unit, lazy="joined")
+    deadline = Column(Date, index=True)
+    result = Column(Text)
+    closed_on = Column(Date)
+
+    def __str__(self):
+        return "%s %s %s" % (self.village, choices.ALERT_KINDS.label(self.kind), self.period)

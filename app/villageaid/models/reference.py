@@ -77,6 +77,8 @@ class Village(Record, Recyclable, Model):
     director_count = Column(Integer, nullable=False, default=0, server_default="0")
     both_count = Column(Integer, nullable=False, default=0, server_default="0", index=True)
     member_count = Column(Integer, nullable=False, default=0, server_default="0")
+    # a focus non-poor village put in the follow-up set, and since when
+    followup_since = Column(Date, index=True)
 
     def __str__(self):
         return self.name

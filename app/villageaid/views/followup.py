@@ -7,13 +7,16 @@ from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import not_
+from wtforms.validators import Optional
 
 from .. import followup, scope
-from ..choices import ALERT_KINDS
-from ..exports import chosen_encoding, csv_stream, report_body
+from ..choices import ALERT_KINDS, ALERT_STATUSES, Choices
+from ..fields import ChoiceField
+from ..exports import chosen_encoding, csv_stream, report_body, yes_no
 from ..lookups import LOOKUPS
 from ..queryargs import ID_RANGE, LARGEST_PAGE, bad_request, choice_args, int_arg, shown
-from ..models import FollowUpRecord, FollowUpYear
+from ..models import FollowUpAlert, FollowUpRecord, FollowUpYear
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from .imports import ImportMixin
 
@@ -43,7 +46,8 @@ class FollowUpRecordView(ImportMixin, ScopedModelView):
     description_columns = {
         "village": _l("Only villages in the follow-up set (exit years in the settings)."),
         "unit": _l("Leave empty for the village's stationed unit."),
-        "funds": _l("10k yuan, up to two decimals; required for a funds record."),
+        "funds": _l("10k yuan, exact to the fen (up to six decimals: 350.50 yuan is 0.03505); "
+                    "required for a funds record."),
         "project": _l("Required for a project record."),
     }
 
@@ -64,8 +68,15 @@ class FollowUpYearView(ScopedModelView):
     base_permissions = ["can_list", "can_export"]
     extra_args = {"report_kind": "followup_summary"}  # the parameters named under the list
     base_filters = [["year", FollowUpSetFilter, None]]
-    list_columns = ["village", "town", "unit", "year", "visits", "visits_change", "households", "funds",
-                    "funds_change", "projects", "problems_open", "problems_closed"]
+    list_columns = ["village", "town", "unit", "year", "to_date", "empty", "records", "visits", "visits_before",
+                    "visits_change", "households", "funds", "funds_before", "funds_change", "projects",
+                    "problems_open", "problems_closed"]
+    description_columns = {
+        "to_date": _l("The reference year: 1 January to the reference date, compared with the same days of "
+                      "the year before; a finished year is compared with the whole year before."),
+        "empty": _l("No follow-up record in the year (or the year to date)."),
+    }
+    formatters_columns = {"to_date": yes_no, "empty": yes_no}
     search_columns = ["village", "town", "unit", "year"]
     order_columns = ["year", "visits", "visits_change", "households", "funds", "funds_change", "projects"]
     base_order = ("year", "desc")
@@ -85,6 +96,7 @@ class FollowUpTools(BaseView):
     @has_access
     def alerts(self):
         found, criteria, problems = _alerts_from_request()
+        followup.store_alerts(scope.current_viewer(), found, path="web")
         page, problem = int_arg("page", 0, LARGEST_PAGE, default=0)
         for message in problems + ([problem] if problem else []):
             flash(message, "warning")
@@ -93,7 +105,7 @@ class FollowUpTools(BaseView):
             "villageaid/alerts.html", title=_("Follow-up alerts"), alerts=rows, total=len(found), page=page,
             pages=(len(found) + self.page_size - 1) // self.page_size, criteria=criteria,
             kinds=list(ALERT_KINDS), reference=followup.reference_date(),
-            periods=followup.periods(), label=followup.alert_label,
+            periods=followup.periods(), label=followup.alert_label, status_label=ALERT_STATUSES.label,
             export_url=url_for("FollowUpTools.alerts_export", **_args(criteria)),
             page_url=lambda p: url_for("FollowUpTools.alerts", page=p, **_args(criteria)),
         )
@@ -109,6 +121,7 @@ class FollowUpTools(BaseView):
             return bad_request(*problems)
         rows = [[followup.alert_label(a.kind), a.town, a.village, a.unit, a.reason] for a in found]
         headers = [_("Alert"), _("Town"), _("Village"), _("Dispatching unit"), _("Reason")]
+        # the export stores nothing: a GET that writes is the list's (and the export receipt's) alone
         return csv_stream(report_body(rows), headers, _("Follow-up alerts"), encoding)
 
 
@@ -139,6 +152,51 @@ def _alerts_from_request():
     return found, criteria, problems
 
 
+YES_NO = Choices(("y", _l("Yes")), ("n", _l("No")))
+
+
+class OverdueFilter(BaseFilter):
+    """Overdue: not closed, and its deadline before the reference date."""
+
+    name = _l("Is")
+
+    def apply(self, query, value):
+        wanted = value[0] if isinstance(value, list) else value
+        condition = followup.overdue_condition()
+        return query.filter(condition if wanted != "n" else not_(condition))
+
+
+class FollowUpAlertView(ScopedModelView):
+    """预警处置: the stored alerts, one per village, kind and period; taken up
+    with a note, the responsible unit and a deadline, closed with the result.
+    Overdue: not closed and past its deadline (the "overdue" filter is the
+    deadline before the reference date with a status other than closed)."""
+
+    datamodel = ScopedInterface(FollowUpAlert, filters={"overdue": [OverdueFilter]})
+    list_title = show_title = _l("Alert handling")
+    edit_title = _l("Take up or close an alert")
+    base_permissions = ["can_list", "can_show", "can_edit", "can_export"]
+    list_columns = ["period", "kind", "town", "village", "status", "responsible_unit", "deadline", "raised_on",
+                    "reason"]
+    show_fieldsets = [
+        (_l("Alert"), {"fields": ["period", "kind", "town", "village", "raised_on", "reason"]}),
+        (_l("Handling"), {"fields": ["status", "note", "responsible_unit", "deadline", "result", "closed_on"]}),
+        (_l("Record"), {"fields": ["created_by", "created_on", "changed_by", "changed_on"], "expanded": False}),
+    ]
+    edit_columns = ["status", "note", "responsible_unit", "deadline", "result"]
+    search_columns = ["status", "overdue", "kind", "town", "responsible_unit", "deadline", "period", "village"]
+    search_form_extra_fields = {"overdue": ChoiceField(_l("Overdue"), [Optional()], options=YES_NO)}
+    label_columns = {"overdue": _l("Overdue")}
+    order_columns = ["period", "kind", "status", "deadline", "raised_on"]
+    base_order = ("raised_on", "desc")
+    lookup_keys = {"village": "followupvillage", "town": "town", "responsible_unit": "alertunit"}
+    export_extra_columns = ("note", "result", "closed_on")
+    description_columns = {
+        "status": _l("Taking up needs a note, the responsible unit and a deadline; closing needs the result."),
+        "responsible_unit": _l("Your own units, or the village's stationed unit."),
+    }
+
+
 class FollowUpRecordApi(ScopedModelRestApi):
     resource_name = "followup_record"
     datamodel = ScopedInterface(FollowUpRecord)
@@ -165,6 +223,7 @@ class FollowUpReportApi(BaseApi):
         found, _criteria, problems = _alerts_from_request()
         if problems:
             return self.response_400(message=" ".join(problems))
+        followup.store_alerts(scope.current_viewer(), found, path="api")
         return jsonify(reference_date=followup.reference_date().isoformat(), alerts=[a.as_dict() for a in found])
 
     @api_expose("/summary", methods=["GET"])

@@ -52,7 +52,7 @@ def declare_fields(view, model):
             continue
         if isinstance(column.type, Money):
             money_checks = [FieldCheck(checks[name])] if name in checks else []
-            add_extra[name] = edit_extra[name] = DecimalField(label, [Optional()] + money_checks, places=2)
+            add_extra[name] = edit_extra[name] = DecimalField(label, [Optional()] + money_checks, places=None)
             continue
         options = getattr(column, "info", {}).get("choices")
         if options is None:

@@ -89,11 +89,13 @@ class VillageView(ImportMixin, ScopedModelView):
     edit_title = _l("Edit village")
     list_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "is_focus"]
     show_fieldsets = [
-        (_l("Village"), {"fields": ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "is_focus"]}),
+        (_l("Village"), {"fields": ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "is_focus",
+                                    "followup_since"]}),
         AUDIT_FIELDSET,
     ]
-    add_columns = edit_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor"]
-    search_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor"]
+    add_columns = edit_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor",
+                                  "followup_since"]
+    search_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "followup_since"]
     order_columns = ["name", "poverty_status", "exit_year", "registered_poor"]
     formatters_columns = {"is_focus": yes_no}
     export_expressions = {"is_focus": Village.focus_condition}
@@ -103,6 +105,8 @@ class VillageView(ImportMixin, ScopedModelView):
     related_views = [CadreView, FollowUpRecordView, FollowUpYearView]
     description_columns = {
         "exit_year": _l("Only for poor villages: the year the village exited poverty."),
+        "followup_since": _l("Only for focus non-poor villages: the day the village joined the follow-up set "
+                             "(records, yearly summary and alerts from that year on)."),
     }
 
     def render_template(self, template, **kwargs):
@@ -186,8 +190,9 @@ class VillageApi(ScopedModelRestApi):
         "id", "name", "town.id", "town.name", "unit.id", "unit.name",
         "poverty_status", "exit_year", "registered_poor", "row_version",
     ]
-    add_columns = edit_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor"]
-    search_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor"]
+    add_columns = edit_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor",
+                                  "followup_since"]
+    search_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "followup_since"]
     order_columns = ["name", "exit_year", "registered_poor"]
 
 
