@@ -31,18 +31,19 @@ def test_cadres_as_typed_cells(browser):
     assert ".xlsx" in resp.headers["Content-Disposition"]
     sheet = workbook_of(resp).worksheets[0]
     header = [c.value for c in sheet[1]]
-    assert header == ["姓名", "性别", "类别", "职务", "派出单位", "村", "选派/任职日期", "状态", "新任干部", "身份证号", "电话"]
+    assert header == ["姓名", "性别", "类别", "职务", "派出单位", "村", "所在乡镇（乡镇干部）", "选派/任职日期", "状态", "新任干部",
+                      "身份证号", "电话", "学历", "政治面貌", "入党日期"]
     assert all(c.font.b for c in sheet[1])
     assert sheet.freeze_panes == "A2"
     row = sheet[2]
     values = [c.value for c in row]
     assert values[0] == "张一" and values[1] == "男" and values[5] == "甲村"
-    assert values[6] == datetime.datetime(2020, 6, 1) and row[6].is_date
-    assert values[9] == "530428198001010015" and row[9].data_type == "s" and len(values[9]) == 18
-    assert values[10] == "13812345678" and row[10].data_type == "s"
-    assert row[9].number_format == "@"
-    assert values[8] == "是"
-    assert sheet.column_dimensions["J"].width >= 18  # the ID number fits
+    assert values[7] == datetime.datetime(2020, 6, 1) and row[7].is_date
+    assert values[10] == "530428198001010015" and row[10].data_type == "s" and len(values[10]) == 18
+    assert values[11] == "13812345678" and row[11].data_type == "s"
+    assert row[10].number_format == "@"
+    assert values[9] == "是"
+    assert sheet.column_dimensions["K"].width >= 18  # the ID number fits
 
 
 def test_headers_follow_the_language(browser):

@@ -32,7 +32,7 @@ def id_number(serial):
 
 
 def cadre_row(name, serial, village="甲村", kind="村干部", post="村党组织书记", unit=""):
-    return [name, "男", id_number(serial), "13912345678", kind, post, unit, village, "2021-03-01", "在岗"]
+    return [name, "", id_number(serial), "13912345678", kind, post, unit, village, "2021-03-01", "在岗"]  # gender: from the ID number
 
 
 def xlsx(headers, rows):
@@ -89,7 +89,7 @@ def test_template_has_headers_example_dropdowns_and_explanation(browser):
     book = load_workbook(io.BytesIO(resp.get_data()))
     data, explain = book.worksheets[0], book.worksheets[1]
     headers = [c.value for c in data[1]]
-    assert headers[:3] == ["姓名*", "性别*", "身份证号*"]
+    assert headers[:3] == ["姓名*", "性别", "身份证号*"]
     example = [c.value for c in data[2]]
     assert example[2] == "110101199003074514" and data.cell(2, 3).data_type == "s"
     assert data.cell(2, 3).number_format == "@"
@@ -97,7 +97,7 @@ def test_template_has_headers_example_dropdowns_and_explanation(browser):
     explained = " ".join(str(c.value) for row in explain.iter_rows() for c in row if c.value)
     assert "身份证号" in explained and "新任干部" in explained  # a settable and an export-only column
     en = load_workbook(io.BytesIO(browser("office", lang="en").get(IMPORT + "template/").get_data())).worksheets[0]
-    assert [c.value for c in en[1]][:2] == ["Full name*", "Gender*"]
+    assert [c.value for c in en[1]][:2] == ["Full name*", "Gender"]
 
 
 def test_template_round_trips_into_an_error_free_preview(browser):
@@ -109,6 +109,7 @@ def test_template_round_trips_into_an_error_free_preview(browser):
     sheet.cell(2, 6).value = "村党组织书记"
     sheet.cell(2, 7).value = None  # (a resident has a unit; this one is a village cadre)
     sheet.cell(2, 8).value = "甲村"
+    sheet.cell(2, 9).value = None  # (a township cadre's own town; not this one's)
     out = io.BytesIO()
     book.save(out)
     html = upload(b, IMPORT, "t.xlsx", out.getvalue()).get_data(as_text=True)

@@ -294,7 +294,7 @@ def test_a_clerk_records_township_cadres_only_in_its_own_towns(api):
 def test_the_cadre_form_offers_and_takes_only_own_towns(browser):
     b = browser("clerk_town")
     t1, t2 = ids(Town, "甲镇", "乙乡")
-    form = {"name": "表单乡干", "gender": "male", "id_number": "530428199001010028", "kind": "township",
+    form = {"name": "表单乡干", "gender": "female", "id_number": "530428199001010028", "kind": "township",
             "post": "town_head", "town": str(t2), "start_date": "2021-03-01", "status": "active"}
     before = count(Cadre)
     html = b.post("/cadreview/add", form).get_data(as_text=True)

@@ -19,8 +19,7 @@ from sqlalchemy import and_, delete, exists, extract, func, insert, or_, select
 from . import scope, writes
 from .choices import ALERT_KINDS
 from .eligibility import years_before
-from .models import (Cadre, FollowUpAlert, FollowUpMonth, FollowUpRecord, FollowUpYear, Town, Unit, Village,
-                     utcnow)
+from .models import Cadre, FollowUpAlert, FollowUpMonth, FollowUpRecord, FollowUpYear, Town, Unit, Village
 from .models.followup import FOLLOWUP_YEAR_SELECT, alert_period_of, month_figures
 from . import settings, timefmt
 from .validators import money_text_of
@@ -138,8 +137,12 @@ def dropped(this, last, percent, minimum):
 
 
 def thresholds():
-    return {name: settings.get("VILLAGEAID_ALERT_" + name)
-            for name in ("FUNDS_DROP_PERCENT", "FUNDS_DROP_MIN", "VISITS_DROP_PERCENT", "VISITS_DROP_MIN")}
+    return {
+        "FUNDS_DROP_PERCENT": settings.get("VILLAGEAID_ALERT_FUNDS_DROP_PERCENT"),
+        "FUNDS_DROP_MIN": settings.get("VILLAGEAID_ALERT_FUNDS_DROP_MIN"),
+        "VISITS_DROP_PERCENT": settings.get("VILLAGEAID_ALERT_VISITS_DROP_PERCENT"),
+        "VISITS_DROP_MIN": settings.get("VILLAGEAID_ALERT_VISITS_DROP_MIN"),
+    }
 
 
 def alerts(viewer, kinds=None, town_id=None, unit_id=None):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, UniqueConstraint, func
 
-from . import history, scope, settings, writes
+from . import history, rules, scope, settings, writes
 from .exports import LABEL_ATTRIBUTES
 from .models import ChangeRecord, ImportBatch, Money, utcnow
 from .personal import personal_columns
@@ -89,7 +89,8 @@ class Columns:
             elif name in table.columns:
                 column = table.columns[name]
                 required = (not column.nullable and column.default is None and column.server_default is None
-                            and not isinstance(column.type, Boolean))
+                            and not isinstance(column.type, Boolean)
+                            and name not in rules.derived_columns(self.model))  # a rule fills it in
                 self.settable.append(Column(name, labels_in(view, name), required, sql_type=column.type,
                                             options=column.info.get("choices"), view_labels=view.label_columns))
         settable = {c.name for c in self.settable}
@@ -226,10 +227,10 @@ def parse(column, value, resolver):
     if column.target is not None:
         return resolver(column.target, text)
     if column.options is not None:
-        for code, label in column.options:
-            if text == code or any(text == t for t in _both(label)):
-                return code
-        raise BadValue(_("Not one of the choices."))
+        code = code_of_label(column.options, text)
+        if code is None:
+            raise BadValue(_("Not one of the choices."))
+        return code
     kind = column.sql_type
     if isinstance(kind, Boolean):
         lowered = text.lower()
@@ -277,12 +278,16 @@ def parse(column, value, resolver):
     return text
 
 
-def _both(label):
-    texts = set()
+def code_of_label(options, text):
+    """The code whose label reads `text` in Chinese or English (or the code
+    itself); None when no choice does. The pairs are read in each language:
+    an office dictionary's labels are already words of one language."""
     for locale in ("zh", "en"):
         with force_locale(locale):
-            texts.add(str(label))
-    return texts
+            for code, label in options.pairs:
+                if text == code or text == str(label):
+                    return code
+    return None
 
 
 class Resolver:
@@ -422,6 +427,7 @@ def run(view, viewer, headers, rows, batch=None, planned=None):
     session.add(batch)
     session.flush()
     token = _BATCH.set(batch.id)
+    derived = rules.derived_columns(model)
     try:
         with writes.held(session):
             for index, raw in enumerate(rows):
@@ -432,6 +438,8 @@ def run(view, viewer, headers, rows, batch=None, planned=None):
                     cell = result.values[i] if i < len(result.values) else None
                     if column.name in hidden and "*" in text_of(cell):
                         continue  # masked as exported: keep the recorded value
+                    if column.name in derived and text_of(cell) == "":
+                        continue  # left empty: a rule fills it in (gender from the ID number)
                     try:
                         values[column.name] = parse(column, cell, resolver)
                     except BadValue as exc:
