@@ -83,6 +83,9 @@ def test_upload_download_and_history(browser, records, store):
         assert (change.action, change.path, change.town_id) == ("create", "web", fetch(Village, ids(Village, "甲村")[0]).town_id)
         change_id = change.id
     assert "签到表.png" in browser("office").get("/changerecordview/show/%d" % change_id).get_data(as_text=True)
+    # the record's own 历史 tab tells it too
+    tab = b.get("/followuprecordview/show/%d" % mine).get_data(as_text=True).split('id="History"')[1]
+    assert "佐证材料: 签到表.png" in tab and "image/png" in tab
 
 
 @pytest.mark.parametrize("data, name, message", [

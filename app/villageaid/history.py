@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from flask import has_request_context, request
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import delete, event, insert, inspect as sa_inspect
+from sqlalchemy import and_, delete, event, insert, inspect as sa_inspect, or_, select
 
 from . import scope, settings, writes
 from .exports import yes_no
@@ -114,15 +114,30 @@ def purged_label(item):
     return mask_name(item) if type(item) in PEOPLE else str(item)[:200]
 
 
+def attachments(model, record_id):
+    """The history rows of a record's evidence (its 佐证材料), shown with the
+    record's own; None for a record that has none."""
+    from .models import Evidence
+
+    column = {"FollowUpRecord": Evidence.followup_record_id,
+              "TrainingSession": Evidence.training_session_id}.get(model.__name__)
+    if column is None:
+        return None
+    return and_(ChangeRecord.model == Evidence.__name__,
+                ChangeRecord.record_id.in_(select(Evidence.id).where(column == record_id)))
+
+
 def entries(viewer, model, record_id, limit=200):
     """The history of one record that `viewer` may see, newest first
     (`record_id` as it came in a URL)."""
     record_id = scope.parse_id(record_id)
     if record_id is None:
         return []
+    own = and_(ChangeRecord.model == model.__name__, ChangeRecord.record_id == record_id)
+    attached = attachments(model, record_id)
     query = (
         scope.visible_query(ChangeRecord, viewer)
-        .filter(ChangeRecord.model == model.__name__, ChangeRecord.record_id == record_id)
+        .filter(own if attached is None else or_(own, attached))
         .order_by(ChangeRecord.changed_on.desc(), ChangeRecord.id.desc())
         .limit(limit)
     )
@@ -146,7 +161,7 @@ def shown_fields(row, viewer):
     model = _model_named(row.model)
     columns = model.__table__.columns if model is not None else {}
     hidden = () if viewer.personal_data else personal_columns(model)
-    labels = ACCOUNT_LABELS if row.model in ACCOUNT_MODELS else LABELS
+    labels = ACCOUNT_LABELS if row.model in ACCOUNT_MODELS else {**LABELS, **getattr(model, "__field_labels__", {})}
     shown = []
     for field, before, after in json.loads(row.changes or "[]"):
         if field == PASSWORD:  # never a password or its hash: only that it changed

@@ -24,6 +24,10 @@ class Evidence(Record, Recyclable, Model):
     # deleting its record puts the evidence in the recycle bin with it
     # (evidence.py), so it does not hold the record's delete back
     __goes_with_its_record__ = True
+    __field_labels__ = {
+        "followup_record": _l("Follow-up record"), "training_session": _l("Training session"),
+        "file_name": _l("File"), "content_type": _l("Type"), "size": _l("Size (bytes)"), "sha256": _l("SHA-256"),
+    }
     id = Column(Integer, primary_key=True)
     followup_record_id = Column(Integer, ForeignKey("va_followup_record.id"), index=True)
     followup_record = relationship(FollowUpRecord, lazy="select")
