@@ -387,6 +387,24 @@ def marked(table, *pks):
     return check
 
 
+def marked_trained(table, *pks):
+    """Marking completed: the records change, and so may the date their
+    cadres became trained (va_cadre.trained_on, kept by the write path) —
+    nothing else of the cadres."""
+    def check(before, after, what):
+        others = [t for t in sw.changed_tables(before, after) if t not in (table, "va_cadre")]
+        assert not others, "%s also changed %s" % (what, others)
+        moved = {r[0] for r in after[table] if r not in before[table]}
+        assert moved == set(pks), "%s changed rows %s, expected %s" % (what, moved, pks)
+        col = _column("va_cadre", "trained_on")
+
+        def without_trained_on(rows):
+            return sorted((tuple(r[:col]) + tuple(r[col + 1:]) for r in rows), key=repr)
+
+        assert without_trained_on(before["va_cadre"]) == without_trained_on(after["va_cadre"]), what
+    return check
+
+
 CRUD_ACTIONS = (("muldelete", "delete", deleted),)
 WEB = {}
 WEB.update(model_view("TownView", "town", "reference", actions=CRUD_ACTIONS))
@@ -396,7 +414,7 @@ WEB.update(model_view("VillageView", "village", "records", actions=CRUD_ACTIONS)
 WEB.update(model_view("FocusVillageView", "focus_village", "records", actions=CRUD_ACTIONS))
 WEB.update(model_view("CadreView", "cadre", "records", actions=CRUD_ACTIONS))
 WEB.update(model_view("AttendanceView", "attendance", "records", actions=CRUD_ACTIONS + (
-    ("mark_completed", "edit", marked), ("mark_absent", "edit", marked), ("mark_excused", "edit", marked))))
+    ("mark_completed", "edit", marked_trained), ("mark_absent", "edit", marked), ("mark_excused", "edit", marked))))
 WEB.update(model_view("ReserveCandidateView", "candidate", "records", actions=CRUD_ACTIONS))
 WEB.update(model_view("FollowUpRecordView", "followup", "records", actions=CRUD_ACTIONS))
 WEB.update(model_view("ScopeAssignmentView", "assignment", "admin", actions=CRUD_ACTIONS, list_shows=False))
