@@ -103,6 +103,14 @@ def test_demo_data_on_a_fresh_database():
         rows = followup.yearly_rows(office)
         assert any(r["empty"] and r["year"] == 2020 for r in rows)
         assert any(v.followup_since for v in villages) and {r["year"] for r in rows} <= set(range(2017, 2022))
+        # last period's alert, closed; its condition still holds: a new one opens this period
+        from villageaid.models import FollowUpAlert
+
+        closed = db.session.query(FollowUpAlert).filter_by(status="closed").one()
+        system = scope.Viewer(sees_all=True)  # as the scheduled command stores them
+        followup.store_alerts(system, followup.alerts(system), path="cli")
+        assert db.session.query(FollowUpAlert).filter_by(village_id=closed.village_id, kind="fewer_visits",
+                                                         period="2021-11", status="open").count() == 1
         expected = {v.name for v in villages if v.town.name == demo.DEMO_CLERK_TOWN or (v.unit and v.unit.name == demo.DEMO_CLERK_UNIT)}
         # a second run leaves the data alone
         again = demo_app.test_cli_runner().invoke(args=["villageaid", "demo"])

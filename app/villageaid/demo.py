@@ -13,6 +13,7 @@ from stdnum.cn import ric
 
 from . import reserve
 from .followup import rebuild_months, reference_date
+from .models.followup import FollowUpAlert, alert_period_of
 from .models import (
     Cadre,
     FollowUpRecord,
@@ -234,6 +235,16 @@ def load_followup_cases(session, villages, people, today=None):
         if cadre.village is followed[2] and cadre.kind == "resident":
             cadre.status = "left"
     followed[3].unit = None
+    # an alert of last period, taken up and closed: its condition still
+    # holding, the alert list opens a new one for this period
+    # (the third village: its visits fell from six to one, see load_followup)
+    village = followed[2]
+    last_period = date(today.year, today.month, 1) - timedelta(days=1)
+    session.add(FollowUpAlert(
+        village=village, town=village.town, kind="fewer_visits", period=alert_period_of(last_period),
+        raised_on=last_period, reason="今年截至目前走访次数少于去年同期。", status="closed",
+        note="督促工作队按月走访", responsible_unit=village.unit, deadline=last_period,
+        result="已约谈工作队队长，继续跟踪", closed_on=last_period))
     # a focus non-poor village joins the follow-up set at the start of last year
     focus = next(v for v in villages if v.poverty_status == "non_poor" and v.registered_poor >= 100)
     focus.followup_since = date(today.year - 1, 1, 1)

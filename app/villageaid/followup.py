@@ -8,6 +8,7 @@ becomes the 28th), so that January raises no false alarm. Both periods are
 sums of months (va_followup_month) plus the reference month up to the day
 (models.followup.FollowUpYear).
 """
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,6 +24,8 @@ from .models import Cadre, FollowUpAlert, FollowUpMonth, FollowUpRecord, FollowU
 from .models.followup import FOLLOWUP_YEAR_SELECT, alert_period_of, month_figures
 from . import settings, timefmt
 from .validators import money_text_of
+
+log = logging.getLogger(__name__)
 
 
 def exit_years():
@@ -237,8 +240,9 @@ def store_alerts(viewer, found, *, path):
             writes.save_all([(item, None, None) for item in new], viewer, path=path)
             for item in new:
                 stored[(item.village_id, item.kind)] = item
-        except writes.Refused:
+        except writes.Refused as exc:
             # stored at the same moment by another request: read what it stored
+            log.warning("alerts not stored: %s", exc.message())
             for row in session.query(FollowUpAlert).filter(
                     FollowUpAlert.village_id.in_(village_ids[:500]), FollowUpAlert.period == period):
                 stored[(row.village_id, row.kind)] = row
