@@ -23,6 +23,11 @@ def test_an_empty_gender_is_taken_from_the_id_number(browser):
     assert stored_gender(Cadre, "女填") == "female"
 
 
+def test_the_form_says_the_gender_may_be_left_empty(browser):
+    html = browser("office").get("/cadreview/add").get_data(as_text=True)
+    assert "不填则按身份证号确定。" in html
+
+
 def test_a_contradicting_gender_is_refused_on_the_form(browser):
     resp = browser("office").post("/cadreview/add", cadre_form(name="矛盾", gender="female", id_number=MAN))
     assert resp.status_code == 200

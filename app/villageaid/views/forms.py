@@ -3,7 +3,7 @@ for coded columns, scoped search-as-you-type pickers for references,
 checkboxes, exact money, the field checks of rules.py, and the handling of
 personal data a user sees masked."""
 from flask import flash
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime
 from wtforms import BooleanField, DecimalField
 from wtforms.validators import DataRequired, Optional
@@ -60,8 +60,10 @@ def declare_fields(view, model):
         formatters[name] = options.label
         required = not column.nullable and column.default is None and name not in rules.derived_columns(model)
         default = column.default.arg if column.default is not None and not callable(column.default.arg) else None
+        derived = name in rules.derived_columns(model)
         add_extra[name] = edit_extra[name] = ChoiceField(
             label, required_or_optional(required), options=options, default=default,
+            description=_l("Left empty, it is taken from the ID number.") if derived else "",
         )
         search_extra[name] = ChoiceField(label, [Optional()], options=options)
     for rel in writes.many_to_one(model):
