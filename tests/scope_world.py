@@ -255,6 +255,14 @@ def restore(high):
 MAINTAINED = {"va_village": {"candidate_count", "secretary_count", "director_count", "both_count", "member_count"}}
 
 
+def snapshot_columns(table_name):
+    """The names of a table's columns as a snapshot row holds them (in order)."""
+    from flask_appbuilder import Model
+
+    return [c.name for c in Model.metadata.tables[table_name].columns
+            if c.name not in MAINTAINED.get(table_name, ())]
+
+
 def snapshot(tables=TABLES):
     """Every row of the domain tables (without the maintained figures), and
     the accounts and roles (without the login counters a sign-in moves), as

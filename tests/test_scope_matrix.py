@@ -190,9 +190,7 @@ def changed(table, pk):
 
 def deleted(table, *pks):
     """Gone: removed, or (a domain record) in the recycle bin."""
-    from flask_appbuilder import Model
-
-    columns = [c.name for c in Model.metadata.tables[table].columns]
+    columns = sw.snapshot_columns(table)
     binned = columns.index("deleted_on") if "deleted_on" in columns else None
 
     def live(rows):
@@ -547,9 +545,7 @@ def roll_call_entry():
 
 
 def _column(table, name):
-    from flask_appbuilder import Model
-
-    return list(Model.metadata.tables[table].columns.keys()).index(name)
+    return sw.snapshot_columns(table).index(name)
 
 
 LOOKUP_KINDS = {

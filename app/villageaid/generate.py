@@ -671,7 +671,19 @@ class Generator:
                     poor = rng.randrange(100, 320) if rng.random() < 0.3 else rng.randrange(0, 100)
                 vid = self.take_id(Village)
                 county.villages.append((vid, town, unit, exit_year))
-                writer.add((vid, name, town, unit, status, exit_year, poor) + self.audit(when))
+                # reserve counts: kept by reserve.recount at the end; not a focus village in the set
+                writer.add((vid, name, town, unit, status, exit_year, poor, 0, 0, 0, 0, 0, None) + self.audit(when))
+
+    def party_standing(self, rng, birth):
+        """(political status, party join date) of a person born on `birth`."""
+        political = POLITICAL.pick(rng)
+        join = None
+        if political in ("party_member", "probationary"):
+            earliest = years_after(birth, 18).toordinal() + 1
+            latest = (self.settings.today - timedelta(days=30)).toordinal()
+            if earliest < latest:
+                join = date.fromordinal(rng.randrange(earliest, latest))
+        return political, join
 
     def make_cadres(self, county, rng, n, ids):
         """Cadres and their attendance; returns {village id: [resident cadre ids]}."""
@@ -686,7 +698,7 @@ class Generator:
             for _i in range(n):
                 vid, _town, vunit, _exit = rng.choice(county.villages)
                 male = rng.random() < 0.7
-                number, _birth = ids.make(rng, rng.randrange(born_first, born_last), male)
+                number, birth = ids.make(rng, rng.randrange(born_first, born_last), male)
                 start = date.fromordinal(rng.randrange(start_first, start_last))
                 cid = self.take_id(Cadre)
                 if county.unit_ids and rng.random() < 0.4:
@@ -694,13 +706,17 @@ class Generator:
                     post = RESIDENT_POST.pick(rng)
                     unit = vunit if vunit is not None and rng.random() < 0.8 else rng.choice(county.unit_ids)
                     residents.setdefault(vid, []).append(cid)
+                    qualifications = (None, None, None)
                 else:
                     kind = "village"
                     post = VILLAGE_POST.pick(rng)
                     unit = None
+                    # judged like reserve candidates (the two committees)
+                    qualifications = (EDUCATION.pick(rng), *self.party_standing(rng, date.fromordinal(birth)))
                 writer.add((cid, self.pools.person(rng, male), "male" if male else "female", number, mobile(rng),
                             kind, post, unit, vid, start, "left" if rng.random() < 0.08 else "active",
                             None, None)  # own town (township cadres only), trained_on (set at the end)
+                           + qualifications
                            + self.audit(datetime.combine(start, datetime.min.time()) + timedelta(hours=9)))
                 with Timer(attendance):
                     self.attend(rng, cid, kind)
@@ -746,13 +762,7 @@ class Generator:
                 birth = date.fromordinal(birth_ordinal)
                 if rng.random() < 0.05:
                     number = None  # not given: the birth date alone
-                political = POLITICAL.pick(rng)
-                join = None
-                if political in ("party_member", "probationary"):
-                    earliest = years_after(birth, 18).toordinal() + 1
-                    latest = (today - timedelta(days=30)).toordinal()
-                    if earliest < latest:
-                        join = date.fromordinal(rng.randrange(earliest, latest))
+                political, join = self.party_standing(rng, birth)
                 post = TARGET_POST.pick(rng)
                 status = CANDIDATE_STATUS.pick(rng)
                 elected_post, elected_date = (post, elected_day) if status == "elected" else (None, None)
@@ -809,11 +819,14 @@ def column_order_check():
     expected = {
         Town: ["id", "name", "kind", "code"],
         Unit: ["id", "name", "category", "contact", "phone"],
-        Village: ["id", "name", "town_id", "unit_id", "poverty_status", "exit_year", "registered_poor"],
+        Village: ["id", "name", "town_id", "unit_id", "poverty_status", "exit_year", "registered_poor",
+                  "candidate_count", "secretary_count", "director_count", "both_count", "member_count",
+                  "followup_since"],
         TrainingSession: ["id", "title", "batch", "organiser", "start_date", "end_date", "place", "hours",
                           "audience", "capacity", "content"],
         Cadre: ["id", "name", "gender", "id_number", "phone", "kind", "post", "unit_id", "village_id",
-                "start_date", "status", "own_town_id", "trained_on"],
+                "start_date", "status", "own_town_id", "trained_on", "education", "political_status",
+                "party_join_date"],
         TrainingAttendance: ["id", "training_session_id", "cadre_id", "status", "completed", "note"],
         ReserveCandidate: ["id", "village_id", "name", "gender", "ethnicity", "id_number", "birth_date",
                            "education", "political_status", "party_join_date", "background", "phone",
