@@ -40,7 +40,9 @@ def printed(page, url, title, screens):
     pdf = page.pdf(format="A4", print_background=False)
     assert pdf.startswith(b"%PDF")
     assert b"/MediaBox [0 0 595" in pdf  # A4: 595 x 842 points
-    (screens / ("print-%s.pdf" % url.strip("/").split("/")[1])).write_bytes(pdf)
+    name = "print-%s" % url.strip("/").split("/")[1]
+    (screens / (name + ".pdf")).write_bytes(pdf)
+    page.screenshot(path=str(screens / (name + ".png")), full_page=True)
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 1366, "height": 900})
     return body_text
