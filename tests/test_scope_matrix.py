@@ -259,9 +259,13 @@ def denied(role, api=False):
     return 401 if api and role == "anonymous" else (LOGIN if role == "anonymous" else 403)
 
 
-def model_view(name, kind, area, perms=EVERYTHING, actions=(), list_shows=True):
+def model_view(name, kind, area, perms=EVERYTHING, actions=(), list_shows=True, pages=None):
     """A ScopedModelView. `perms`: the permissions the view has at all;
-    `actions`: (name, permission, effect kind) of its bulk actions."""
+    `actions`: (name, permission, effect kind) of its bulk actions;
+    `pages`: its read-only pages of its own (printable ones), endpoint ->
+    the permission it takes: "show" (one record: /<endpoint>/<id>) or
+    "list" (the list's rows: /<endpoint>/)."""
+    pages = pages or {}
     prefix = "/" + name.lower()
     table = TABLE_OF[kind]
     pos = positions(kind)
@@ -290,6 +294,10 @@ def model_view(name, kind, area, perms=EVERYTHING, actions=(), list_shows=True):
             return run(ctx, role, "GET", prefix + "/download/matrix.txt", Outcome(404))
         if endpoint == "show":
             return read(ctx, role, "show", "%s/show/%s" % (prefix, w.id(kind, rec)), rec)
+        if endpoint in pages and pages[endpoint] == "show":
+            return read(ctx, role, "show", "%s/%s/%s" % (prefix, endpoint, w.id(kind, rec)), rec)
+        if endpoint in pages:
+            return read(ctx, role, "list", "%s/%s/" % (prefix, endpoint))
         if endpoint == "add" and method == "GET":
             return run(ctx, role, "GET", prefix + "/add", Outcome(200 if may(role, "add") else denied(role)))
         if endpoint == "add":
@@ -367,6 +375,8 @@ def model_view(name, kind, area, perms=EVERYTHING, actions=(), list_shows=True):
                                  for p in (pos[0], pos[-1], "+".join((pos[0], pos[-1])))]
                         + ["action_post:nosuchaction@A"]},
     }
+    for endpoint, perm in pages.items():
+        methods[endpoint] = {"GET": ["%s:%s" % (endpoint, p) for p in pos] if perm == "show" else [endpoint]}
     entries = {}
     for endpoint, by_method in methods.items():
         entries["%s.%s" % (name, endpoint)] = Entry(
@@ -407,10 +417,11 @@ CRUD_ACTIONS = (("muldelete", "delete", deleted),)
 WEB = {}
 WEB.update(model_view("TownView", "town", "reference", actions=CRUD_ACTIONS))
 WEB.update(model_view("UnitView", "unit", "reference", actions=CRUD_ACTIONS))
-WEB.update(model_view("TrainingSessionView", "session", "reference", actions=CRUD_ACTIONS))
-WEB.update(model_view("VillageView", "village", "records", actions=CRUD_ACTIONS))
-WEB.update(model_view("FocusVillageView", "focus_village", "records", actions=CRUD_ACTIONS))
-WEB.update(model_view("CadreView", "cadre", "records", actions=CRUD_ACTIONS))
+WEB.update(model_view("TrainingSessionView", "session", "reference", actions=CRUD_ACTIONS,
+                      pages={"signin": "show"}))  # the sign-in sheet
+WEB.update(model_view("VillageView", "village", "records", actions=CRUD_ACTIONS, pages={"file": "show"}))
+WEB.update(model_view("FocusVillageView", "focus_village", "records", actions=CRUD_ACTIONS, pages={"file": "show"}))
+WEB.update(model_view("CadreView", "cadre", "records", actions=CRUD_ACTIONS, pages={"roster": "list"}))
 WEB.update(model_view("AttendanceView", "attendance", "records", actions=CRUD_ACTIONS + (
     ("mark_completed", "edit", marked_trained), ("mark_absent", "edit", marked), ("mark_excused", "edit", marked))))
 WEB.update(model_view("ReserveCandidateView", "candidate", "records", actions=CRUD_ACTIONS))

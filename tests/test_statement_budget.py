@@ -22,7 +22,7 @@ LISTS = ["/townview/list/", "/unitview/list/", "/villageview/list/", "/cadreview
          "/trainingsessionview/list/", "/attendanceview/list/", "/reservecandidateview/list/",
          "/followuprecordview/list/", "/untrainedcadreview/list/", "/newcadretrainingview/list/",
          "/focusvillageview/list/", "/belowtargetview/list/", "/followupyearview/list/",
-         "/nooneshoulderview/list/", "/followupalertview/list/"]
+         "/nooneshoulderview/list/", "/followupalertview/list/", "/cadreview/roster/"]
 
 
 @contextmanager
@@ -91,7 +91,7 @@ def test_statements_do_not_grow_with_the_rows(app, browser, user):
     b = browser(user)
     pages = ("/villageview/list/", "/cadreview/list/", "/villageaid/training/coverage/",
              "/villageaid/reserve/summary/", "/villageaid/followup/alerts/", "/belowtargetview/list/",
-             "/nooneshoulderview/list/", "/villageaid/reserve/election/")
+             "/nooneshoulderview/list/", "/villageaid/reserve/election/", "/cadreview/roster/")
     before = {url: len(statements_of(app, b.client, url)) for url in pages}
     add_villages("长", 20, first_id_number=40)
     after = {url: len(statements_of(app, b.client, url)) for url in before}
@@ -104,6 +104,23 @@ def test_detail_pages_stay_within_budget(app, browser, user):
     v1, = ids(Village, "甲村")
     c1, = ids(Cadre, "张一")
     # tabs: the related lists, the two committees (villages) and the history (历史)
-    for url, related in (("/villageview/show/%d" % v1, 3 + 1 + 1), ("/cadreview/show/%d" % c1, 1 + 1)):
+    # the village file's sections: village, two committees, cadres, records, years, alerts
+    for url, related in (("/villageview/show/%d" % v1, 3 + 1 + 1), ("/cadreview/show/%d" % c1, 1 + 1),
+                         ("/villageview/file/%d" % v1, 6)):
         n = len(statements_of(app, b.client, url))
         assert n <= SHOW_BUDGET + EXTRA_PER_RELATED * related, (url, n)
+
+
+@pytest.mark.parametrize("user", ["office", "clerk_unit"])
+def test_the_village_file_does_not_grow_with_the_village(app, browser, user):
+    b = browser(user)
+    v1, = ids(Village, "甲村")
+    url = "/villageview/file/%d" % v1
+    before = len(statements_of(app, b.client, url))
+    with database() as s:
+        village = s.get(Village, v1)
+        for i in range(12):
+            s.add(Cadre(name="档%02d" % i, gender="male", id_number=_id_number(80 + i), kind="village",
+                        post="member", village=village, start_date=date(2021, 1, 1), status="active"))
+        s.commit()
+    assert len(statements_of(app, b.client, url)) == before

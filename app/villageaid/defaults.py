@@ -103,7 +103,7 @@ VILLAGEAID_ALERT_PERIOD = "month"
 office("VILLAGEAID_ALERT_PERIOD", "choice", _l("Alert period"),
        _l("A stored alert stands for one period; its condition still holding in a later period opens a new alert."),
        choices=ALERT_PERIODS, reports=("alerts",))
-# Largest CSV export (0: no cap); a bigger one is refused with a message.
+# Largest export (CSV or .xlsx) and printed roster (0: no cap); a bigger one is refused with a message.
 VILLAGEAID_EXPORT_MAX_ROWS = 0
 # Rows per page in the search-as-you-type pickers.
 VILLAGEAID_LOOKUP_PAGE_SIZE = 20

@@ -95,3 +95,10 @@
     }
   });
 })(jQuery);
+
+// Printable pages (village file, roster, sign-in sheet): the Print button.
+(function () {
+  "use strict";
+  var button = document.getElementById("va-print-button");
+  if (button) { button.addEventListener("click", function () { window.print(); }); }
+}());

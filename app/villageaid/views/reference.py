@@ -1,9 +1,15 @@
 """Reference data: towns, units, villages, cadres, and scope assignments."""
-from flask_appbuilder.models.filters import BaseFilter
-from flask_babel import lazy_gettext as _l
+from datetime import date
 
-from .. import reserve, scope
-from ..choices import CADRE_POSTS, CANDIDATE_STATUSES, EDUCATION, POLITICAL_STATUSES
+from flask import abort, flash, redirect
+from flask_appbuilder.baseviews import expose
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from .. import reserve, scope, villagefile
+from ..choices import (ALERT_KINDS, ALERT_STATUSES, CADRE_KINDS, CADRE_POSTS, CADRE_STATUSES, CANDIDATE_STATUSES,
+                       EDUCATION, FOLLOWUP_KINDS, POLITICAL_STATUSES)
 from ..models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
 from ..exports import yes_no
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
@@ -75,6 +81,29 @@ class CadreView(ImportMixin, ScopedModelView):
                      "trained_on": _l("Trained on (first session that counts)")}
     base_order = ("name", "asc")
     related_views = [AttendanceView]  # the cadre's training history
+    list_template = "villageaid/cadre_list.html"  # with the printed roster
+    method_permission_name_extra = {"roster": "list"}  # the printed list
+    roster_columns = ["name", "gender", "kind", "post", "unit", "village", "town", "start_date", "status", "trained_on"]
+
+    @expose("/roster/")
+    @has_access
+    def roster(self):
+        """花名册: the list with its current filters and ordering, every page,
+        printable (at most VILLAGEAID_EXPORT_MAX_ROWS rows)."""
+        filters, query = self.export_query()
+        cap = villagefile.print_limit()
+        if cap:
+            total = self.datamodel.query_count(self.datamodel.session.query(self.datamodel.obj), filters)
+            if total > cap:
+                flash(_("The list has %(total)d rows, more than the %(cap)d a roster may hold; narrow the filters.",
+                        total=total, cap=cap), "danger")
+                return redirect(self.get_redirect())
+        columns = [(c, self.label_columns.get(c, c)) for c in self.roster_columns]
+        rows = [[villagefile.cell(item, c) for c, _label in columns] for item in query.all()]
+        return self.render_template(
+            "villageaid/roster.html", rows=rows, columns=columns, title=_("Roster of cadres"),
+            reporting_unit=villagefile.reporting_unit(), printed_on=date.today(),
+        )
     lookup_keys = {"town": "mytown"}  # a township cadre is recorded in the clerk's own towns
     description_columns = {
         "id_number": _l("18 characters; a final x is stored as X."),
@@ -103,6 +132,8 @@ class VillageView(ImportMixin, ScopedModelView):
     lookup_keys = {"town": "mytown"}  # a clerk records villages in its own towns only
     office_permissions = ("import",)  # villages are imported by the office
     related_views = [CadreView, FollowUpRecordView, FollowUpYearView]
+    show_template = "villageaid/village_show.html"  # with the link to the village file
+    method_permission_name_extra = {"file": "show"}  # the village file is its detail page, printable
     description_columns = {
         "exit_year": _l("Only for poor villages: the year the village exited poverty."),
         "followup_since": _l("Only for focus non-poor villages: the day the village joined the follow-up set "
@@ -123,6 +154,24 @@ class VillageView(ImportMixin, ScopedModelView):
                     political_label=POLITICAL_STATUSES.label, status_label=CANDIDATE_STATUSES.label,
                 )
         return super().render_template(template, **kwargs)
+
+    @expose("/file/<pk>")
+    @has_access
+    def file(self, pk):
+        """一村一档: the village on one printable page, each section linking
+        to its filtered list. Another scope's village: 404."""
+        village = scope.get_visible(Village, pk, self.viewer)
+        if village is None:
+            abort(404)
+        return self.render_template(
+            "villageaid/village_file.html", file=villagefile.village_file(self.viewer, village),
+            title=_("Village file") + " · " + village.name, reporting_unit=villagefile.reporting_unit(),
+            printed_on=date.today(), post_label=CADRE_POSTS.label, kind_label=CADRE_KINDS.label,
+            status_label=CANDIDATE_STATUSES.label, cadre_status_label=CADRE_STATUSES.label,
+            education_label=EDUCATION.label, political_label=POLITICAL_STATUSES.label,
+            followup_kind_label=FOLLOWUP_KINDS.label, alert_kind_label=ALERT_KINDS.label,
+            alert_status_label=ALERT_STATUSES.label, file_cell=villagefile.cell,
+        )
 
 
 class FocusVillageView(VillageView):

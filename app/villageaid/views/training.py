@@ -1,5 +1,7 @@
 """Training rotations (轮训): sessions, attendance, bulk steps, the untrained
 list and the coverage report."""
+from datetime import date
+
 from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView
 from flask_appbuilder.actions import action as fab_action
@@ -9,7 +11,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from .. import scope, training, writes
+from .. import scope, training, villagefile, writes
 from ..exports import chosen_encoding, csv_stream, report_body, yes_no
 from ..fields import RemoteSelectField
 from ..queryargs import bad_request
@@ -100,6 +102,22 @@ class TrainingSessionView(ScopedModelView):
     label_columns = {"start_date": _l("Start date of the session")}
     formatters_columns = {"hours": blank_none}
     description_columns = {"capacity": _l("Leave empty for no limit."), "hours": _l("Leave empty when not known.")}
+    method_permission_name_extra = {"signin": "show"}  # printed from the session's page
+
+    @expose("/signin/<pk>")
+    @has_access
+    def signin(self, pk):
+        """签到表: the session's enrolled cadres of the user's scope, with a
+        column to sign in; printable."""
+        viewer = scope.current_viewer()
+        training_session = scope.get_visible(TrainingSession, pk, viewer)
+        if training_session is None:
+            abort(404)
+        return self.render_template(
+            "villageaid/signin.html", title=_("Sign-in sheet"), training_session=training_session,
+            rows=training.roll_call_rows(viewer, training_session), kind_label=CADRE_KINDS.label,
+            reporting_unit=villagefile.reporting_unit(), printed_on=date.today(),
+        )
 
 
 class UntrainedFilter(BaseFilter):
