@@ -335,7 +335,8 @@ def _row(w, kind, pos, tag):
         return Village(name="矩阵村" + tag, town_id=w.id("town", pos), unit_id=w.id("unit", pos),
                        poverty_status="non_poor", registered_poor=150 if kind == "focus_village" else 5)
     if kind == "cadre":
-        return Cadre(name="矩阵人" + tag, gender="male", id_number=fresh_id_number(), kind="village",
+        number = fresh_id_number()
+        return Cadre(name="矩阵人" + tag, gender=gender_of(number), id_number=number, kind="village",
                      post="director", village_id=w.id("village", pos), start_date=date(2021, 1, 1),
                      status="active")
     if kind == "attendance":
@@ -382,7 +383,8 @@ def payload(w, kind, pos):
         return {"name": "矩阵村" + tag, "town": w.id("town", pos), "unit": w.id("unit", pos),
                 "poverty_status": "non_poor", "registered_poor": 150 if kind == "focus_village" else 5}
     if kind == "cadre":
-        return {"name": "矩阵人" + tag, "gender": "male", "id_number": fresh_id_number(), "kind": "village",
+        number = fresh_id_number()
+        return {"name": "矩阵人" + tag, "gender": gender_of(number), "id_number": number, "kind": "village",
                 "post": "director", "village": w.id("village", pos), "start_date": "2021-01-01",
                 "status": "active"}
     if kind == "attendance":

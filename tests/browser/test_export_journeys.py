@@ -1,4 +1,5 @@
-"""Exporting a list as CSV from its button, and reading the file the browser saved."""
+"""Exporting a list as CSV from its button (Excel is offered first; CSV is
+the button for programs), and reading the file the browser saved."""
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -9,10 +10,14 @@ from villageaid.models import ExportReceipt
 from ..helpers import ID_NUMBERS, count
 from .ui import csv_rows, download
 
-HEADER_ZH = ["姓名", "性别", "类别", "职务", "派出单位", "村", "选派/任职日期", "状态", "新任干部", "身份证号", "电话"]
+HEADER_ZH = ["姓名", "性别", "类别", "职务", "派出单位", "村", "所在乡镇（乡镇干部）", "选派/任职日期", "状态", "新任干部",
+             "身份证号", "电话", "学历", "政治面貌", "入党日期"]
 
 
 def export_button(page):
+    """The CSV button beside the (first, primary) Excel one."""
+    buttons = page.locator("form.va-toolbar").get_by_role("button")
+    expect(buttons.first).to_have_text(re.compile("导出 Excel|Export Excel"))
     return page.get_by_role("button", name=re.compile("导出 CSV|Export CSV"))
 
 
@@ -25,8 +30,10 @@ def test_a_clerk_exports_the_cadres_of_the_scope(signed_in):
     rows = csv_rows(raw)
     assert rows[0] == HEADER_ZH
     assert sorted(rows[1:]) == [
-        ["张一", "男", "村干部", "村党组织书记", "", "甲村", "2020-06-01", "在岗", "是", ID_NUMBERS["张一"], "13812345678"],
-        ["赵四", "男", "驻村干部", "工作队队员", "二局", "甲村", "2020-06-01", "在岗", "是", ID_NUMBERS["赵四"], "13812345678"],
+        ["张一", "男", "村干部", "村党组织书记", "", "甲村", "", "2020-06-01", "在岗", "是", ID_NUMBERS["张一"], "13812345678",
+         "", "", ""],
+        ["赵四", "男", "驻村干部", "工作队队员", "二局", "甲村", "", "2020-06-01", "在岗", "是", ID_NUMBERS["赵四"], "13812345678",
+         "", "", ""],
     ]
     # the file is named after the list and the day (China time)
     today = datetime.now(timezone(timedelta(hours=8))).strftime("%Y%m%d")
@@ -42,7 +49,9 @@ def test_an_inspector_exports_in_english_as_gb18030_with_personal_data_masked(si
     _name, raw = download(page, export_button(page).click)
     rows = csv_rows(raw, "gb18030")
     assert rows[0][:3] == ["Full name", "Gender", "Kind"]
-    assert rows[0][-2:] == ["ID number", "Phone"]
+    header = rows[0]
+    assert header[-5:] == ["ID number", "Phone", "Education", "Political status", "Party join date"]
+    masked = slice(header.index("ID number"), header.index("Phone") + 1)
     by_name = {r[0]: r for r in rows[1:]}
     assert set(by_name) == {"张一", "李二", "王三", "赵四", "钱五"}
-    assert by_name["张一"][-2:] == ["530428********0015", "138****5678"]
+    assert by_name["张一"][masked] == ["530428********0015", "138****5678"]

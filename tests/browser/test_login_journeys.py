@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from ..helpers import PASSWORD
 
 TEXT = {
-    "zh": {"invalid": "无效的用户名或密码，请重试！", "menu": "基础数据", "logout": "注销", "login": "登录"},
+    "zh": {"invalid": "无效的用户名或密码，请重试！", "menu": "基础数据", "logout": "退出登录", "login": "登录"},
     "en": {"invalid": "Invalid login. Please try again.", "menu": "Reference data", "logout": "Logout", "login": "Login"},
 }
 
