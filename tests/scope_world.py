@@ -32,6 +32,8 @@ from villageaid.models import (
     Village,
 )
 
+from villageaid.validators import gender_of
+
 from .helpers import ID_NUMBERS, database
 
 ROLES = ("anonymous", "clerk_town", "clerk_unit", "clerk_none", "inspector", "office", "admin")
