@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/import_bench.py [--rows 100000] [--db sqlite|postgresql]
 
-Builds a database (migrations, then `flask villageaid generate`'s county
-shape for the towns, units and villages), writes an .xlsx of ROWS new
+Builds a database (migrations, then 10 towns of 20 villages each, written
+directly), writes an .xlsx of ROWS new
 cadres (valid ID numbers, villages named as 镇/村), then, in the same run:
 - our import: POST <list>/import/ (the preview: every row through the one
   write path, rolled back) and POST <list>/import/commit (the same again,
@@ -11,6 +11,8 @@ cadres (valid ID numbers, villages named as 镇/村), then, in the same run:
 - a plain bulk insert of the same rows (one executemany, no checks, no
   history), rolled back;
 and prints rows/s of each and their ratio. Not a test: nothing asserts.
+--profile prints the 30 costliest calls (cProfile) of the preview and
+the commit.
 PostgreSQL: BENCH_PG_URL as in export_bench.py; database BENCH_PG_DB
 (default villageaid_import_bench) is created and dropped there.
 """
@@ -33,6 +35,11 @@ def id_number(serial):
     return base + "10X98765432"[total % 11]
 
 
+def male(serial):
+    """The gender an ID number's 17th digit says."""
+    return int(id_number(serial)[16]) % 2 == 1
+
+
 def workbook(rows, villages):
     from openpyxl import Workbook
 
@@ -41,7 +48,7 @@ def workbook(rows, villages):
     sheet.append(["姓名", "性别", "身份证号", "电话", "类别", "职务", "派出单位", "村", "选派/任职日期", "状态"])
     for i in range(rows):
         town, village = villages[i % len(villages)]
-        sheet.append(["测试%d" % i, "男", id_number(i), "13912345678", "村干部", "村党组织书记", "",
+        sheet.append(["测试%d" % i, "男" if male(i) else "女", id_number(i), "13912345678", "村干部", "村党组织书记", "",
                       "%s/%s" % (town, village), "2021-03-01", "在岗"])
     out = io.BytesIO()
     book.save(out)
@@ -54,7 +61,7 @@ def plain_insert(app, rows, villages):
 
     with app.app_context():
         ids = {(t, v): i for i, v, t in db.session.query(Village.id, Village.name, Town.name).join(Town)}
-        mappings = [dict(name="测试%d" % i, gender="male", id_number=id_number(i), phone="13912345678",
+        mappings = [dict(name="测试%d" % i, gender="male" if male(i) else "female", id_number=id_number(i), phone="13912345678",
                          kind="village", post="secretary", village_id=ids[villages[i % len(villages)]],
                          start_date=datetime.date(2021, 3, 1), status="active")
                     for i in range(rows)]
@@ -67,11 +74,45 @@ def plain_insert(app, rows, villages):
     return seconds
 
 
-def run(kind, rows):
+def places(session, towns=10, villages=20):
+    """Towns and villages to import into (choice codes from the models)."""
+    from villageaid.models import Town, Village
+
+    town_kind = Town.__table__.c.kind.info["choices"].pairs[0][0]
+    status = Village.__table__.c.poverty_status.info["choices"].pairs[0][0]
+    session.execute(Town.__table__.insert(), [dict(id=t + 1, name="测试镇%d" % t, kind=town_kind)
+                                              for t in range(towns)])
+    session.execute(Village.__table__.insert(), [dict(name="测试村%d" % v, town_id=t + 1, poverty_status=status)
+                                                 for t in range(towns) for v in range(villages)])
+    session.commit()
+
+
+def timed(profile, call):
+    """(seconds, value) of call(); its cProfile printed when `profile`."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    value = call()
+    if profiler:
+        profiler.disable()
+    seconds = time.perf_counter() - start
+    if profiler:
+        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        stats.print_stats(30)
+        if os.environ.get("BENCH_CALLEES"):
+            stats.print_callees(os.environ["BENCH_CALLEES"])
+    return seconds, value
+
+
+def run(kind, rows, profile=False):
     from flask_migrate import upgrade
 
     from app import MIGRATIONS_DIR, create_app, db
-    from villageaid import bootstrap, generate as generator
+    from villageaid import bootstrap
     from villageaid.models import Town, Village
     from tests.helpers import PASSWORD, Browser
 
@@ -93,22 +134,20 @@ def run(kind, rows):
         upgrade(directory=MIGRATIONS_DIR, revision="heads")
         bootstrap.init_permissions()
         bootstrap.ensure_user("office", "Office", password=PASSWORD)
-        generator.generate(generator.counts_for("county", 1.0), echo=lambda line: None)
+        places(db.session)
         villages = [(t, v) for v, t in db.session.query(Village.name, Town.name).join(Town).order_by(Village.id)]
         db.session.remove()
     data = workbook(rows, villages)
     bulk = plain_insert(app, rows, villages)
     b = Browser(app, "office")
     token = b.csrf("/cadreview/import/")
-    start = time.perf_counter()
-    html = b.client.post("/cadreview/import/", data={"csrf_token": token, "file": (io.BytesIO(data), "bench.xlsx")},
-                         content_type="multipart/form-data").get_data(as_text=True)
-    preview = time.perf_counter() - start
+    preview, html = timed(profile, lambda: b.client.post(
+        "/cadreview/import/", data={"csrf_token": token, "file": (io.BytesIO(data), "bench.xlsx")},
+        content_type="multipart/form-data").get_data(as_text=True))
     found = dict(re.findall(r'class="va-(new|error)">(\d+)<', html))
     digest = re.search(r'name="sha256" value="([0-9a-f]{64})"', html).group(1)
-    start = time.perf_counter()
-    resp = b.client.post("/cadreview/import/commit", data={"csrf_token": token, "sha256": digest})
-    committed = time.perf_counter() - start
+    committed, resp = timed(profile, lambda: b.client.post(
+        "/cadreview/import/commit", data={"csrf_token": token, "sha256": digest}))
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
     print("[%s] %d rows (%s new, %s errors in the preview)" % (kind, rows, found.get("new"), found.get("error")))
     print("[%s] import preview: %.1f s = %.0f rows/s" % (kind, preview, rows / preview))
@@ -129,8 +168,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    run(args.db, args.rows)
+    run(args.db, args.rows, args.profile)
 
 
 if __name__ == "__main__":

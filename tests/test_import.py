@@ -254,6 +254,52 @@ def test_all_or_nothing_when_the_last_row_fails_at_commit(browser, monkeypatch):
         assert s.scalar(select(ChangeRecord.id).where(ChangeRecord.path == "import")) is None
 
 
+def test_rows_refused_inside_a_chunk_stand_alone_and_the_rest_is_saved(app, browser, monkeypatch):
+    """Rows are saved a chunk at a time; a chunk the write path refuses is
+    split until the refused rows stand alone: each is reported on its own
+    row, the others count as new, and a commit links every row to its batch."""
+    b = browser("office")
+    before = count(Cadre)
+    rows = [cadre_row("块%d" % i, 60 + i) for i in range(8)]
+    data = xlsx(HEADERS_ZH, rows)
+    original = rules.model_errors
+
+    def refuses_two(item, before_):
+        if getattr(item, "name", None) in ("块1", "块6"):
+            return {"name": "injected failure"}
+        return original(item, before_)
+
+    saved = app.config.get("VILLAGEAID_IMPORT_CHUNK_ROWS")
+    app.config["VILLAGEAID_IMPORT_CHUNK_ROWS"] = 3
+    try:
+        clean = upload(b, IMPORT, "c.xlsx", data).get_data(as_text=True)
+        assert counts(clean)["new"] == 8
+        monkeypatch.setattr(rules, "model_errors", refuses_two)
+        html = upload(b, IMPORT, "c.xlsx", data).get_data(as_text=True)
+        assert counts(html) == {"new": 6, "update": 0, "unchanged": 0, "error": 2}
+        assert errors(html) == [("3", "姓名", "块1", "injected failure"), ("8", "姓名", "块6", "injected failure")]
+        # a commit whose later chunk is refused keeps nothing of the earlier ones
+        resp = commit(b, IMPORT, clean)
+        assert "未导入任何数据" in resp.get_data(as_text=True)
+        assert count(Cadre) == before
+        monkeypatch.setattr(rules, "model_errors", original)
+        html = upload(b, IMPORT, "c.xlsx", data).get_data(as_text=True)
+        assert counts(html)["new"] == 8
+        assert commit(b, IMPORT, html).status_code == 302
+    finally:
+        if saved is None:
+            app.config.pop("VILLAGEAID_IMPORT_CHUNK_ROWS", None)
+        else:
+            app.config["VILLAGEAID_IMPORT_CHUNK_ROWS"] = saved
+    assert count(Cadre) == before + 8
+    with database() as s:
+        batch = s.scalar(select(ImportBatch.id).where(ImportBatch.file_name == "c.xlsx"))
+        linked = s.scalars(select(ChangeRecord.record_label).where(ChangeRecord.import_batch_id == batch)).all()
+        assert sorted(linked) == sorted("块%d" % i for i in range(8))
+        trained = s.execute(select(Cadre.name, Cadre.trained_on).where(Cadre.name.like("块%"))).all()
+        assert len(trained) == 8
+
+
 def exported(b, url):
     return load_workbook(io.BytesIO(b.get(url).get_data()))
 

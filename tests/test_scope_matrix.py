@@ -662,7 +662,8 @@ def self_service(prefix, bad_form):
 
 
 WEB.update({
-    "IndexView.index": fixed("/", everyone(200)),
+    # the home page (工作台): figures of the own scope only, a sign-in prompt for nobody
+    "HomeView.index": fixed("/", everyone(200)),
     "LocaleView.index": fixed("/lang/zh", everyone(302)),
     # a wrong password for an account nobody has: no lockout of a real one
     "VillageAidAuthDBView.login": Entry(methods={"GET": ("-",), "POST": ("-",)}, run=lambda ctx, method, role, record: run(

@@ -17,6 +17,10 @@ from .helpers import database, ids
 LIST_BUDGET = 6
 SHOW_BUDGET = 6
 EXTRA_PER_RELATED = 2
+# the home page (工作台): the signed-in user's session, user, permissions and
+# scope (as a list page), then one statement per figure — coverage, villages
+# below target, alerts per kind, the first open alerts, follow-up to date
+HOME_BUDGET = LIST_BUDGET + 5
 
 LISTS = ["/townview/list/", "/unitview/list/", "/villageview/list/", "/cadreview/list/",
          "/trainingsessionview/list/", "/attendanceview/list/", "/reservecandidateview/list/",
@@ -91,7 +95,8 @@ def test_statements_do_not_grow_with_the_rows(app, browser, user):
     b = browser(user)
     pages = ("/villageview/list/", "/cadreview/list/", "/villageaid/training/coverage/",
              "/villageaid/reserve/summary/", "/villageaid/followup/alerts/", "/belowtargetview/list/",
-             "/nooneshoulderview/list/", "/villageaid/reserve/election/", "/cadreview/roster/")
+             "/nooneshoulderview/list/", "/villageaid/reserve/election/", "/cadreview/roster/",
+             "/")  # the home page after the alerts page has stored its alerts: one more statement lists them
     before = {url: len(statements_of(app, b.client, url)) for url in pages}
     add_villages("长", 20, first_id_number=40)
     after = {url: len(statements_of(app, b.client, url)) for url in before}
@@ -124,3 +129,9 @@ def test_the_village_file_does_not_grow_with_the_village(app, browser, user):
                         post="member", village=village, start_date=date(2021, 1, 1), status="active"))
         s.commit()
     assert len(statements_of(app, b.client, url)) == before
+
+
+@pytest.mark.parametrize("user", ["office", "clerk_town", "clerk_unit"])
+def test_home_page_stays_within_budget(app, browser, more_rows, user):
+    n = len(statements_of(app, browser(user).client, "/"))
+    assert n <= HOME_BUDGET, n

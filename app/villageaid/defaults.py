@@ -123,6 +123,10 @@ VILLAGEAID_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 # upload may hold; a bigger one is refused with a message before it is read.
 VILLAGEAID_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 VILLAGEAID_IMPORT_MAX_ROWS = 100000
+# An import saves its rows through the write path this many at a time (one
+# savepoint each); a chunk with a refused row is split until that row stands
+# alone. Larger: faster on clean files; smaller: cheaper when many rows fail.
+VILLAGEAID_IMPORT_CHUNK_ROWS = 500
 # Where an uploaded file waits between its preview and its commit (named by
 # its SHA-256); None: a folder in the system's temporary directory.
 VILLAGEAID_IMPORT_FOLDER = None

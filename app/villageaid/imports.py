@@ -26,9 +26,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, UniqueConstraint, func
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, UniqueConstraint, func, tuple_, update
 
-from . import history, rules, scope, settings, writes
+from . import rules, scope, settings, writes
 from .exports import LABEL_ATTRIBUTES
 from .models import ChangeRecord, ImportBatch, Money, utcnow
 from .personal import personal_columns
@@ -409,7 +409,14 @@ def run(view, viewer, headers, rows, batch=None, planned=None):
     """Every row through the write path, inside `writes.held`; the caller
     commits or rolls back. `batch`: the ImportBatch row (commit), else a
     preview. `planned`: the row versions the preview saw (commit refuses
-    when one changed)."""
+    when one changed).
+
+    Three steps, so that a large file costs a few statements per chunk of
+    rows rather than per row: every row parsed (references resolved once per
+    distinct text); the records the rows' keys match fetched together, in
+    scope; the rows saved by writes.save_all a chunk at a time (one
+    savepoint each) — a chunk the write path refuses is split until the
+    refused rows stand alone and are reported, the others saved as before."""
     columns = Columns(view)
     found, ignored, problem = columns.match(headers)
     if problem:
@@ -419,7 +426,6 @@ def run(view, viewer, headers, rows, batch=None, planned=None):
     resolver = Resolver(viewer, session)
     keys = [g for g in columns.key_groups() if set(g) <= {c.name for c in found.values()}]
     hidden = set() if viewer.personal_data else set(personal_columns(model))
-    seen = {}
     results = []
     # the transaction begins with a write, before any savepoint (writes.held)
     if batch is None:
@@ -428,8 +434,10 @@ def run(view, viewer, headers, rows, batch=None, planned=None):
     session.flush()
     token = _BATCH.set(batch.id)
     derived = rules.derived_columns(model)
+    plan = _Plan(model, viewer, session, found, headers, keys, planned)
     try:
         with writes.held(session):
+            parsed = []
             for index, raw in enumerate(rows):
                 result = RowResult(index + 2, list(raw) + [None] * (len(headers) - len(raw)))
                 results.append(result)
@@ -450,86 +458,137 @@ def run(view, viewer, headers, rows, batch=None, planned=None):
                 if result.errors:
                     result.outcome = "error"
                     continue
-                _save_row(view, viewer, model, columns, found, headers, keys, values, seen, result, planned)
+                parsed.append((result, values))
+            plan.fetch_existing([values for _result, values in parsed])
+            pending = [step for step in (plan.step(result, values) for result, values in parsed) if step]
+            chunk = max(1, settings.get("VILLAGEAID_IMPORT_CHUNK_ROWS"))
+            for start in range(0, len(pending), chunk):
+                plan.save(pending[start:start + chunk])
     finally:
         _BATCH.reset(token)
     return Result(results, ignored, {r.record_id: r.version for r in results if r.outcome == "update"})
 
 
-def _save_row(view, viewer, model, columns, found, headers, keys, values, seen, result, planned):
-    session = view.datamodel.session
-    label_of = {c.name: headers[i] for i, c in found.items()}
-    relations = {r.key: r for r in writes.many_to_one(model)}
+class _Plan:
+    """What `run` does with the parsed rows: match them by key against the
+    records in scope (fetched together), plan each row (new, update,
+    unchanged, or an error), and save the planned rows a chunk at a time."""
 
-    def attribute(name):
-        return next(iter(relations[name].local_columns)).name if name in relations else name
+    def __init__(self, model, viewer, session, found, headers, keys, planned):
+        self.model, self.viewer, self.session, self.keys, self.planned = model, viewer, session, keys, planned
+        self.label_of = {c.name: headers[i] for i, c in found.items()}
+        self.relations = {r.key: r for r in writes.many_to_one(model)}
+        self.existing = {}  # (group, key values) -> record
+        self.seen = {}  # (group, key values) -> row number
 
-    item = None
-    for group in keys:
-        key_values = tuple(values.get(n) for n in group)
-        if any(v is None for v in key_values):
-            continue
-        marker = (tuple(group), key_values)
-        if marker in seen:
-            result.outcome = "error"
-            result.errors.append((" + ".join(label_of[n] for n in group), " / ".join(map(text_of, key_values)),
-                                  _("The same key is on row %(row)d of this file.", row=seen[marker])))
-            return
-        seen[marker] = result.number
+    def attribute(self, name):
+        return next(iter(self.relations[name].local_columns)).name if name in self.relations else name
+
+    def fetch_existing(self, all_values, size=500):
+        """The records in the importer's scope that the rows' keys match, a
+        few statements per key (IN lists of `size` keys)."""
+        for group in self.keys:
+            wanted = [k for k in {tuple(v.get(n) for n in group) for v in all_values} if None not in k]
+            columns = [getattr(self.model, self.attribute(n)) for n in group]
+            for start in range(0, len(wanted), size):
+                part = wanted[start:start + size]
+                if len(group) == 1:
+                    condition = columns[0].in_([k[0] for k in part])
+                else:
+                    condition = tuple_(*columns).in_(part)
+                query = scope.visible_query(self.model, self.viewer, self.session).filter(condition)
+                for item in query:
+                    key = tuple(getattr(item, self.attribute(n)) for n in group)
+                    self.existing[(tuple(group), key)] = item
+
+    def step(self, result, values):
+        """(result, record or None, values to set) of a row to save; None
+        when the row is settled already (an error, or unchanged)."""
+        item = None
+        for group in self.keys:
+            key_values = tuple(values.get(n) for n in group)
+            if any(v is None for v in key_values):
+                continue
+            marker = (tuple(group), key_values)
+            if marker in self.seen:
+                result.outcome = "error"
+                result.errors.append((" + ".join(self.label_of[n] for n in group),
+                                      " / ".join(map(text_of, key_values)),
+                                      _("The same key is on row %(row)d of this file.", row=self.seen[marker])))
+                return None
+            self.seen[marker] = result.number
+            if item is None:
+                item = self.existing.get(marker)
+        if item is not None:
+            if self.planned is not None and str(item.id) in self.planned and self.planned[str(item.id)] != item.row_version:
+                result.outcome = "error"
+                group = self.keys[0]
+                result.errors.append((" + ".join(self.label_of[n] for n in group),
+                                      " / ".join(text_of(values.get(n)) for n in group), writes.stale_message()))
+                return None
+            changed = {n: v for n, v in values.items() if getattr(item, self.attribute(n)) != v}
+            if not changed:
+                result.outcome, result.record_id = "unchanged", item.id
+                return None
+            values = changed
+        return result, item, values
+
+    def entry(self, step):
+        """The write path's entry for a planned row, built afresh (a refused
+        savepoint expunges new records and expires changed ones)."""
+        result, item, values = step
+        before = writes.snapshot(item) if item is not None else None
         if item is None:
-            query = scope.visible_query(model, viewer, session)
-            for name, value in zip(group, key_values):
-                query = query.filter(getattr(model, attribute(name)) == value)
-            item = query.first()
-    before = writes.snapshot(item) if item is not None else None
-    if item is not None:
-        if planned is not None and str(item.id) in planned and planned[str(item.id)] != item.row_version:
+            item = self.model()
+        with self.session.no_autoflush:
+            for name, value in values.items():
+                setattr(item, self.attribute(name), value)
+        result.version = item.row_version if before is not None else None
+        result.before = {self.attribute(n): before[self.attribute(n)] for n in values} if before is not None else None
+        return item, before, None
+
+    def save(self, steps):
+        entries = [self.entry(step) for step in steps]
+        try:
+            writes.save_all(entries, self.viewer, path="import")
+        except writes.Refused as exc:
+            if len(steps) > 1:
+                middle = len(steps) // 2
+                self.save(steps[:middle])
+                self.save(steps[middle:])
+                return
+            result, _item, values = steps[0]
             result.outcome = "error"
-            group = keys[0]
-            result.errors.append((" + ".join(label_of[n] for n in group),
-                                  " / ".join(text_of(values.get(n)) for n in group), writes.stale_message()))
+            result.version = result.before = None
+            for name, message in exc.errors.items():
+                column = self.label_of.get(name, "")
+                value = text_of(values.get(name)) if name in values else ""
+                result.errors.append((column, value, str(message)))
             return
-        changed = {n: v for n, v in values.items() if getattr(item, attribute(n)) != v}
-        if not changed:
-            result.outcome, result.record_id = "unchanged", item.id
-            return
-        values = changed
-    else:
-        item = model()
-    with session.no_autoflush:
-        for name, value in values.items():
-            setattr(item, attribute(name), value)
-    version = item.row_version if before is not None else None
-    result.before = {attribute(n): before[attribute(n)] for n in values} if before is not None else None
-    try:
-        writes.save_all([(item, before, None)], viewer, path="import")
-    except writes.Refused as exc:
-        result.outcome = "error"
-        for name, message in exc.errors.items():
-            column = label_of.get(name, "")
-            value = text_of(values.get(name)) if name in values else ""
-            result.errors.append((column, value, str(message)))
-        return
-    result.outcome = "new" if before is None else "update"
-    result.record_id, result.version = item.id, version
+        for (result, _item, _values), (item, before, _version) in zip(steps, entries):
+            result.outcome = "new" if before is None else "update"
+            result.record_id = item.id
 
 
-# registered after the history's own hook (imported above), so that the
-# history row of each change is there to be linked
-AFTER = history.record_change
-
-
-@writes.on_change
-def link_to_batch(change, session):
-    """Each change an import makes names its batch (the history row the
-    history hook has just added)."""
+@writes.on_changes
+def link_to_batch(changes, session):
+    """Each change an import makes names its batch: the history rows the
+    history hook has just added for the call's records (batch hooks run
+    after every per-record hook), one statement per few hundred records."""
     batch = _BATCH.get()
-    if batch is None or change.path != "import":
+    if batch is None:
         return
-    for row in session.new:
-        if (isinstance(row, ChangeRecord) and row.import_batch_id is None and row.record_id == change.item.id
-                and row.model == type(change.item).__name__):
-            row.import_batch_id = batch
+    written = {}
+    for change in changes:
+        if change.path == "import":
+            written.setdefault(type(change.item).__name__, []).append(change.item.id)
+    session.flush()
+    for model_name, ids in written.items():
+        for start in range(0, len(ids), 500):
+            session.execute(update(ChangeRecord).where(
+                ChangeRecord.model == model_name, ChangeRecord.record_id.in_(ids[start:start + 500]),
+                ChangeRecord.path == "import", ChangeRecord.import_batch_id.is_(None),
+            ).values(import_batch_id=batch))
 
 
 def _plain(value):

@@ -310,23 +310,51 @@ def visible_all(model, pks, viewer, session=None):
     return found if len(found) == len(wanted) else None
 
 
-def would_be_visible(item, viewer, value_of):
+def would_be_visible(item, viewer, value_of, memo=None):
     """Would this (unsaved or changed) row be visible to `viewer`? The
     model's own condition, with its columns replaced by the row's pending
     values (`value_of(column name)`), asked of the database before anything
-    is written."""
+    is written. `memo` (a dict kept for one batch of writes) remembers the
+    answer for the same values of the columns the condition reads."""
     model = type(item)
     table = model.__table__
+    used = []
 
     def replace(element):
         if isinstance(element, Column) and element.table is table:
-            return literal(value_of(element.name), element.type)
+            value = value_of(element.name)
+            used.append((element.name, value))
+            return literal(value, element.type)
         return None
 
     expr = visitors.replacement_traverse(condition(model, viewer), {}, replace)
+    key = ("visible", model, tuple(used))
+    if memo is not None and key in memo:
+        return memo[key]
     session = current_app.appbuilder.session
     with session.no_autoflush:
-        return bool(session.scalar(select(case((expr, 1), else_=0))))
+        answer = bool(session.scalar(select(case((expr, 1), else_=0))))
+    if memo is not None:
+        memo[key] = answer
+    return answer
+
+
+def rows_not_visible(items, viewer, session=None, size=500):
+    """The (flushed) rows of `items` not visible to `viewer`, asked a few
+    hundred at a time: after a batch of writes, as row_visible after one."""
+    session = session or current_app.appbuilder.session
+    by_model = {}
+    for item in items:
+        by_model.setdefault(type(item), []).append(item)
+    outside = []
+    for model, group in by_model.items():
+        for start in range(0, len(group), size):
+            part = group[start:start + size]
+            with session.no_autoflush:
+                seen = set(session.scalars(select(model.id).where(
+                    model.id.in_([i.id for i in part]), condition(model, viewer))))
+            outside += [i for i in part if i.id not in seen]
+    return outside
 
 
 def row_visible(item, viewer, session=None):
@@ -357,6 +385,12 @@ def nameable(model, relation):
         return func
 
     return register
+
+
+def narrower_naming(model, relation):
+    """Does `model.relation` have a narrower condition (scope.nameable),
+    whose answer may depend on the record?"""
+    return (model, relation) in _NAMEABLE
 
 
 def may_name(viewer, model, relation, target_model, target_id, item=None, session=None):

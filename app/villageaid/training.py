@@ -77,26 +77,32 @@ def recompute_trained_on(session, cadre_ids=None, training_session_id=None, with
 ATTENDANCE_FIELDS = ("cadre_id", "training_session_id", "completed", "deleted_on")
 
 
-@writes.on_change
-def _maintain_trained_on(change, session):
+@writes.on_changes
+def _maintain_trained_on(changes, session):
     """Keep Cadre.trained_on right whenever what it is made of changes:
     attendance (any write), a session's dates or its deletion, a cadre's start
-    date or its restoring."""
-    item, before, kind = change.item, change.before, change.kind
-    gone = kind in ("delete", "purge")
-    if isinstance(item, TrainingAttendance):
-        if kind == "update" and all(before.get(k) == getattr(item, k) for k in ATTENDANCE_FIELDS):
-            return
-        recompute_trained_on(session, {item.cadre_id, before.get("cadre_id")},
-                             without_attendance=item.id if gone else None)
-    elif isinstance(item, TrainingSession):
-        if kind == "create" or (kind == "update" and before.get("end_date") == item.end_date):
-            return
-        recompute_trained_on(session, training_session_id=item.id, without_session=item.id if gone else None)
-    elif isinstance(item, Cadre):
-        if gone or (kind == "update" and before.get("start_date") == item.start_date):
-            return
-        recompute_trained_on(session, {item.id})
+    date or its restoring. The cadres of one write call are recomputed by
+    one statement (an import's batch); a deletion leaves its own row out."""
+    cadres = set()
+    for change in changes:
+        item, before, kind = change.item, change.before, change.kind
+        gone = kind in ("delete", "purge")
+        if isinstance(item, TrainingAttendance):
+            if kind == "update" and all(before.get(k) == getattr(item, k) for k in ATTENDANCE_FIELDS):
+                continue
+            if gone:
+                recompute_trained_on(session, {item.cadre_id, before.get("cadre_id")}, without_attendance=item.id)
+            else:
+                cadres.update({item.cadre_id, before.get("cadre_id")})
+        elif isinstance(item, TrainingSession):
+            if kind == "create" or (kind == "update" and before.get("end_date") == item.end_date):
+                continue
+            recompute_trained_on(session, training_session_id=item.id, without_session=item.id if gone else None)
+        elif isinstance(item, Cadre):
+            if gone or (kind == "update" and before.get("start_date") == item.start_date):
+                continue
+            cadres.add(item.id)
+    recompute_trained_on(session, cadres)
 
 
 # the town of a cadre: a township cadre's own, else its village's

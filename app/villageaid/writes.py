@@ -9,8 +9,8 @@ and `delete_all`, in one transaction per call:
    a row the user may name, scope.may_name), the model's own rules, the
    row's own scope (scope.would_be_visible), uniqueness;
 2. flush, and ask the scope again of the flushed row (scope.row_visible);
-3. run the change hooks (`on_change`: change history, maintained figures)
-   in the same transaction;
+3. run the change hooks (`on_change`: change history, maintained figures;
+   `on_changes`: once with all the call's records) in the same transaction;
 4. commit — or roll back everything and raise `Refused` with the reasons.
 
 The user is passed explicitly (a scope.Viewer), and so is the path the
@@ -88,6 +88,18 @@ def on_change(func):
     return func
 
 
+_BATCH_HOOKS = []
+
+
+def on_changes(func):
+    """Register func(changes, session), called once per write call with
+    every record it wrote, after the per-record hooks, in the same
+    transaction: for a figure that one statement can keep for many records
+    (a batch of an import) instead of one per record."""
+    _BATCH_HOOKS.append(func)
+    return func
+
+
 def snapshot(item):
     """The values of a record's own columns as they are now ({} for a new
     record): taken before a form or a payload is applied to it."""
@@ -126,10 +138,12 @@ def pending_value(item, column_name, before):
     return raw
 
 
-def reference_errors(item, viewer, before):
+def reference_errors(item, viewer, before, memo=None):
     """Every reference the write sets or changes must point at a row the
     user may name; a forged id is refused like one that does not exist.
-    References that stay as they were are not asked again."""
+    References that stay as they were are not asked again. `memo` (a dict
+    kept for one save_all call) remembers the targets already allowed where
+    the answer cannot depend on the record (no narrower scope.nameable)."""
     errors = {}
     model = type(item)
     for rel in many_to_one(model):
@@ -137,18 +151,23 @@ def reference_errors(item, viewer, before):
         value = pending_value(item, column, before)
         if value is None or value == before.get(column):
             continue
+        key = ("name", model, rel.key, value)
+        if memo is not None and key in memo:
+            continue
         if not scope.may_name(viewer, model, rel.key, rel.mapper.class_, value, item):
             errors[rel.key] = _("Not a valid choice.")
+        elif memo is not None and not scope.narrower_naming(model, rel.key):
+            memo[key] = True
     return errors
 
 
-def check(item, viewer, before):
+def check(item, viewer, before, memo=None):
     """Everything wrong with a record about to be saved, as {field: message};
-    {} when it may be saved. Runs with autoflush off."""
+    {} when it may be saved. Runs with autoflush off. `memo`: see save_all."""
     session = current_app.appbuilder.session
     with session.no_autoflush:
         errors = rules.field_errors(item)
-        for key, message in reference_errors(item, viewer, before).items():
+        for key, message in reference_errors(item, viewer, before, memo).items():
             errors.setdefault(key, message)
         if errors:
             return errors
@@ -157,7 +176,7 @@ def check(item, viewer, before):
             return errors
         # Scope before uniqueness: a row the user could not keep must not
         # tell whether a value is used elsewhere.
-        if not scope.would_be_visible(item, viewer, lambda name: pending_value(item, name, before)):
+        if not scope.would_be_visible(item, viewer, lambda name: pending_value(item, name, before), memo):
             return {WHOLE_RECORD: out_of_scope_message()}
         return rules.unique_errors(item, lambda name: pending_value(item, name, before), viewer)
 
@@ -178,13 +197,16 @@ def save_all(entries, viewer, *, path):
     """
     session = current_app.appbuilder.session
     changes = []
+    # answers that hold for the whole call (a reference the user may name,
+    # whether given scope values are visible): asked once, not per record
+    memo = {}
     with transaction(session, _("The record conflicts with an existing one; nothing was saved.")):
         for item, before, version in entries:
             new = before is None
             before = before or {}
             if version is not None and not new and str(version) != str(before.get("row_version")):
                 raise Stale(item)
-            errors = check(item, viewer, before)
+            errors = check(item, viewer, before, memo)
             if errors:
                 raise Refused(errors, item)
             if new:
@@ -192,9 +214,10 @@ def save_all(entries, viewer, *, path):
             # one record at a time, so that the checks of the next one see
             # this one (capacity, uniqueness inside a batch)
             session.flush()
-            if not scope.row_visible(item, viewer, session):
-                raise Refused({WHOLE_RECORD: out_of_scope_message()}, item)
             changes.append(Change("create" if new else "update", item, before, viewer, path, snapshot(item)))
+        outside = scope.rows_not_visible([c.item for c in changes], viewer, session)
+        if outside:
+            raise Refused({WHOLE_RECORD: out_of_scope_message()}, outside[0])
         _run_hooks(changes, session)
     return [c.item for c in changes]
 
@@ -323,6 +346,9 @@ def _run_hooks(changes, session):
     for change in changes:
         for hook in _HOOKS:
             hook(change, session)
+    if changes:
+        for hook in _BATCH_HOOKS:
+            hook(changes, session)
 
 
 def referring_counts(item, session, including_binned=False):

@@ -6,6 +6,7 @@ plugin's sign-in security. A host names it in its configuration:
 import logging
 
 from flask import current_app
+from flask_appbuilder import IndexView
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from ..permissions import RequestPermissionsMixin
@@ -26,6 +27,14 @@ class VillageAidSecurityManager(RequestPermissionsMixin, SecurityManager):
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
         app = current_app
+        # FAB registers its index view right after making the security
+        # manager: the add-on's home page (工作台) replaces FAB's empty
+        # welcome page unless the host named its own (FAB_INDEX_VIEW or
+        # AppBuilder(indexview=...)).
+        if appbuilder.indexview is IndexView:
+            from ..views.home import HomeView
+
+            appbuilder.indexview = HomeView
         # FAB's own password hook, pointed at the plugin's policy
         app.config.setdefault("FAB_PASSWORD_COMPLEXITY_ENABLED", True)
         app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", passwords.validate_password)

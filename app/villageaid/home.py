@@ -1,0 +1,106 @@
+"""The home page (工作台): the figures of the signed-in user's scope.
+
+Plain functions over scoped queries (scope.rows and the report functions
+of training, reserve and followup), so that every figure counts exactly
+what the list it links to counts. Each figure is computed only when the
+caller may open its list; the number of statements does not depend on how
+many rows there are.
+"""
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import case, func, type_coerce
+
+from . import followup, reserve, scope, training
+from .choices import ALERT_KINDS
+from .models import FollowUpAlert, FollowUpYear, Village
+from .models.followup import Money
+from .validators import money_text_of
+
+OPEN = FollowUpAlert.status != "closed"
+TODO_ALERTS = 5  # open alerts listed in the to-do block
+
+
+@dataclass
+class Alerts:
+    open: int = 0
+    overdue: int = 0
+    by_kind: list = field(default_factory=list)  # [(kind, open, overdue)]
+    first: list = field(default_factory=list)  # the first open alerts, overdue first
+
+
+@dataclass
+class Followup:
+    year: int
+    funds: object
+    funds_before: object
+    visits: int
+    visits_before: int
+
+
+def has_scope(viewer):
+    return viewer.sees_all or bool(viewer.towns or viewer.units)
+
+
+def coverage_grouping(viewer):
+    """Per town, or per dispatching unit for a user whose scope is units only."""
+    return "unit" if viewer.units and not viewer.towns and not viewer.sees_all else "town"
+
+
+def coverage(viewer):
+    return training.coverage(viewer, coverage_grouping(viewer))
+
+
+def below_target_count(viewer):
+    """The villages below the reserve target (eligible candidates), as
+    BelowTargetView lists them."""
+    query = scope.rows(viewer, Village, func.count(Village.id)).where(reserve.below_target_condition())
+    return current_app.appbuilder.session.execute(query).scalar() or 0
+
+
+def alerts(viewer):
+    """Open (not closed) stored alerts and the overdue among them, per kind,
+    and the first few, overdue first: two statements."""
+    session = current_app.appbuilder.session
+    overdue = followup.overdue_condition()
+    counted = (
+        scope.rows(viewer, FollowUpAlert, FollowUpAlert.kind, func.count(FollowUpAlert.id),
+                   func.sum(case((overdue, 1), else_=0)))
+        .where(OPEN)
+        .group_by(FollowUpAlert.kind)
+    )
+    result = Alerts()
+    found = {kind: (int(n), int(late or 0)) for kind, n, late in session.execute(counted)}
+    for kind in ALERT_KINDS.codes:
+        n, late = found.get(kind, (0, 0))
+        result.open += n
+        result.overdue += late
+        if n:
+            result.by_kind.append((kind, n, late))
+    if result.open:
+        first = (
+            scope.visible_query(FollowUpAlert, viewer, session)
+            .filter(OPEN)
+            .order_by(case((overdue, 0), else_=1), FollowUpAlert.deadline, FollowUpAlert.raised_on.desc(),
+                      FollowUpAlert.id)
+            .limit(TODO_ALERTS)
+        )
+        result.first = [(a, bool(a.deadline is not None and a.deadline < followup.reference_date()
+                                   and a.status != "closed")) for a in first]
+    return result
+
+
+def followup_to_date(viewer):
+    """Follow-up money and visits from 1 January to the reference date,
+    against the same days of last year (the monthly sums, through the
+    yearly summary of the follow-up set)."""
+    year = followup.reference_date().year
+    y = FollowUpYear
+    query = (
+        scope.rows(viewer, y, type_coerce(func.coalesce(func.sum(y.funds), 0), Money),
+                   type_coerce(func.coalesce(func.sum(y.funds_before), 0), Money),
+                   func.coalesce(func.sum(y.visits), 0), func.coalesce(func.sum(y.visits_before), 0))
+        .where(followup.yearly_visible_condition(y), y.year == year)
+    )
+    funds, funds_before, visits, visits_before = current_app.appbuilder.session.execute(query).one()
+    return Followup(year, money_text_of(funds), money_text_of(funds_before), int(visits), int(visits_before))
