@@ -163,13 +163,18 @@ def run(kind, rows, xlsx=False):
         print("[%s] xlsx export: %d rows, %.1f MB in %.2f s = %.0f rows/s; peak RSS growth %.1f MB"
               % (kind, exported, size / 1e6, seconds, exported / seconds, rss_mb), flush=True)
     if kind == "postgresql":
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        import psycopg
+        drop_database(app, db, admin, name)
 
-        with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS %s" % name)
+
+def drop_database(app, db, admin, name):
+    """Drop the benchmark's own PostgreSQL database once its app lets go of it."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    import psycopg
+
+    with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS %s" % name)
 
 
 def main():

@@ -26,6 +26,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_bench import drop_database  # noqa: E402
 
 
 def id_number(serial):
@@ -155,13 +157,7 @@ def run(kind, rows, profile=False):
     print("[%s] plain insert  : %.2f s = %.0f rows/s; import commit / plain = %.3f"
           % (kind, bulk, rows / bulk, bulk / committed), flush=True)
     if kind == "postgresql":
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        import psycopg
-
-        with psycopg.connect(admin.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS %s" % name)
+        drop_database(app, db, admin, name)
 
 
 def main():

@@ -350,6 +350,18 @@ def chosen_encoding():
     return key if key in ENCODINGS else None
 
 
+def receipt_fields(list_name, encoding):
+    """The fields of an export receipt that say who exported which list, from
+    where and how (CSV encodings and .xlsx alike)."""
+    return {
+        "user_id": current_user_id(),
+        "list_name": list_name[:200],
+        "endpoint": request.path[:300],
+        "query_string": request.query_string.decode("utf-8", "replace")[:2000],
+        "encoding": encoding,
+    }
+
+
 def csv_stream(body, headers, list_name, encoding_key, also_log=None):
     """A streamed CSV response: the header row, then the text chunks of
     `body` (an iterable of (CSV text, number of rows) read lazily), encoded
@@ -361,13 +373,7 @@ def csv_stream(body, headers, list_name, encoding_key, also_log=None):
     in the same transaction."""
     codec = ENCODINGS[encoding_key]
     session = current_app.appbuilder.session
-    receipt = {
-        "user_id": current_user_id(),
-        "list_name": list_name[:200],
-        "endpoint": request.path[:300],
-        "query_string": request.query_string.decode("utf-8", "replace")[:2000],
-        "encoding": encoding_key,
-    }
+    receipt = receipt_fields(list_name, encoding_key)
 
     def generate():
         digest = hashlib.sha256()

@@ -17,11 +17,10 @@ import logging
 import os
 import tempfile
 
-from flask import Response, current_app, request, stream_with_context
+from flask import Response, current_app, stream_with_context
 from xlsxwriter import Workbook
 
-from .exports import _write_receipt, content_disposition
-from .models import current_user_id
+from .exports import _write_receipt, content_disposition, receipt_fields
 
 log = logging.getLogger(__name__)
 
@@ -148,13 +147,7 @@ def xlsx_stream(body, headers, cells, list_name, also_log=None):
     """A response carrying the workbook of `body` (chunks of rows): built in
     a temporary file, then sent; with an export receipt like the CSV's."""
     session = current_app.appbuilder.session
-    receipt = {
-        "user_id": current_user_id(),
-        "list_name": list_name[:200],
-        "endpoint": request.path[:300],
-        "query_string": request.query_string.decode("utf-8", "replace")[:2000],
-        "encoding": "xlsx",
-    }
+    receipt = receipt_fields(list_name, "xlsx")
 
     def generate():
         digest = hashlib.sha256()
