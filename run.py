@@ -11,7 +11,7 @@ import os
 from flask_migrate import upgrade
 
 from app import MIGRATIONS_DIR, create_app
-from villageaid import bootstrap
+from villageaid import bootstrap, followup
 from villageaid.cli import load_demo
 
 
@@ -34,6 +34,10 @@ def prepare(app):
             )
         if os.environ.get("DEMO_DATA", "1") != "0":
             load_demo()
+        # what a daily `flask villageaid alerts` job does in production: the
+        # home page and the handling list count stored alerts
+        found, _stored = followup.store_all_alerts(path="cli")
+        print("follow-up alerts as of today: %d" % found)
 
 
 def main():

@@ -149,12 +149,9 @@ def alerts_command():
     """Store the follow-up alerts of the reference date (for a scheduled job):
     each village, kind and period once; a closed alert stays closed, the
     next period opens a new one while the condition holds."""
-    from . import followup, scope
+    from . import followup
 
-    viewer = scope.Viewer(sees_all=True)
-    found = followup.alerts(viewer)
-    before = len(found)
-    stored = followup.store_alerts(viewer, found, path="cli")
+    before, stored = followup.store_all_alerts(path="cli")
     click.echo("%d alert(s) on %s, %d stored for the period %s" % (
         before, followup.reference_date().isoformat(), len(stored),
         followup.alert_period_of(followup.reference_date())))

@@ -218,6 +218,15 @@ def overdue_condition(alert=FollowUpAlert):
     return and_(alert.status != "closed", alert.deadline < reference_date())
 
 
+def store_all_alerts(path="cli"):
+    """Store the alerts of every follow-up village as of the reference date
+    (the scheduled job, and the quick start at each start): (how many alerts
+    hold, the stored ones)."""
+    viewer = scope.Viewer(sees_all=True)
+    found = alerts(viewer)
+    return len(found), store_alerts(viewer, found, path=path)
+
+
 def store_alerts(viewer, found, *, path):
     """Store the alerts `found` that have no stored alert of their village,
     kind and period yet (a closed one stays closed in its period; the next
