@@ -83,6 +83,23 @@ def test_official_csv_layout(browser):
     assert b.get("%s%d/export/?table=nosuch" % (URL, pk)).status_code == 400
 
 
+def test_official_layout_as_xlsx(browser):
+    from openpyxl import load_workbook
+
+    b = browser("office")
+    pk = freeze(b, "coverage")
+    tables = json.loads(stored(pk)[0])
+    resp = b.get("%s%d/export/?table=%s&format=xlsx" % (URL, pk, tables[0]["key"]))
+    assert resp.status_code == 200 and ".xlsx" in resp.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(resp.get_data())).worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][0].startswith("轮训覆盖率")
+    assert rows[1][0] == "填报单位" and rows[2][0] == "截至日期" and rows[3][0] == "签发人"
+    assert rows[-1][0] == "合计"
+    assert [h for h in tables[0]["headers"]] in [[v for v in r[:len(tables[0]["headers"])]] for r in rows]
+    assert b.get("%s%d/export/?table=%s&format=pdf" % (URL, pk, tables[0]["key"])).status_code == 400
+
+
 def test_who_sees_and_who_freezes(browser):
     pk = freeze(browser("office"), "alerts")
     inspector = browser("inspector")

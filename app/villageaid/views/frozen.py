@@ -11,6 +11,7 @@ from .. import frozen, scope, writes
 from ..exports import chosen_encoding, csv_stream, report_body
 from ..models import FrozenReport
 from ..queryargs import bad_request
+from ..spreadsheet import xlsx_stream
 
 PAGE_SIZE = 50
 
@@ -80,9 +81,15 @@ class FrozenReportsView(BaseView):
         item = self._visible(pk)
         tables = {t["key"]: t for t in frozen.tables_of(item)}
         key = request.args.get("table") or next(iter(tables), None)
-        encoding = chosen_encoding()
-        if key not in tables or encoding is None:
+        as_xlsx = request.args.get("format") == "xlsx"
+        encoding = "xlsx" if as_xlsx else chosen_encoding()
+        if key not in tables or encoding is None or request.args.get("format") not in (None, "csv", "xlsx"):
             return bad_request(_("Unknown table or encoding."))
         lines = frozen.official_rows(item, tables[key])
-        return csv_stream(report_body(lines[1:]), lines[0],
-                          "%s-%s-%s" % (item.title, tables[key]["title"], item.as_of.isoformat()), encoding)
+        name = "%s-%s-%s" % (item.title, tables[key]["title"], item.as_of.isoformat())
+        if as_xlsx:
+            # the official layout on one sheet: words as text, figures as numbers
+            width = max(len(line) for line in lines)
+            title = lines[0] + [""] * (width - len(lines[0]))
+            return xlsx_stream([lines[1:]], title, ["number"] * width, name)
+        return csv_stream(report_body(lines[1:]), lines[0], name, encoding)
