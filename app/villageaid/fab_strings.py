@@ -23,6 +23,8 @@ FAB_STRINGS = [
     _l("Edit Group"),
     _l("User(s) exists in the group, cannot delete"),
     _l("Add"),
+    _l("Add a new record"),  # tooltips of FAB's list buttons, worded as the office says
+    _l("Show record"),
     _l("Edit"),
     _l("Show"),
     _l("Delete"),
