@@ -902,6 +902,10 @@ def make_clerks(n, target, prefix="clerk"):
     from . import bootstrap
 
     session = current_app.appbuilder.session
+    # end the session's transaction: the rows were written on another
+    # connection, and a snapshot taken before (office parameters are read
+    # from the database) would not see them under REPEATABLE READ (MariaDB)
+    session.commit()
     by_town = session.execute(
         select(Village.town_id, func.count(Cadre.id)).join(Cadre, Cadre.village_id == Village.id)
         .group_by(Village.town_id).order_by(Village.town_id)).all()
