@@ -11,7 +11,7 @@ import os
 from flask_migrate import upgrade
 
 from app import MIGRATIONS_DIR, create_app
-from villageaid import bootstrap, followup
+from villageaid import bootstrap, followup, reserve
 from villageaid.cli import load_demo
 
 
@@ -20,6 +20,9 @@ def prepare(app):
         upgrade(directory=MIGRATIONS_DIR, revision="heads")
         bootstrap.init_permissions()
         bootstrap.seed_settings()
+        # figures kept on rows, counted afresh (an upgraded database starts them at 0)
+        reserve.recount()
+        app.appbuilder.session.commit()
         username = os.environ.get("ADMIN_USERNAME", "admin")
         _user, password = bootstrap.ensure_user(
             username, app.config["AUTH_ROLE_ADMIN"], password=os.environ.get("ADMIN_PASSWORD")

@@ -6,8 +6,8 @@ training sessions (signed sign-in sheets).
 - They are kept in the evidence store, by default the folder
   VILLAGEAID_EVIDENCE_DIR (`<instance>/evidence`), under a name of the
   store's own choosing; the row keeps the file's name, type, size and
-  SHA-256. `Store` is the interface a further store (S3-compatible, say)
-  would implement.
+  SHA-256. Only the folder store exists: an S3-compatible store is not
+  built (it would offer FolderStore's put, open and remove).
 - Evidence is scoped exactly like its record, written through the write
   path (so it is in the change history), goes to the recycle bin with its
   record and comes back with its restore; purging the record removes its
@@ -57,21 +57,7 @@ class Refused(ValueError):
 # --- the store -------------------------------------------------------------------
 
 
-class Store:
-    """Where evidence files are kept. `put(data) -> name`, `open(name)`,
-    `remove(name)`; a store by setting (S3-compatible) would implement the same."""
-
-    def put(self, data):
-        raise NotImplementedError
-
-    def open(self, name):
-        raise NotImplementedError
-
-    def remove(self, name):
-        raise NotImplementedError
-
-
-class FolderStore(Store):
+class FolderStore:
     """Files in a folder (by default `<instance>/evidence`), two levels deep
     by a random name: the uploaded name is never a path."""
 

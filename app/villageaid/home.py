@@ -18,7 +18,7 @@ from .models.followup import Money
 from .validators import money_text_of
 
 OPEN = FollowUpAlert.status != "closed"
-TODO_ALERTS = 5  # open alerts listed in the to-do block
+FIRST_OPEN_ALERTS = 5  # open alerts listed in the to-do block
 
 
 @dataclass
@@ -83,7 +83,7 @@ def alerts(viewer):
             .filter(OPEN)
             .order_by(case((overdue, 0), else_=1), FollowUpAlert.deadline, FollowUpAlert.raised_on.desc(),
                       FollowUpAlert.id)
-            .limit(TODO_ALERTS)
+            .limit(FIRST_OPEN_ALERTS)
         )
         result.first = [(a, bool(a.deadline is not None and a.deadline < followup.reference_date()
                                    and a.status != "closed")) for a in first]
