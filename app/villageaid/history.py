@@ -120,7 +120,8 @@ def attachments(model, record_id):
     from .models import Evidence
 
     column = {"FollowUpRecord": Evidence.followup_record_id,
-              "TrainingSession": Evidence.training_session_id}.get(model.__name__)
+              "TrainingSession": Evidence.training_session_id,
+              "FollowUpAlert": Evidence.followup_alert_id}.get(model.__name__)
     if column is None:
         return None
     return and_(ChangeRecord.model == Evidence.__name__,

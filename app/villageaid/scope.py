@@ -66,6 +66,12 @@ def rule(model):
     return register
 
 
+def rule_of(model):
+    """The visibility condition registered for `model` (a function of the
+    towns, units and user id), for a rule that reads another's."""
+    return _RULES[model]
+
+
 def has_rule(model):
     return model in _RULES
 
@@ -163,6 +169,8 @@ def history_keys(item):
         return False, None, None, None  # the office's business
     if model is Village:
         return False, item.town_id, None, item.unit_id
+    if model is FollowUpAlert:  # seen with its village, and by its responsible unit
+        return False, item.village.town_id, item.responsible_unit_id, item.village.unit_id
     cadre = item.cadre if model is TrainingAttendance else item if model is Cadre else None
     unit_id = cadre.unit_id if cadre is not None else None
     village = cadre.village if cadre is not None else getattr(item, "village", None)
