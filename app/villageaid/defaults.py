@@ -113,10 +113,25 @@ VILLAGEAID_MAX_PAGE_SIZE = 100
 # kept at least this many days; `flask villageaid prune-logs` removes only
 # older rows (183 days: about six months).
 VILLAGEAID_HISTORY_RETENTION_DAYS = 183
-# Evidence files (佐证材料): the folder they are kept in (None: the
-# instance folder's `evidence`), and the largest file accepted.
+# Evidence files (佐证材料): where they are kept — "folder" (the folder
+# VILLAGEAID_EVIDENCE_DIR; None: the instance folder's `evidence`) or "s3"
+# (an S3-compatible bucket: VILLAGEAID_EVIDENCE_S3_*) — and the largest
+# file accepted.
+VILLAGEAID_EVIDENCE_STORE = "folder"
 VILLAGEAID_EVIDENCE_DIR = None
 VILLAGEAID_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# The bucket of the "s3" store (private: downloads stream through the
+# application), its endpoint (None: AWS itself; MinIO, Ceph and the like
+# give theirs, e.g. "https://minio.example.org:9000"), its region, a prefix
+# for the objects' names ("" or e.g. "evidence/"), and the access keys
+# (None: boto3's own chain — AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in
+# the environment, its files, an instance role).
+VILLAGEAID_EVIDENCE_S3_BUCKET = None
+VILLAGEAID_EVIDENCE_S3_ENDPOINT_URL = None
+VILLAGEAID_EVIDENCE_S3_REGION = None
+VILLAGEAID_EVIDENCE_S3_PREFIX = ""
+VILLAGEAID_EVIDENCE_S3_ACCESS_KEY_ID = None
+VILLAGEAID_EVIDENCE_S3_SECRET_ACCESS_KEY = None
 
 
 # Imports (批量导入): the largest file (bytes) and the most data rows one

@@ -1,20 +1,26 @@
-"""Evidence (佐证材料): photos and scans attached to follow-up records and
-training sessions (signed sign-in sheets).
+"""Evidence (佐证材料): photos and scans attached to follow-up records,
+training sessions (signed sign-in sheets) and the handling of follow-up
+alerts (预警处置).
 
 - Files are JPEG, PNG or PDF — judged by their first bytes, and the name's
   extension must agree — of at most VILLAGEAID_EVIDENCE_MAX_BYTES (10 MB).
-- They are kept in the evidence store, by default the folder
-  VILLAGEAID_EVIDENCE_DIR (`<instance>/evidence`), under a name of the
-  store's own choosing; the row keeps the file's name, type, size and
-  SHA-256. Only the folder store exists: an S3-compatible store is not
-  built (it would offer FolderStore's put, open and remove).
+- They are kept in the evidence store (VILLAGEAID_EVIDENCE_STORE): the
+  folder VILLAGEAID_EVIDENCE_DIR (`<instance>/evidence`) by default, or an
+  S3-compatible bucket ("s3": VILLAGEAID_EVIDENCE_S3_*), under a name of
+  the store's own choosing; the row keeps the file's name, type, size and
+  SHA-256. Both stores offer put, open and remove; the bucket is never
+  shown on the web: downloads stream through the application after the
+  scope check.
 - Evidence is scoped exactly like its record, written through the write
   path (so it is in the change history), goes to the recycle bin with its
   record and comes back with its restore; purging the record removes its
   evidence, files included, after the commit.
 """
 import hashlib
+import logging
 import os
+import re
+import threading
 import uuid
 
 from flask import current_app
@@ -23,12 +29,13 @@ from sqlalchemy import event, or_, select
 from sqlalchemy.orm import joinedload
 
 from . import scope, settings, writes
-from .models import Evidence, FollowUpRecord, TrainingSession, utcnow
+from .models import Evidence, FollowUpAlert, FollowUpRecord, TrainingSession, utcnow
 
 # kind in URLs -> (record model, Evidence column, the record's list view)
 KINDS = {
     "followup": (FollowUpRecord, "followup_record_id", "FollowUpRecordView"),
     "session": (TrainingSession, "training_session_id", "TrainingSessionView"),
+    "alert": (FollowUpAlert, "followup_alert_id", "FollowUpAlertView"),
 }
 KIND_OF = {model: kind for kind, (model, _c, _v) in KINDS.items()}
 
@@ -39,15 +46,20 @@ TYPES = (
     (b"%PDF-", "application/pdf", (".pdf",)),
 )
 REMOVE_AFTER_COMMIT = "va_evidence_files_to_remove"
+log = logging.getLogger(__name__)
 
 
 @scope.rule(Evidence)
 def _evidence(towns, units, user_id):
     """Evidence is visible with its record: a session's with the session
-    (every signed-in user with a scope), a follow-up record's with its village."""
+    (every signed-in user with a scope), a follow-up record's with its
+    village, an alert's to whom sees the alert (its village, its
+    responsible unit)."""
     records = select(FollowUpRecord.id).where(
         FollowUpRecord.village_id.in_(scope.visible_village_ids(towns, units)))
-    return or_(Evidence.training_session_id.isnot(None), Evidence.followup_record_id.in_(records))
+    alerts = select(FollowUpAlert.id).where(scope.rule_of(FollowUpAlert)(towns, units, user_id))
+    return or_(Evidence.training_session_id.isnot(None), Evidence.followup_record_id.in_(records),
+               Evidence.followup_alert_id.in_(alerts))
 
 
 class Refused(ValueError):
@@ -89,7 +101,98 @@ class FolderStore:
             pass
 
 
+class StoreUnavailable(Refused):
+    """The store did not keep the file (the bucket cannot be reached)."""
+
+
+# a name the stores give: two hex digits, a slash, 32 hex digits
+STORED_NAME = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}$")
+
+
+class S3Store:
+    """Files in an S3-compatible bucket (AWS S3, MinIO, Ceph, OSS, COS...),
+    as objects `<prefix><2 hex>/<32 hex>`: the same names as FolderStore's.
+    The bucket is private to the application; `open` returns the object's
+    body, read in chunks as the download streams."""
+
+    def __init__(self, client, bucket, prefix=""):
+        self.client, self.bucket, self.prefix = client, bucket, prefix or ""
+
+    def _key(self, name):
+        if not STORED_NAME.match(name or ""):
+            raise Refused(_("The file is not in the evidence store."))
+        return self.prefix + name
+
+    def put(self, data):
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        name = uuid.uuid4().hex
+        name = "%s/%s" % (name[:2], name)
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=self._key(name), Body=data)
+        except (BotoCoreError, ClientError):
+            log.exception("the evidence store did not keep a file")
+            raise StoreUnavailable(_("The evidence store could not keep the file; nothing was saved. "
+                                     "Try again later."))
+        return name
+
+    def open(self, name):
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(name))["Body"]
+        except (BotoCoreError, ClientError) as exc:
+            raise FileNotFoundError(name) from exc
+
+    def remove(self, name):
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(name))
+        except (BotoCoreError, ClientError, Refused):
+            log.exception("the evidence store did not remove %s", name)
+
+    def names(self):
+        """Every name in the store (for checks and tests)."""
+        found = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
+            found += [item["Key"][len(self.prefix):] for item in page.get("Contents", ())]
+        return sorted(found)
+
+
+_CLIENTS = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def s3_client(endpoint_url, region, key_id, secret):
+    """One client per configuration, made once (a client is thread-safe,
+    making one is not cheap). Keys not configured: boto3's own chain (the
+    AWS_* environment variables, its files, an instance role)."""
+    key = (endpoint_url, region, key_id, secret)
+    with _CLIENTS_LOCK:
+        if key not in _CLIENTS:
+            import boto3
+            from botocore.config import Config
+
+            session = boto3.session.Session()
+            _CLIENTS[key] = session.client(
+                "s3", endpoint_url=endpoint_url or None, region_name=region or None,
+                aws_access_key_id=key_id or None, aws_secret_access_key=secret or None,
+                config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=30))
+        return _CLIENTS[key]
+
+
 def store():
+    """The evidence store the settings choose (VILLAGEAID_EVIDENCE_STORE)."""
+    if settings.get("VILLAGEAID_EVIDENCE_STORE") == "s3":
+        bucket = settings.get("VILLAGEAID_EVIDENCE_S3_BUCKET")
+        if not bucket:
+            raise RuntimeError("VILLAGEAID_EVIDENCE_STORE is s3 but VILLAGEAID_EVIDENCE_S3_BUCKET is not set")
+        client = s3_client(settings.get("VILLAGEAID_EVIDENCE_S3_ENDPOINT_URL"),
+                           settings.get("VILLAGEAID_EVIDENCE_S3_REGION"),
+                           settings.get("VILLAGEAID_EVIDENCE_S3_ACCESS_KEY_ID"),
+                           settings.get("VILLAGEAID_EVIDENCE_S3_SECRET_ACCESS_KEY"))
+        return S3Store(client, bucket, settings.get("VILLAGEAID_EVIDENCE_S3_PREFIX"))
     root = settings.get("VILLAGEAID_EVIDENCE_DIR") or os.path.join(current_app.instance_path, "evidence")
     return FolderStore(root)
 
