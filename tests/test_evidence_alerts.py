@@ -10,13 +10,20 @@ import pytest
 from villageaid.models import ChangeRecord, Evidence, FollowUpAlert, Unit, Village
 
 from .helpers import database, fetch, ids
-from .test_evidence import PDF, PNG, store, stored_files, upload  # noqa: F401 (store: a fixture)
+from .test_evidence import PDF, PNG, stored_files, upload
 
 PERIOD = "1999-01"
 
 
 @pytest.fixture
-def alerts(app, store):  # noqa: F811
+def store(app, tmp_path):
+    app.config["VILLAGEAID_EVIDENCE_DIR"] = str(tmp_path)
+    yield tmp_path
+    app.config.pop("VILLAGEAID_EVIDENCE_DIR", None)
+
+
+@pytest.fixture
+def alerts(app, store):
     """An alert of 甲村 (clerk_town's and clerk_unit's scope), one of 乙村
     whose responsible unit is 一局 (clerk_unit's unit, not its village), and
     one of 乙村 nobody's but the office's."""
@@ -47,7 +54,7 @@ def evidence_of(pk):
                 s.query(Evidence).filter_by(followup_alert_id=pk).order_by(Evidence.id)]
 
 
-def test_alert_evidence_uploads_downloads_and_is_in_the_history(browser, alerts, store):  # noqa: F811
+def test_alert_evidence_uploads_downloads_and_is_in_the_history(browser, alerts, store):
     mine, _unit_alert, _office = alerts
     clerk = browser("clerk_town")
     upload(clerk, "alert", mine, PNG, "整改照片.png")
@@ -71,7 +78,7 @@ def test_alert_evidence_uploads_downloads_and_is_in_the_history(browser, alerts,
     assert "不符" in html and len(evidence_of(mine)) == 1 and len(stored_files(store)) == 1
 
 
-def test_alert_evidence_is_visible_to_whom_sees_the_alert(browser, alerts, store):  # noqa: F811
+def test_alert_evidence_is_visible_to_whom_sees_the_alert(browser, alerts, store):
     mine, unit_alert, office_only = alerts
     office = browser("office")
     upload(office, "alert", unit_alert, PDF, "督办单.pdf")
@@ -102,7 +109,7 @@ def test_alert_evidence_is_visible_to_whom_sees_the_alert(browser, alerts, store
     assert len(evidence_of(office_only)) == 1
 
 
-def test_alert_evidence_goes_to_the_bin_and_back(browser, alerts, store):  # noqa: F811
+def test_alert_evidence_goes_to_the_bin_and_back(browser, alerts, store):
     mine = alerts[0]
     clerk, admin = browser("clerk_town"), browser("admin")
     upload(clerk, "alert", mine, PNG, "一.png")

@@ -300,6 +300,7 @@ CHANGE_PATHS = Choices(
     ("bulk", _l("Bulk action")),
     ("import", _l("Import")),
     ("cli", _l("Command line")),
+    ("system", _l("System (start-up)")),
 )
 CHANGE_MODELS = Choices(
     ("Town", _l("Town")),
@@ -315,6 +316,9 @@ CHANGE_MODELS = Choices(
     ("Evidence", _l("Evidence")),
     ("User", _l("User account")),
     ("Role", _l("Role")),
+    ("Permission", _l("Permission")),
+    ("ViewMenu", _l("View or menu")),
+    ("PermissionView", _l("Permission on a view")),
     ("ChangeRecord", _l("Logs")),
     ("OfficeSetting", _l("Office parameter")),
     ("DictionaryEntry", _l("Dictionary entry")),

@@ -5,6 +5,8 @@ only ever added; reading them goes through the scope policy (a record's
 history is visible to whom the record was visible when it changed) and
 masks personal data for those who see it masked."""
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -197,19 +199,42 @@ def _text(column, field, value, hidden):
 ACCOUNT_MODELS = {
     "User": ("username", "first_name", "last_name", "email", "active", "password", "roles"),
     "Role": ("name", "permissions"),
+    # the permissions themselves: made when views are registered (start-up
+    # with FAB_UPDATE_PERMS, `flask villageaid init`, `flask fab
+    # create-permissions`), removed by FAB's security clean-up
+    "Permission": ("name",),
+    "ViewMenu": ("name",),
+    "PermissionView": ("permission", "view_menu"),
 }
 PASSWORD = "password"
 ACCOUNT_LABELS = {
     "username": _l("User name"), "first_name": _l("First name"), "last_name": _l("Last name"),
     "email": _l("Email"), "active": _l("Active"), "password": _l("Password"), "roles": _l("Roles"),
     "name": _l("Name"), "permissions": _l("Permissions"),
+    "permission": _l("Permission"), "view_menu": _l("View or menu"),
 }
 PASSWORD_CHANGED = "*"  # what the history keeps of a password: that it changed
 PENDING = "va_account_changes"
 GATHERED = "va_account_changes_flushed"
 
 
+_SYSTEM = ContextVar("villageaid_history_system", default=False)
+
+
+@contextmanager
+def system_changes():
+    """Account, role and permission changes inside the block are the
+    system's own (path "system"): FAB registering the views' permissions."""
+    token = _SYSTEM.set(True)
+    try:
+        yield
+    finally:
+        _SYSTEM.reset(token)
+
+
 def _account_path():
+    if _SYSTEM.get():
+        return "system"
     if not has_request_context():
         return "cli"
     return "api" if request.path.startswith("/api/") else "web"

@@ -43,6 +43,28 @@ class VillageAidSecurityManager(RequestPermissionsMixin, SecurityManager):
         sessions.secure_cookies_over_https(app)
         sessions.listen(self.user_model)
 
+    # FAB registering the views' permissions (at start-up with
+    # FAB_UPDATE_PERMS, `flask villageaid init`, `flask fab
+    # create-permissions`) and its clean-up: the history calls what they
+    # write the system's own. Nothing is written when nothing changed.
+    def add_permissions_view(self, base_permissions, view_menu):
+        from ..history import system_changes
+
+        with system_changes():
+            return super().add_permissions_view(base_permissions, view_menu)
+
+    def add_permissions_menu(self, view_menu_name):
+        from ..history import system_changes
+
+        with system_changes():
+            return super().add_permissions_menu(view_menu_name)
+
+    def security_cleanup(self, baseviews, menus):
+        from ..history import system_changes
+
+        with system_changes():
+            return super().security_cleanup(baseviews, menus)
+
     def create_jwt_manager(self, app):
         jwt_manager = super().create_jwt_manager(app)
         jwt_manager.additional_claims_loader(self._token_claims)
