@@ -43,7 +43,8 @@ def _fields(change, session):
     rows = []
     for column in columns:
         key = column.key
-        before = change.before.get(key) if change.kind != "create" else None
+        # a restore tells the record as it came back (it was in the bin before)
+        before = change.before.get(key) if change.kind not in ("create", "restore") else None
         after = change.after.get(key) if change.kind != "delete" else None
         if change.kind == "update" and before == after:
             continue

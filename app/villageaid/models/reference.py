@@ -108,6 +108,7 @@ class Cadre(Record, Recyclable, Model):
 
     __tablename__ = "va_cadre"
     __label__ = _l("Cadre")
+    __field_labels__ = {"name": _l("Full name")}  # a person's name, as the screens say it
     id = Column(Integer, primary_key=True)
     name = Column(String(50), nullable=False, index=True)
     gender = Column(String(10), nullable=False, info={"choices": choices.GENDERS})
