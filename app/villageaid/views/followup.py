@@ -170,12 +170,14 @@ class OverdueFilter(BaseFilter):
 
 
 class NoResponsibleUnitFilter(BaseFilter):
-    """No responsible unit yet (an alert not taken up)."""
+    """No responsible unit yet (an alert not taken up), or ("n") one."""
 
-    name = _l("Not set")
+    name = _l("Is")
 
     def apply(self, query, value):
-        return query.filter(FollowUpAlert.responsible_unit_id.is_(None))
+        wanted = value[0] if isinstance(value, list) else value
+        column = FollowUpAlert.responsible_unit_id
+        return query.filter(column.isnot(None) if wanted == "n" else column.is_(None))
 
 
 class FollowUpAlertView(ScopedModelView):
@@ -185,7 +187,7 @@ class FollowUpAlertView(ScopedModelView):
     deadline before the reference date with a status other than closed)."""
 
     datamodel = ScopedInterface(FollowUpAlert, filters={"overdue": [OverdueFilter],
-                                                        "responsible_unit": [NoResponsibleUnitFilter]})
+                                                        "no_responsible_unit": [NoResponsibleUnitFilter]})
     list_title = show_title = _l("Alert handling")
     edit_title = _l("Take up or close an alert")
     base_permissions = ["can_list", "can_show", "can_edit", "can_export"]
@@ -197,9 +199,12 @@ class FollowUpAlertView(ScopedModelView):
         (_l("Record"), {"fields": ["created_by", "created_on", "changed_by", "changed_on"], "expanded": False}),
     ]
     edit_columns = ["status", "note", "responsible_unit", "deadline", "result"]
-    search_columns = ["status", "overdue", "kind", "town", "responsible_unit", "deadline", "period", "village"]
-    search_form_extra_fields = {"overdue": ChoiceField(_l("Overdue"), [Optional()], options=YES_NO)}
-    label_columns = {"overdue": _l("Overdue")}
+    search_columns = ["status", "overdue", "kind", "town", "responsible_unit", "no_responsible_unit", "deadline",
+                      "period", "village"]
+    search_form_extra_fields = {"overdue": ChoiceField(_l("Overdue"), [Optional()], options=YES_NO),
+                                "no_responsible_unit": ChoiceField(_l("No responsible unit yet"), [Optional()],
+                                                                   options=YES_NO)}
+    label_columns = {"overdue": _l("Overdue"), "no_responsible_unit": _l("No responsible unit yet")}
     order_columns = ["period", "kind", "status", "deadline", "raised_on"]
     base_order = ("raised_on", "desc")
     lookup_keys = {"village": "followupvillage", "town": "town", "responsible_unit": "alertunit"}
@@ -219,7 +224,7 @@ def alert_count_link(by, key, overdue=False):
     if by == "town":
         query[filter_arg(view, "town", FilterRelationOneToManyEqual)] = key
     elif by == "unit" and key is None:
-        query[filter_arg(view, "responsible_unit", NoResponsibleUnitFilter)] = "y"
+        query[filter_arg(view, "no_responsible_unit", NoResponsibleUnitFilter)] = "y"
     elif by == "unit":
         query[filter_arg(view, "responsible_unit", FilterRelationOneToManyEqual)] = key
     if overdue:
