@@ -15,9 +15,10 @@ ended by then, the follow-up summary the records dated up to then, the
 reserve summary the candidates on record by then. What the data kept
 cannot tell for a past date (a cadre's post or status then, a candidate's
 status then) is said in the report's notes, stored with it. Reports whose
-figures for a past date cannot be rebuilt at all (the maintained counts of
-the villages below target, the alerts of the "no one there" kind) are
-frozen only as of their own date.
+figures for a past date cannot be rebuilt at all (the villages below
+target: counts maintained as they stand; the alerts: cadres on duty and
+stationed units as they are today) are frozen only as of today or their
+own reference date.
 
 Frozen reports cover the whole county: only a user who sees every row
 freezes one, and only such users (the office, Admin, the inspector) read
