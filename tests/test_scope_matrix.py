@@ -625,6 +625,8 @@ WEB.update({
     "ReserveTools.election_export": tool("/villageaid/reserve/election/export/", export=True),
     "FollowUpTools.alerts": tool("/villageaid/followup/alerts/"),
     "FollowUpTools.alerts_export": tool("/villageaid/followup/alerts/export/", export=True),
+    "AlertCountsView.index": tool("/villageaid/alertcounts/"),
+    "AlertCountsView.export": tool("/villageaid/alertcounts/export/", export=True),
     "VillageAidLookup.lookup": lookup_entry(),
 })
 

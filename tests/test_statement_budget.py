@@ -26,7 +26,8 @@ LISTS = ["/townview/list/", "/unitview/list/", "/villageview/list/", "/cadreview
          "/trainingsessionview/list/", "/attendanceview/list/", "/reservecandidateview/list/",
          "/followuprecordview/list/", "/untrainedcadreview/list/", "/newcadretrainingview/list/",
          "/focusvillageview/list/", "/belowtargetview/list/", "/followupyearview/list/",
-         "/nooneshoulderview/list/", "/followupalertview/list/", "/cadreview/roster/"]
+         "/nooneshoulderview/list/", "/followupalertview/list/", "/cadreview/roster/",
+         "/villageaid/alertcounts/"]
 
 
 @contextmanager
@@ -96,7 +97,7 @@ def test_statements_do_not_grow_with_the_rows(app, browser, user):
     pages = ("/villageview/list/", "/cadreview/list/", "/villageaid/training/coverage/",
              "/villageaid/reserve/summary/", "/villageaid/followup/alerts/", "/belowtargetview/list/",
              "/nooneshoulderview/list/", "/villageaid/reserve/election/", "/cadreview/roster/",
-             "/")  # the home page after the alerts page has stored its alerts: one more statement lists them
+             "/villageaid/alertcounts/", "/")  # the home page after the alerts page has stored its alerts: one more statement lists them
     before = {url: len(statements_of(app, b.client, url)) for url in pages}
     add_villages("长", 20, first_id_number=40)
     after = {url: len(statements_of(app, b.client, url)) for url in before}

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, exists, extract, func, insert, or_, select
+from sqlalchemy import and_, case, delete, exists, extract, func, insert, or_, select
 
 from . import scope, writes
 from .choices import ALERT_KINDS
@@ -298,3 +298,45 @@ def yearly_rows(viewer, year=None):
             item[name] = money_text_of(value) if name.startswith("funds") else int(value)
         rows.append(item)
     return rows
+
+
+# --- open and overdue stored alerts per responsible unit and per town -----------
+
+
+@dataclass
+class AlertCountRow:
+    key: object  # the town's or unit's id (None: no responsible unit yet)
+    name: str
+    open: int = 0  # not closed
+    overdue: int = 0
+
+
+def alert_counts(viewer):
+    """The stored alerts `viewer` may see that are not closed, and the
+    overdue among them, per responsible unit and per town: (unit rows, town
+    rows, total row). One statement, grouped by town and unit in SQL; the two
+    tables are its sums."""
+    a = FollowUpAlert
+    query = (
+        scope.rows(viewer, a, a.town_id, Town.name, a.responsible_unit_id, Unit.name, func.count(a.id),
+                   func.sum(case((overdue_condition(), 1), else_=0)))
+        .join(Town, Town.id == a.town_id)
+        .outerjoin(Unit, Unit.id == a.responsible_unit_id)
+        .where(a.status != "closed")
+        .group_by(a.town_id, Town.name, a.responsible_unit_id, Unit.name)
+    )
+    towns, units, total = {}, {}, AlertCountRow(None, _("Total"))
+    for town_id, town, unit_id, unit, n, late in current_app.appbuilder.session.execute(query):
+        n, late = int(n), int(late or 0)
+        for rows, key, name in ((towns, town_id, town), (units, unit_id, unit)):
+            row = rows.setdefault(key, AlertCountRow(key, name or _("(not taken up yet: no responsible unit)")))
+            row.open += n
+            row.overdue += late
+        total.open += n
+        total.overdue += late
+
+    def ordered(rows):
+        # by name; the alerts without a responsible unit last
+        return sorted(rows.values(), key=lambda r: (r.key is None, r.name))
+
+    return ordered(units), ordered(towns), total

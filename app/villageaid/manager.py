@@ -14,6 +14,7 @@ from .database import enforce_foreign_keys
 from .roles import sync_roles
 from .timefmt import local_time
 from .views.followup import (
+    AlertCountsView,
     FollowUpAlertView,
     FollowUpRecordApi,
     FollowUpRecordView,
@@ -110,6 +111,8 @@ VIEWS = [
     (DictionaryView, "office", "Dictionaries", _l("Dictionaries"), OFFICE, "fa-book"),
     (FrozenReportsView, "county", "Frozen reports", _l("Frozen reports"), OFFICE, "fa-archive"),
     (FollowUpAlertView, "records", "Alert handling", _l("Alert handling"), FOLLOWUP, "fa-check-circle"),
+    (AlertCountsView, "records", "Open and overdue alerts", _l("Open and overdue alerts by unit and town"), FOLLOWUP,
+     "fa-bar-chart"),
     (ScopeAssignmentView, "admin", "Scope assignments", _l("Scope assignments"), SETTINGS, "fa-key"),
     (ChangeRecordView, "audit", "Operation log", _l("Operation log"), AUDIT, "fa-history"),
     (LoginEventView, "audit", "Login log", _l("Login log"), AUDIT, "fa-sign-in"),

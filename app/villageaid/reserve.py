@@ -167,9 +167,10 @@ class Table:
                 "rows": [{"label": label, "values": values} for label, values in self.rows]}
 
 
-def _counts(viewer, statuses, *group):
+def _counts(viewer, statuses, *group, recorded_before=None):
     """Counts of the candidates `viewer` may see of the given statuses,
-    grouped by the given expressions: (*group, all, eligible)."""
+    grouped by the given expressions: (*group, all, eligible)
+    (`recorded_before`: a UTC moment; only the candidates on record by then)."""
     query = (
         scope.rows(viewer, ReserveCandidate, *group, func.count(ReserveCandidate.id),
                    func.sum(case((eligible_expression(), 1), else_=0)))
@@ -179,6 +180,8 @@ def _counts(viewer, statuses, *group):
         .where(ReserveCandidate.status.in_(statuses))
         .group_by(*group)
     )
+    if recorded_before is not None:
+        query = query.where(ReserveCandidate.created_on < recorded_before)
     return current_app.appbuilder.session.execute(query).all()
 
 
@@ -188,12 +191,12 @@ def shown_statuses(include_closed=False):
     return [code for code in CANDIDATE_STATUSES.codes if include_closed or code not in CLOSED_CANDIDATE_STATUSES]
 
 
-def _cube(viewer, statuses, key, title, name_column):
+def _cube(viewer, statuses, key, title, name_column, recorded_before=None):
     """Rows (place · target post), columns the statuses, a total and how
     many of them are eligible."""
     counts = {}
     for place, post, status, n, eligible in _counts(viewer, statuses, name_column, ReserveCandidate.target_post,
-                                                     ReserveCandidate.status):
+                                                     ReserveCandidate.status, recorded_before=recorded_before):
         row = counts.setdefault((place or _("(villages without a stationed unit)"), post), {"eligible": 0})
         row[status] = n
         row["eligible"] += int(eligible or 0)  # a Decimal on MariaDB
@@ -206,10 +209,11 @@ def _cube(viewer, statuses, key, title, name_column):
     return table
 
 
-def _by_post(viewer, statuses, key, title, expression, labels):
+def _by_post(viewer, statuses, key, title, expression, labels, recorded_before=None):
     """Rows the categories of `expression`, columns the target posts and a total."""
     counts = {}
-    for category, post, n, _eligible in _counts(viewer, statuses, expression, ReserveCandidate.target_post):
+    for category, post, n, _eligible in _counts(viewer, statuses, expression, ReserveCandidate.target_post,
+                                                recorded_before=recorded_before):
         counts.setdefault(category, {})[post] = n
     table = Table(key, title, [title, *[label for _c, label in TARGET_POSTS], _("Total")])
     for category, label in labels:
@@ -231,7 +235,9 @@ def age_band_labels():
             ("unknown", _("Unknown"))]
 
 
-def summary_tables(viewer, include_closed=False):
+def summary_tables(viewer, include_closed=False, recorded_before=None):
+    """The summary's tables (`recorded_before`: a UTC moment; only the
+    candidates on record by then — a report as of a past date)."""
     under_35, over_45 = age_band_edges()
     band = case(
         (ReserveCandidate.birth_date.is_(None), "unknown"),
@@ -240,12 +246,13 @@ def summary_tables(viewer, include_closed=False):
         else_="35_45",
     )
     statuses = shown_statuses(include_closed)
+    by = recorded_before
     return [
-        _cube(viewer, statuses, "town", _("Town and target post"), Town.name),
-        _cube(viewer, statuses, "unit", _("Unit and target post"), Unit.name),
-        _by_post(viewer, statuses, "background", _("Background"), ReserveCandidate.background, BACKGROUNDS),
-        _by_post(viewer, statuses, "education", _("Education"), ReserveCandidate.education, EDUCATION),
-        _by_post(viewer, statuses, "age", _("Age on the election date"), band, age_band_labels()),
+        _cube(viewer, statuses, "town", _("Town and target post"), Town.name, by),
+        _cube(viewer, statuses, "unit", _("Unit and target post"), Unit.name, by),
+        _by_post(viewer, statuses, "background", _("Background"), ReserveCandidate.background, BACKGROUNDS, by),
+        _by_post(viewer, statuses, "education", _("Education"), ReserveCandidate.education, EDUCATION, by),
+        _by_post(viewer, statuses, "age", _("Age on the election date"), band, age_band_labels(), by),
     ]
 
 

@@ -150,8 +150,10 @@ class Coverage:
                            sum(known) if known else None)
 
 
-def coverage(viewer, by):
-    """Coverage of what `viewer` may see, grouped by "town", "unit" or "kind"."""
+def coverage(viewer, by, in_post_by=None):
+    """Coverage of what `viewer` may see, grouped by "town", "unit" or "kind"
+    (`in_post_by`: a date; only the cadres who started in post by then —
+    a report as of a past date)."""
     key, name = GROUPINGS[by]
     trained = func.sum(case((Cadre.trained.expression, 1), else_=0))
     hours = func.sum(Cadre.training_hours.expression)
@@ -164,6 +166,8 @@ def coverage(viewer, by):
         .group_by(key, name)
         .order_by(name)
     )
+    if in_post_by is not None:
+        query = query.where(Cadre.start_date <= in_post_by)
     rows = current_app.appbuilder.session.execute(query).all()
     result = Coverage(by)
     for row_key, row_name, new, done, row_hours in rows:

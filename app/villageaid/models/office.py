@@ -42,6 +42,8 @@ class FrozenReport(Record, Model):
     tables = Column(Text, nullable=False)  # JSON: [{key, title, headers, rows, total}]
     settings_used = Column(Text, nullable=False)  # JSON: [[name, label, shown value], ...]
     note = Column(String(500))
+    # JSON: [text, ...] — what the figures of a past date could not rebuild
+    notes = Column(Text)
 
     def __str__(self):
         return "%s (%s)" % (self.title, self.as_of.isoformat() if self.as_of else "")

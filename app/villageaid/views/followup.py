@@ -1,10 +1,11 @@
 """Follow-up in villages that exited poverty: records, the yearly summary,
 and the decline alerts."""
-from flask import flash, jsonify, url_for
+from flask import flash, jsonify, request, url_for
 from flask_appbuilder import BaseView
 from flask_appbuilder.api import BaseApi, expose as api_expose
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterNotEqual, FilterRelationOneToManyEqual
 from flask_appbuilder.security.decorators import has_access, protect
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import not_
@@ -17,7 +18,9 @@ from ..exports import chosen_encoding, csv_stream, report_body, yes_no
 from ..lookups import LOOKUPS
 from ..queryargs import ID_RANGE, LARGEST_PAGE, bad_request, choice_args, int_arg, shown
 from ..models import FollowUpAlert, FollowUpRecord, FollowUpYear
+from ..spreadsheet import xlsx_stream
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
+from .crud import filter_arg
 from .imports import ImportMixin
 
 RECORD_COLUMNS = ["date", "village", "village.town.name", "kind", "unit", "funds", "project",
@@ -166,13 +169,25 @@ class OverdueFilter(BaseFilter):
         return query.filter(condition if wanted != "n" else not_(condition))
 
 
+class NoResponsibleUnitFilter(BaseFilter):
+    """No responsible unit yet (an alert not taken up), or ("n") one."""
+
+    name = _l("Is")
+
+    def apply(self, query, value):
+        wanted = value[0] if isinstance(value, list) else value
+        column = FollowUpAlert.responsible_unit_id
+        return query.filter(column.isnot(None) if wanted == "n" else column.is_(None))
+
+
 class FollowUpAlertView(ScopedModelView):
     """预警处置: the stored alerts, one per village, kind and period; taken up
     with a note, the responsible unit and a deadline, closed with the result.
     Overdue: not closed and past its deadline (the "overdue" filter is the
     deadline before the reference date with a status other than closed)."""
 
-    datamodel = ScopedInterface(FollowUpAlert, filters={"overdue": [OverdueFilter]})
+    datamodel = ScopedInterface(FollowUpAlert, filters={"overdue": [OverdueFilter],
+                                                        "no_responsible_unit": [NoResponsibleUnitFilter]})
     list_title = show_title = _l("Alert handling")
     edit_title = _l("Take up or close an alert")
     base_permissions = ["can_list", "can_show", "can_edit", "can_export"]
@@ -184,9 +199,12 @@ class FollowUpAlertView(ScopedModelView):
         (_l("Record"), {"fields": ["created_by", "created_on", "changed_by", "changed_on"], "expanded": False}),
     ]
     edit_columns = ["status", "note", "responsible_unit", "deadline", "result"]
-    search_columns = ["status", "overdue", "kind", "town", "responsible_unit", "deadline", "period", "village"]
-    search_form_extra_fields = {"overdue": ChoiceField(_l("Overdue"), [Optional()], options=YES_NO)}
-    label_columns = {"overdue": _l("Overdue")}
+    search_columns = ["status", "overdue", "kind", "town", "responsible_unit", "no_responsible_unit", "deadline",
+                      "period", "village"]
+    search_form_extra_fields = {"overdue": ChoiceField(_l("Overdue"), [Optional()], options=YES_NO),
+                                "no_responsible_unit": ChoiceField(_l("No responsible unit yet"), [Optional()],
+                                                                   options=YES_NO)}
+    label_columns = {"overdue": _l("Overdue"), "no_responsible_unit": _l("No responsible unit yet")}
     order_columns = ["period", "kind", "status", "deadline", "raised_on"]
     base_order = ("raised_on", "desc")
     lookup_keys = {"village": "followupvillage", "town": "town", "responsible_unit": "alertunit"}
@@ -195,6 +213,68 @@ class FollowUpAlertView(ScopedModelView):
         "status": _l("Taking up needs a note, the responsible unit and a deadline; closing needs the result."),
         "responsible_unit": _l("Your own units, or the village's stationed unit."),
     }
+
+
+def alert_count_link(by, key, overdue=False):
+    """The alert list (预警处置) behind a count of the counts page: alerts not
+    closed, of the town or responsible unit `key` (by "town" or "unit"; a
+    unit of None: none yet; `by` None: all), overdue ones only if asked."""
+    view = "FollowUpAlertView"
+    query = {filter_arg(view, "status", FilterNotEqual): "closed"}
+    if by == "town":
+        query[filter_arg(view, "town", FilterRelationOneToManyEqual)] = key
+    elif by == "unit" and key is None:
+        query[filter_arg(view, "no_responsible_unit", NoResponsibleUnitFilter)] = "y"
+    elif by == "unit":
+        query[filter_arg(view, "responsible_unit", FilterRelationOneToManyEqual)] = key
+    if overdue:
+        query[filter_arg(view, "overdue", OverdueFilter)] = "y"
+    return url_for(view + ".list", **query)
+
+
+def alert_count_tables():
+    """(key, title, first column's header, rows) of the counts page, and the
+    total row, for the current user's scope."""
+    units, towns, total = followup.alert_counts(scope.current_viewer())
+    return [("unit", _("By responsible unit"), _("Responsible unit"), units),
+            ("town", _("By town"), _("Town"), towns)], total
+
+
+class AlertCountsView(BaseView):
+    """Open (not closed) and overdue alerts per responsible unit and per
+    town, in the user's scope; each count links to the alert list (预警处置)
+    filtered to the same alerts, and exports as CSV or .xlsx."""
+
+    route_base = "/villageaid/alertcounts"
+    default_view = "index"
+    method_permission_name = {"index": "alert_counts", "export": "alert_counts"}
+    read_permissions = ("alert_counts",)
+
+    @expose("/")
+    @has_access
+    def index(self):
+        tables, total = alert_count_tables()
+        return self.render_template("villageaid/alert_counts.html", title=_("Open and overdue alerts"),
+                                    tables=tables, total=total, link=alert_count_link,
+                                    reference=followup.reference_date())
+
+    @expose("/export/")
+    @has_access
+    def export(self):
+        tables, total = alert_count_tables()
+        found = {key: (title, first, rows) for key, title, first, rows in tables}
+        key = request.args.get("table", "unit")
+        chosen = request.args.get("format")
+        encoding = "xlsx" if chosen == "xlsx" else chosen_encoding()
+        if key not in found or encoding is None or chosen not in (None, "csv", "xlsx"):
+            return bad_request(_("Unknown table or encoding."))
+        title, first, rows = found[key]
+        headers = [first, _("Open (not closed)"), _("Overdue")]
+        lines = [[r.name, r.open, r.overdue] for r in rows] + [[total.name, total.open, total.overdue]]
+        name = "%s-%s" % (_("Open and overdue alerts"), title)
+        if encoding == "xlsx":
+            return xlsx_stream([lines], headers, ["text", "number", "number"], name)
+        return csv_stream(report_body(lines), headers, name, encoding)
 
 
 class FollowUpRecordApi(ScopedModelRestApi):

@@ -36,7 +36,8 @@ class FrozenReportsView(BaseView):
         return self.render_template(
             "villageaid/frozen_list.html", title=_("Frozen reports"), rows=rows, total=total, page=page,
             pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-            kinds=[(k, r.title) for k, r in frozen.REPORTS.items()],
+            kinds=[(k, r.title) for k, r in frozen.REPORTS.items()], today=frozen.local_today(),
+            earliest=frozen.EARLIEST,
             may_freeze=self.appbuilder.sm.has_access("can_freeze", self.class_permission_name),
         )
 
@@ -50,7 +51,8 @@ class FrozenReportsView(BaseView):
     @has_access
     def freeze(self):
         try:
-            item = frozen.freeze(request.form.get("kind"), scope.current_viewer(), request.form.get("note", ""))
+            item = frozen.freeze(request.form.get("kind"), scope.current_viewer(), request.form.get("note", ""),
+                                 request.form.get("as_of", ""))
         except writes.Refused as exc:
             flash(exc.message(), "danger")
             return redirect(url_for("FrozenReportsView.index"))
@@ -62,7 +64,8 @@ class FrozenReportsView(BaseView):
     def show(self, pk):
         item = self._visible(pk)
         return self.render_template("villageaid/frozen_show.html", title=item.title, item=item,
-                                    tables=frozen.tables_of(item), used=frozen.settings_used_of(item))
+                                    tables=frozen.tables_of(item), used=frozen.settings_used_of(item),
+                                    notes=frozen.notes_of(item))
 
     @expose("/<pk>/compare/")
     @has_access
@@ -73,7 +76,8 @@ class FrozenReportsView(BaseView):
         today = {t["key"]: t for t in frozen.current_tables(item.kind, scope.current_viewer())}
         tables = [(t, frozen.compare(t, today.get(t["key"]))) for t in frozen.tables_of(item)]
         return self.render_template("villageaid/frozen_compare.html", title=_("Frozen and today"), item=item,
-                                    tables=tables, today=frozen.local_today())
+                                    tables=tables, today=frozen.local_today(), used=frozen.settings_used_of(item),
+                                    notes=frozen.notes_of(item))
 
     @expose("/<pk>/export/")
     @has_access
