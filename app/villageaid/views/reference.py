@@ -1,13 +1,13 @@
 """Reference data: towns, units, villages, cadres, and scope assignments."""
 from datetime import date
 
-from flask import flash, redirect
+from flask import flash, redirect, url_for
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from .. import scope, villagefile
+from .. import nextpath, scope, villagefile
 from ..choices import (ALERT_KINDS, ALERT_STATUSES, CADRE_KINDS, CADRE_POSTS, CADRE_STATUSES, CANDIDATE_STATUSES,
                        EDUCATION, FOLLOWUP_KINDS, POLITICAL_STATUSES)
 from ..models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
@@ -153,6 +153,9 @@ class VillageView(ImportMixin, ScopedModelView):
                     education_label=EDUCATION.label, political_label=POLITICAL_STATUSES.label,
                     followup_kind_label=FOLLOWUP_KINDS.label, alert_kind_label=ALERT_KINDS.label,
                     alert_status_label=ALERT_STATUSES.label,
+                    # each cadre's edit form, returning to this page, for who may edit cadres
+                    cadre_edit_link=(lambda pk: nextpath.with_next(url_for("CadreView.edit", pk=pk)))
+                    if self.appbuilder.sm.has_access("can_edit", "CadreView") else None,
                 )
         return super().render_template(template, **kwargs)
 
