@@ -376,9 +376,10 @@ def test_saving_a_failing_candidate_warns_in_the_api(api):
 
 
 def committees(html):
-    """{name: [verdicts]} of the holders and of the candidates on the village
-    page's two-committee tab, and whether it says 一肩挑."""
-    tab = re.search(r'<div id="Committees".*?</div>\s*</div>', html, re.S).group(0)
+    """{name: [verdicts]} of the holders and of the candidates in the village
+    page's two-committee section, and whether it says 一肩挑."""
+    tab = re.search(r'<div class="va-file-section" id="file-committees">.*?<div class="va-file-section"', html,
+                    re.S).group(0)
     people = {}
     for part in ("holders", "candidates"):
         body = re.search(r'id="%s".*?</table>' % part, tab, re.S).group(0)

@@ -419,8 +419,8 @@ WEB.update(model_view("TownView", "town", "reference", actions=CRUD_ACTIONS))
 WEB.update(model_view("UnitView", "unit", "reference", actions=CRUD_ACTIONS))
 WEB.update(model_view("TrainingSessionView", "session", "reference", actions=CRUD_ACTIONS,
                       pages={"signin": "show"}))  # the sign-in sheet
-WEB.update(model_view("VillageView", "village", "records", actions=CRUD_ACTIONS, pages={"file": "show"}))
-WEB.update(model_view("FocusVillageView", "focus_village", "records", actions=CRUD_ACTIONS, pages={"file": "show"}))
+WEB.update(model_view("VillageView", "village", "records", actions=CRUD_ACTIONS))
+WEB.update(model_view("FocusVillageView", "focus_village", "records", actions=CRUD_ACTIONS))
 WEB.update(model_view("CadreView", "cadre", "records", actions=CRUD_ACTIONS, pages={"roster": "list"}))
 WEB.update(model_view("AttendanceView", "attendance", "records", actions=CRUD_ACTIONS + (
     ("mark_completed", "edit", marked_trained), ("mark_absent", "edit", marked), ("mark_excused", "edit", marked))))

@@ -127,8 +127,11 @@ def test_add_and_edit_links_carry_the_page_they_are_on(browser):
     assert re.search(r'href="/townview/add\?next=%2Ftownview%2Flist%2F%3F_flt_0_name%3D%25E7%2594%25B2"', html)
     assert re.search(r'href="/townview/edit/\d+\?next=%2Ftownview%2Flist%2F', html)
     (village,) = ids(Village, "甲村")
+    # the cadres on the village's page (its file)
     html = browser("office").get("/villageview/show/%d" % village).get_data(as_text=True)
     assert re.search(r'href="/cadreview/edit/\d+\?[^"]*next=%2Fvillageview%2Fshow%2F' + str(village) + '"', html)
+    html = browser("inspector").get("/villageview/show/%d" % village).get_data(as_text=True)
+    assert "/cadreview/edit/" not in html
 
 
 def test_a_delete_returns_to_the_list_page_it_came_from(browser):

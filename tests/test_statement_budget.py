@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
-from villageaid.models import Cadre, Village
+from villageaid.models import Cadre, FollowUpAlert, FollowUpRecord, ReserveCandidate, Village
 
 from .helpers import database, ids
 
@@ -109,10 +109,12 @@ def test_detail_pages_stay_within_budget(app, browser, user):
     b = browser(user)
     v1, = ids(Village, "甲村")
     c1, = ids(Cadre, "张一")
-    # tabs: the related lists, the two committees (villages) and the history (历史)
-    # the village file's sections: village, two committees, cadres, records, years, alerts
-    for url, related in (("/villageview/show/%d" % v1, 3 + 1 + 1), ("/cadreview/show/%d" % c1, 1 + 1),
-                         ("/villageview/file/%d" % v1, 6)):
+    # tabs: the related lists and the history (历史); the village's page is its
+    # file: sections two committees, reserve, cadres, records, years, alerts, and the history
+    pages = [("/villageview/show/%d" % v1, 6 + 1), ("/cadreview/show/%d" % c1, 1 + 1)]
+    if user == "office":
+        pages.append(("/focusvillageview/show/%d" % ids(Village, "乙村")[0], 6 + 1))  # a focus village
+    for url, related in pages:
         n = len(statements_of(app, b.client, url))
         assert n <= SHOW_BUDGET + EXTRA_PER_RELATED * related, (url, n)
 
@@ -121,13 +123,19 @@ def test_detail_pages_stay_within_budget(app, browser, user):
 def test_the_village_file_does_not_grow_with_the_village(app, browser, user):
     b = browser(user)
     v1, = ids(Village, "甲村")
-    url = "/villageview/file/%d" % v1
+    url = "/villageview/show/%d" % v1
     before = len(statements_of(app, b.client, url))
     with database() as s:
         village = s.get(Village, v1)
         for i in range(12):
             s.add(Cadre(name="档%02d" % i, gender="male", id_number=_id_number(80 + i), kind="village",
                         post="member", village=village, start_date=date(2021, 1, 1), status="active"))
+            s.add(FollowUpRecord(village=village, date=date(2021, 1, 1 + i), kind="visit", rectification="none"))
+            s.add(FollowUpAlert(village=village, town_id=village.town_id, kind="no_record", period="2019-%02d" % (i + 1),
+                                raised_on=date(2021, 1, 1 + i), reason="档", status="open"))
+            s.add(ReserveCandidate(name="备%02d" % i, gender="male", village=village, target_post="member",
+                                   education="bachelor", political_status="party_member", background="graduate",
+                                   birth_date=date(1990, 1, 1), status="identified"))
         s.commit()
     assert len(statements_of(app, b.client, url)) == before
 

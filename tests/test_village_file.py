@@ -1,7 +1,9 @@
-"""The village file (一村一档), the sign-in sheet (签到表) and the roster
-(花名册): every section for the office and a town clerk, another scope's
+"""The village file (一村一档, the village's detail page), the sign-in sheet
+(签到表) and the roster (花名册): every section for the office and a town
+clerk, each section's count the same as its linked list's, another scope's
 village or session refused, only in-scope cadres on the sheet, the roster
 following the list's filters."""
+import re
 from datetime import date
 
 import pytest
@@ -48,10 +50,11 @@ def page(b, url, status=200):
 
 
 @pytest.mark.parametrize("user", ["office", "clerk_town"])
-def test_the_village_file_shows_every_section(browser, user):
+def test_the_village_page_is_the_village_file(browser, user):
     b = browser(user)
     v1, = ids(Village, "甲村")
-    html = page(b, "/villageview/file/%d" % v1)
+    url = "/villageview/show/%d"
+    html = page(b, url % v1)
     for section in SECTIONS:
         assert 'id="%s"' % section in html, section
     # town, stationed unit, the secretary (two committees and cadres), a resident cadre, records, alerts
@@ -59,13 +62,46 @@ def test_the_village_file_shows_every_section(browser, user):
         assert text in html, text
     for text in ("档案项目乙", "档案预警乙", "李二", "None"):
         assert text not in html, text
-    # each section links to its list filtered to the village
-    for view in ("cadreview", "reservecandidateview", "followuprecordview", "followupyearview", "followupalertview"):
-        assert "/%s/list/?_flt_0_village=%d" % (view, v1) in html, view
     # the print header: title, reporting unit (the application's name by default), print date
+    assert "一村一档 · 甲村" in html
     assert 'id="va-reporting-unit"' in html and date.today().isoformat() in html
-    # the detail page links to the file
-    assert "/villageview/file/%d" % v1 in page(b, "/villageview/show/%d" % v1)
+    # the record's page stays: its history tab; its edit page
+    assert 'href="#History"' in html
+    page(b, url.replace("show", "edit") % v1)
+
+
+def test_the_focus_village_page_is_the_village_file_too(browser):
+    v2, = ids(Village, "乙村")  # non-poor with 120 registered poor: a focus village
+    html = page(browser("office"), "/focusvillageview/show/%d" % v2)
+    for section in SECTIONS:
+        assert 'id="%s"' % section in html, section
+    assert "一村一档 · 乙村" in html and "档案项目乙" in html and "档案项目甲" not in html and "None" not in html
+
+
+def section_counts(html):
+    """{list view: (the count the section names, its link)}"""
+    return {m.group(3): (int(m.group(1)), m.group(2).replace("&amp;", "&")) for m in re.finditer(
+        r'class="va-no-print va-section-link" id="count-\w+" data-count="(\d+)"\s+href="(/(\w+)/list/[^"]*)"', html)}
+
+
+def listed_count(html):
+    """The number of rows a list page says it holds (共 N 条; none: 0)."""
+    found = re.search(r'class="pull-right va-count">([^<]*)<', html)
+    return int(re.search(r"\d+", found.group(1)).group(0)) if found else 0
+
+
+@pytest.mark.parametrize("user", ["office", "clerk_town"])
+def test_each_section_counts_what_its_list_shows(browser, user):
+    b = browser(user)
+    v1, = ids(Village, "甲村")
+    counts = section_counts(page(b, "/villageview/show/%d" % v1))
+    assert set(counts) == {"cadreview", "reservecandidateview", "followuprecordview", "followupyearview",
+                           "followupalertview"}
+    for view, (n, href) in counts.items():
+        # each links to its list filtered to the village
+        assert href == "/%s/list/?_flt_0_village=%d" % (view, v1), href
+        assert n == listed_count(page(b, href)), (view, n, href)
+    assert counts["cadreview"][0] == 2 and counts["followuprecordview"][0] == 1 and counts["followupalertview"][0] == 1
 
 
 def test_the_linked_lists_count_what_the_file_shows(browser):
@@ -77,11 +113,13 @@ def test_the_linked_lists_count_what_the_file_shows(browser):
 
 def test_another_scopes_village_file_is_not_found(browser):
     v2, = ids(Village, "乙村")
-    html = page(browser("clerk_town"), "/villageview/file/%d" % v2, 404)
+    html = page(browser("clerk_town"), "/villageview/show/%d" % v2, 404)
     assert "档案项目乙" not in html and "乙村" not in html
-    page(browser("clerk_town"), "/villageview/file/999999999", 404)
-    page(browser("clerk_town"), "/villageview/file/x", 404)
-    page(browser("clerk_none"), "/villageview/file/%d" % v2, 404)
+    page(browser("clerk_town"), "/villageview/show/999999999", 404)
+    page(browser("clerk_town"), "/villageview/show/x", 404)
+    page(browser("clerk_none"), "/villageview/show/%d" % v2, 404)
+    # the former address of the file is gone
+    page(browser("office"), "/villageview/file/%d" % v2, 404)
 
 
 def test_the_sign_in_sheet_lists_only_cadres_in_scope(browser):

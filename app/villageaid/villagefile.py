@@ -1,17 +1,20 @@
-"""The village file (一村一档): one page per village with its two committees,
-its cadres and their training, its reserve, its follow-up records, yearly
-figures and stored alerts, as plain scoped queries (one or two statements a
-section, whatever the number of rows) shared by the page and the tests.
+"""The village file (一村一档): the village's detail page, with its two
+committees, its cadres and their training, its reserve, its follow-up
+records, yearly figures and stored alerts, as plain scoped queries (one or
+two statements a section, whatever the number of rows) shared by the page
+and the tests. Each section names how many rows its filtered list holds.
 
 Personal data (ID number, phone) is not part of the file: the sections name
 people and their posts, as the lists do."""
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import func
+from sqlalchemy.orm import undefer
 
 from . import reserve, scope, settings
 from .followup import yearly_visible_condition
-from .models import Cadre, FollowUpAlert, FollowUpRecord, FollowUpYear
+from .models import Cadre, FollowUpAlert, FollowUpRecord, FollowUpYear, ReserveCandidate
 
 # the latest follow-up records and alerts the file shows (the rest: the linked lists)
 LATEST = 10
@@ -25,13 +28,24 @@ class VillageFile:
     records: list  # the latest follow-up records
     years: list  # FollowUpYear rows, latest year first
     alerts: list  # stored alerts, latest first
+    candidate_total: int = 0  # the village's reserve candidates of every status (its filtered list)
+    record_total: int = 0  # the village's follow-up records (its filtered list)
+    alert_total: int = 0  # the village's stored alerts (its filtered list)
+
+
+def _count(session, viewer, model, village):
+    return session.scalar(scope.rows(viewer, model, func.count(model.id)).where(model.village_id == village.id))
 
 
 def village_file(viewer, village):
-    """The file of `village` (a row `viewer` may see). Six statements."""
+    """The file of `village` (a row `viewer` may see). Nine statements: the
+    two committees and the reserve (two), every candidate counted, the
+    cadres, the latest records and their count, the years, the latest
+    alerts and their count."""
     session = current_app.appbuilder.session
     cadres = session.scalars(
         scope.rows(viewer, Cadre).where(Cadre.village_id == village.id)
+        .options(undefer(Cadre.training_hours))
         .order_by(Cadre.status, Cadre.kind, Cadre.post, Cadre.name, Cadre.id)).unique().all()
     records = session.scalars(
         scope.rows(viewer, FollowUpRecord).where(FollowUpRecord.village_id == village.id)
@@ -44,7 +58,10 @@ def village_file(viewer, village):
         scope.rows(viewer, FollowUpAlert).where(FollowUpAlert.village_id == village.id)
         .order_by(FollowUpAlert.raised_on.desc(), FollowUpAlert.id.desc()).limit(LATEST)).unique().all()
     return VillageFile(village=village, committees=reserve.village_committees(viewer, village), cadres=cadres,
-                       records=records, years=years, alerts=alerts)
+                       records=records, years=years, alerts=alerts,
+                       candidate_total=_count(session, viewer, ReserveCandidate, village),
+                       record_total=_count(session, viewer, FollowUpRecord, village),
+                       alert_total=_count(session, viewer, FollowUpAlert, village))
 
 
 def reporting_unit():

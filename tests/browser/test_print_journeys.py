@@ -1,4 +1,4 @@
-"""Printing on A4 from the browser: the village file, a session's sign-in
+"""Printing on A4 from the browser: the village file (the village's page), a session's sign-in
 sheet and the roster of a filtered cadre list. Each is printed to an A4 PDF;
 on paper the header (title, reporting unit, print date) is there, the menu
 and buttons are not, and nothing runs past the right edge of the printable
@@ -61,8 +61,10 @@ def test_the_three_prints_fit_on_a4(signed_in, screens):
     v1, = ids(Village, "甲村")
     clerk = signed_in("clerk_town")
 
-    text = printed(clerk, "/villageview/file/%d" % v1, "一村一档", screens)
-    assert "张一" in text and "甲镇" in text
+    # the village's page is its file: on paper the file only, without its tabs
+    text = printed(clerk, "/villageview/show/%d" % v1, "一村一档", screens)
+    assert "张一" in text and "甲镇" in text and "两委" in text
+
 
     text = printed(clerk, "/trainingsessionview/signin/%d" % session_id, "签到表", screens)
     assert "张一" in text and "赵四" in text and "李二" not in text

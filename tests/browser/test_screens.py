@@ -47,7 +47,7 @@ def screens_of(ids):
         yield "add-" + view, "/%s/add" % view
     yield "edit-cadreview", "/cadreview/edit/%d" % ids["cadre"]
     yield "show-cadreview", "/cadreview/show/%d" % ids["cadre"]
-    yield "show-villageview", "/villageview/show/%d" % ids["village"]
+    yield "show-villageview", "/villageview/show/%d" % ids["village"]  # the village file (一村一档)
     yield "session-page", "/trainingsessionview/show/%d" % ids["session"]
     for name, url in REPORTS.items():
         yield name, url
@@ -64,6 +64,15 @@ def test_every_main_screen(signed_in, new_context, screens, demo_county, lang):
         expect(page.locator(".navbar")).to_be_visible()
         page.evaluate("document.fonts.ready.then(() => true)")
         page.screenshot(path=str(folder / ("%s.png" % name)), full_page=True)
+    # the village's page (its file) of a focus village, reached from its list; and on paper
+    page.goto("/focusvillageview/list/")
+    with page.expect_navigation():
+        page.locator("table tbody tr a[href*='/focusvillageview/show/']").first.click()
+    expect(page.locator("#file-committees")).to_be_visible()
+    page.screenshot(path=str(folder / "show-focusvillageview.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(folder / "print-villageview.png"), full_page=True)
+    page.emulate_media(media="screen")
     clerk = signed_in("clerk_town", lang)
     clerk.goto("/villageaid/training/coverage/")
     clerk.screenshot(path=str(folder / "coverage-clerk_town.png"), full_page=True)

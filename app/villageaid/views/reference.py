@@ -1,20 +1,19 @@
 """Reference data: towns, units, villages, cadres, and scope assignments."""
 from datetime import date
 
-from flask import abort, flash, redirect
+from flask import flash, redirect, url_for
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from .. import reserve, scope, villagefile
+from .. import nextpath, scope, villagefile
 from ..choices import (ALERT_KINDS, ALERT_STATUSES, CADRE_KINDS, CADRE_POSTS, CADRE_STATUSES, CANDIDATE_STATUSES,
                        EDUCATION, FOLLOWUP_KINDS, POLITICAL_STATUSES)
 from ..models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
 from ..exports import yes_no
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from .imports import ImportMixin
-from .followup import FollowUpRecordView, FollowUpYearView
 from .training import AttendanceView
 
 AUDIT_FIELDSET = (
@@ -131,9 +130,7 @@ class VillageView(ImportMixin, ScopedModelView):
     base_order = ("name", "asc")
     lookup_keys = {"town": "mytown"}  # a clerk records villages in its own towns only
     office_permissions = ("import",)  # villages are imported by the office
-    related_views = [CadreView, FollowUpRecordView, FollowUpYearView]
-    show_template = "villageaid/village_show.html"  # with the link to the village file
-    method_permission_name_extra = {"file": "show"}  # the village file is its detail page, printable
+    show_template = "villageaid/village_show.html"  # the detail page is the village file (一村一档)
     description_columns = {
         "exit_year": _l("Only for poor villages: the year the village exited poverty."),
         "followup_since": _l("Only for focus non-poor villages: the day the village joined the follow-up set "
@@ -141,37 +138,26 @@ class VillageView(ImportMixin, ScopedModelView):
     }
 
     def render_template(self, template, **kwargs):
-        """The detail page's 两委 tab: the two committees today and the reserve."""
+        """The detail page is the village file: its sections (villagefile.py),
+        printable with the print header."""
         if template == self.show_template and "pk" in kwargs:
             # the row the page has just loaded through its scope: no statement
             village = self.datamodel.session.get(Village, scope.parse_id(kwargs["pk"]))
             if village is not None:
                 kwargs.update(
-                    extra_tabs=[{"key": "Committees", "title": _l("Two committees and reserve"),
-                                 "template": "villageaid/village_committees.html",
-                                 "data": reserve.village_committees(self.viewer, village)}],
-                    post_label=CADRE_POSTS.label, education_label=EDUCATION.label,
-                    political_label=POLITICAL_STATUSES.label, status_label=CANDIDATE_STATUSES.label,
+                    file=villagefile.village_file(self.viewer, village),
+                    file_title=_("Village file") + " · " + village.name,
+                    reporting_unit=villagefile.reporting_unit(), printed_on=date.today(),
+                    post_label=CADRE_POSTS.label, kind_label=CADRE_KINDS.label,
+                    status_label=CANDIDATE_STATUSES.label, cadre_status_label=CADRE_STATUSES.label,
+                    education_label=EDUCATION.label, political_label=POLITICAL_STATUSES.label,
+                    followup_kind_label=FOLLOWUP_KINDS.label, alert_kind_label=ALERT_KINDS.label,
+                    alert_status_label=ALERT_STATUSES.label,
+                    # each cadre's edit form, returning to this page, for who may edit cadres
+                    cadre_edit_link=(lambda pk: nextpath.with_next(url_for("CadreView.edit", pk=pk)))
+                    if self.appbuilder.sm.has_access("can_edit", "CadreView") else None,
                 )
         return super().render_template(template, **kwargs)
-
-    @expose("/file/<pk>")
-    @has_access
-    def file(self, pk):
-        """一村一档: the village on one printable page, each section linking
-        to its filtered list. Another scope's village: 404."""
-        village = scope.get_visible(Village, pk, self.viewer)
-        if village is None:
-            abort(404)
-        return self.render_template(
-            "villageaid/village_file.html", file=villagefile.village_file(self.viewer, village),
-            title=_("Village file") + " · " + village.name, reporting_unit=villagefile.reporting_unit(),
-            printed_on=date.today(), post_label=CADRE_POSTS.label, kind_label=CADRE_KINDS.label,
-            status_label=CANDIDATE_STATUSES.label, cadre_status_label=CADRE_STATUSES.label,
-            education_label=EDUCATION.label, political_label=POLITICAL_STATUSES.label,
-            followup_kind_label=FOLLOWUP_KINDS.label, alert_kind_label=ALERT_KINDS.label,
-            alert_status_label=ALERT_STATUSES.label, file_cell=villagefile.cell,
-        )
 
 
 class FocusVillageView(VillageView):
@@ -179,7 +165,6 @@ class FocusVillageView(VillageView):
 
     list_title = _l("Focus non-poor villages")
     base_filters = [["id", FocusVillageFilter, None]]
-    related_views = [CadreView]
 
 
 class ScopeAssignmentView(ScopedModelView):
