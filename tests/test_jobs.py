@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 import time
+from contextlib import contextmanager
 
 import pytest
 from openpyxl import load_workbook
@@ -24,8 +25,11 @@ ROWS = 30
 SETTINGS = {"VILLAGEAID_IMPORT_BACKGROUND_ROWS": 20, "VILLAGEAID_EXPORT_BACKGROUND_ROWS": 3}
 
 
-@pytest.fixture(scope="module")
-def consumer(app):
+@contextmanager
+def running_consumer(app):
+    """The app's jobs on a SqliteHuey in a temporary file, consumed by a real
+    Huey consumer in a thread; the background thresholds low. Yields the
+    temporary folder (queue, job files, previews)."""
     folder = tempfile.mkdtemp(prefix="va-jobs-")
     saved = {k: app.config.get(k) for k in list(SETTINGS) + ["VILLAGEAID_JOBS_FOLDER", "VILLAGEAID_IMPORT_FOLDER"]}
     app.config.update(SETTINGS, VILLAGEAID_JOBS_FOLDER=os.path.join(folder, "files"),
@@ -33,10 +37,18 @@ def consumer(app):
     queue = jobs.configure(app, "sqlite:///" + os.path.join(folder, "queue.db"))
     assert not queue.immediate
     running = jobs.ThreadConsumer(queue, workers=1, periodic=False).start()
-    yield folder
-    running.stop()
-    app.config.update(saved)
-    app.extensions[jobs.KEY].pop("huey", None)
+    try:
+        yield folder
+    finally:
+        running.stop()
+        app.config.update(saved)
+        app.extensions[jobs.KEY].pop("huey", None)
+
+
+@pytest.fixture(scope="module")
+def consumer(app):
+    with running_consumer(app) as folder:
+        yield folder
 
 
 def job_id(resp):
@@ -95,6 +107,25 @@ def test_a_large_import_is_previewed_and_committed_by_jobs(consumer, browser):
     assert "已导入：新增 %d 条" % ROWS in page, page[:3000]
     mine = b.get("/villageaid/jobs/").get_data(as_text=True)
     assert mine.count("large.xlsx") == 2 and "导入预览" in mine
+
+
+def test_a_large_preview_with_errors_offers_its_error_file(consumer, browser):
+    b = browser("office")
+    bad = rows(ROWS, "错")
+    bad[3][8] = "三月"  # not a date
+    pk = job_id(upload(b, IMPORT, "bad.xlsx", xlsx(HEADERS_ZH, bad)))
+    data, _seen = wait(b, pk)
+    assert data["status"] == "done"
+    html = b.get("/villageaid/jobs/%d/" % pk).get_data(as_text=True)
+    assert 'class="va-error">1<' in html and 'class="va-new">%d<' % (ROWS - 1) in html
+    assert "三月" in html and 'name="sha256"' not in html  # no commit of a file with errors
+    assert "/villageaid/jobs/%d/file" % pk in html
+    resp = b.get("/villageaid/jobs/%d/file" % pk)
+    assert resp.status_code == 200 and "bad" in resp.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(resp.get_data())).worksheets[0]
+    found = list(sheet.iter_rows(values_only=True))
+    assert found[0][-1] == "错误" and len(found) == 2 and found[1][0] == "错3"
+    assert browser("clerk_unit").get("/villageaid/jobs/%d/file" % pk).status_code == 404
 
 
 def test_a_small_import_stays_in_the_request(consumer, browser):

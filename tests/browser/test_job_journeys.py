@@ -5,16 +5,24 @@ import io
 import re
 import time
 
+import pytest
+
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from ..test_jobs import consumer  # noqa: F401  (the fixture: a real consumer in threads)
+from ..test_jobs import running_consumer
 from villageaid import spreadsheet
 
 from .ui import download
 
 
-def test_the_office_exports_a_large_list_through_a_job(consumer, signed_in, monkeypatch):  # noqa: F811
+@pytest.fixture(scope="module")
+def consumer(app):
+    with running_consumer(app) as folder:
+        yield folder
+
+
+def test_the_office_exports_a_large_list_through_a_job(consumer, signed_in, monkeypatch):
     write = spreadsheet.write_workbook
 
     def slowly(*args, **kwargs):  # the page is there before the job is done: its script follows it

@@ -3,6 +3,7 @@
 all under the list's ``can_import`` permission, within the user's scope.
 The rules are imports.py's; this is the web side."""
 import logging
+import os
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView
@@ -90,6 +91,11 @@ class ImportMixin:
                                              Job.kind == "import_preview", Job.sha256 == digest,
                                              Job.status == jobs.DONE).order_by(Job.id.desc()).first())
         if preview is not None:  # previewed in the background: committed in the background
+            started = (session.query(Job).filter(Job.user_id == viewer.user_id, Job.kind == "import_commit",
+                                                 Job.sha256 == digest, Job.status.in_((jobs.QUEUED, jobs.RUNNING)))
+                       .order_by(Job.id.desc()).first())
+            if started is not None:  # committed once already (a second click)
+                return redirect(url_for("JobsView.show", pk=started.id))
             job = jobs.start("import_commit", type(self).__name__, file_name, viewer.user_id, {},
                              sha256=digest, total=preview.total)
             return redirect(url_for("JobsView.show", pk=job.id))
@@ -239,9 +245,14 @@ def preview_job(job, parameters):
     finally:
         session.rollback()
     imports.keep(job.list_name, job.user_id, file_name, data, result.planned)
+    error_file = None
+    if result.errors:  # the rows with errors, to fix and upload again, ready for download
+        error_file = "errors-%d.xlsx" % job.id
+        with open(os.path.join(jobs.folder(), error_file), "wb") as handle:
+            handle.write(imports.error_workbook(headers, result))
     return {"counts": {k: result.count(k) for k in ("new", "update", "unchanged", "error")},
             "errors": [list(map(str, e)) for e in result.errors[:SHOWN_ERRORS]],
-            "ignored": [str(i) for i in result.ignored]}, None
+            "ignored": [str(i) for i in result.ignored]}, error_file
 
 
 @jobs.handler("import_commit")

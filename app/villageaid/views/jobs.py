@@ -109,6 +109,10 @@ class JobsView(BaseView):
         if not os.path.isfile(path):
             abort(404)
         response = send_file(path, mimetype=MIMETYPE, as_attachment=True)
-        response.headers["Content-Disposition"] = content_disposition(job.title, extension="xlsx")
+        if job.kind == "import_preview":  # the rows with errors
+            name = "%s-%s" % (job.title.rsplit(".", 1)[0], _("errors"))
+        else:
+            name = job.title
+        response.headers["Content-Disposition"] = content_disposition(name, extension="xlsx")
         response.headers["Cache-Control"] = "no-store"
         return response
