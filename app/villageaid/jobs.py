@@ -28,8 +28,8 @@ import os
 import time
 from contextvars import ContextVar
 
-from flask import current_app, g
-from flask_babel import force_locale, gettext as _
+from flask import current_app, g, request
+from flask_babel import force_locale, get_locale, gettext as _
 
 from . import settings, writes
 from .models import Job, utcnow
@@ -153,9 +153,6 @@ def file_path(job):
 def start(kind, list_name, title, user_id, parameters, sha256=None, total=0):
     """Record a job and put it on the queue; returns the job (failed when
     the queue cannot be reached)."""
-    from flask_babel import get_locale
-    from flask import request
-
     session = current_app.appbuilder.session
     parameters = dict(parameters, locale=str(get_locale() or "zh"), path=request.path,
                       query=request.query_string.decode("utf-8", "replace"))
