@@ -3,15 +3,17 @@
 Creates or upgrades the database (SQLite under instance/ unless DATABASE_URL
 is set), creates permissions and roles, creates the admin account (password
 from ADMIN_PASSWORD, else generated and printed once), loads demo data into
-an empty database (DEMO_DATA=0 disables it) and serves on
-http://127.0.0.1:${PORT:-8080}.
+an empty database (DEMO_DATA=0 disables it), starts the background jobs'
+consumer in threads of this process and serves on
+http://127.0.0.1:${PORT:-8080}. (Production runs the consumer as a process
+of its own: `huey_consumer jobs_worker.huey`, see README.)
 """
 import os
 
 from flask_migrate import upgrade
 
 from app import MIGRATIONS_DIR, create_app
-from villageaid import bootstrap, followup, reserve
+from villageaid import bootstrap, followup, jobs, reserve
 from villageaid.cli import load_demo
 
 
@@ -46,6 +48,7 @@ def prepare(app):
 def main():
     app = create_app()
     prepare(app)
+    jobs.start_consumer(app, workers=int(os.environ.get("JOB_WORKERS", "2")))
     port = int(os.environ.get("PORT", "8080"))
     print("serving on http://127.0.0.1:%d" % port)
     app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)

@@ -720,6 +720,12 @@ WEB.update({
         200 if "list" in grants("office", role) else denied(role))),
     "ImportBatches.undo": fixed("/villageaid/imports/999999/undo", method="POST", data={}, statuses=lambda role: (
         404 if "edit" in grants("office", role) else denied(role))),
+    # background jobs: every signed-in role's own list; a job that is not
+    # the user's own (or does not exist) is 404 (test_jobs.py: another user's)
+    "JobsView.mine": fixed("/villageaid/jobs/", signed_in(200)),
+    "JobsView.show": fixed("/villageaid/jobs/999999/", signed_in(404)),
+    "JobsView.progress": fixed("/villageaid/jobs/999999/progress", signed_in(404)),
+    "JobsView.file": fixed("/villageaid/jobs/999999/file", signed_in(404)),
 })
 
 

@@ -331,3 +331,14 @@ EXPORT_STATUSES = Choices(
     ("failed", _l("Failed on the server")),
     ("interrupted", _l("Interrupted by the client")),
 )
+JOB_KINDS = Choices(
+    ("import_preview", _l("Import preview")),
+    ("import_commit", _l("Import")),
+    ("export", _l("Excel export")),
+)
+JOB_STATUSES = Choices(
+    ("queued", _l("Queued")),
+    ("running", _l("Running")),
+    ("done", _l("Done")),
+    ("failed", _l("Failed")),
+)

@@ -52,6 +52,17 @@ def prune_logs_command():
     click.echo("removed: %s" % ", ".join("%s %d" % (name, n) for name, n in removed.items()))
 
 
+@cli.command("cleanup")
+def cleanup_command():
+    """Remove import previews never committed (older than
+    VILLAGEAID_IMPORT_PREVIEW_HOURS) and background jobs' files older than
+    VILLAGEAID_JOBS_RETENTION_HOURS; the consumer also does it every hour."""
+    from . import jobs
+
+    removed = jobs.cleanup()
+    click.echo("removed: %d preview(s), %d job file(s)" % (removed["previews"], removed["job_files"]))
+
+
 @cli.command("reset-second-factor")
 @click.argument("username")
 def reset_second_factor_command(username):

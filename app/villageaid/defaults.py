@@ -146,6 +146,25 @@ VILLAGEAID_IMPORT_CHUNK_ROWS = 500
 # its SHA-256); None: a folder in the system's temporary directory.
 VILLAGEAID_IMPORT_FOLDER = None
 
+# Background jobs (后台任务, jobs.py). The queue: None keeps it in
+# `<instance>/jobs.db` (SqliteHuey); `sqlite:///path` another file;
+# `redis://host:6379/0` a Redis server (RedisHuey; install the `redis`
+# package then). `python run.py` consumes it in threads of its own; in
+# production run `huey_consumer` next to the web server (README).
+VILLAGEAID_JOBS_URL = None
+# An import of more data rows than this previews and commits as a job; an
+# .xlsx export of more rows than this is written by a job (0: never, all in
+# the web request as before).
+VILLAGEAID_IMPORT_BACKGROUND_ROWS = 2000
+VILLAGEAID_EXPORT_BACKGROUND_ROWS = 20000
+# Where jobs write their files (None: the instance folder's `jobs`), and how
+# long a job's file (an export) is kept; a preview never committed is removed
+# after VILLAGEAID_IMPORT_PREVIEW_HOURS (`flask villageaid cleanup`, and a
+# periodic job).
+VILLAGEAID_JOBS_FOLDER = None
+VILLAGEAID_JOBS_RETENTION_HOURS = 72
+VILLAGEAID_IMPORT_PREVIEW_HOURS = 24
+
 def settings():
     """Every default, by name (fresh copies: a host may change them in place)."""
     return {

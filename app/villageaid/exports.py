@@ -24,7 +24,7 @@ import io
 import logging
 from urllib.parse import quote
 
-from flask import Response, current_app, flash, redirect, request, stream_with_context
+from flask import Response, current_app, flash, redirect, request, stream_with_context, url_for
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
@@ -592,14 +592,24 @@ class ExportMixin:
             return redirect(self.get_redirect())
         filters, query = self.export_query()
         cap = settings.get("VILLAGEAID_EXPORT_MAX_ROWS") or 0
-        if cap:
+        background = settings.get("VILLAGEAID_EXPORT_BACKGROUND_ROWS") or 0 if file_format == "xlsx" else 0
+        total = None
+        if cap or background:
             total = self.datamodel.query_count(self.datamodel.session.query(self.datamodel.obj), filters)
+        if cap:
             if total > cap:
                 flash(
                     _("The list has %(total)d rows, more than the %(cap)d an export may hold; narrow the filters. Nothing was exported.", total=total, cap=cap),
                     "danger",
                 )
                 return redirect(self.get_redirect())
+        if background and total > background:
+            from . import jobs
+
+            if jobs.available():
+                job = jobs.start("export", type(self).__name__, str(self.list_title), current_user_id(), {},
+                                 total=total)
+                return redirect(url_for("JobsView.show", pk=job.id))
         selection, plan = self.export_selection(query, typed=file_format == "xlsx")
         headers = [self.label_columns.get(c.name, c.name) for c in plan]
         if file_format == "xlsx":
@@ -618,6 +628,48 @@ class ExportMixin:
         if not shown or not may_see_personal_data():
             return None
         return export_row(self.datamodel.obj, shown, self.list_title)
+
+
+def export_job(job, parameters):
+    """A large .xlsx export, written by a job into the jobs folder (in the
+    request context of the export's own URL, as the user who asked for
+    it): the same rows, cells and receipt as in the web request."""
+    import os
+
+    from . import jobs
+    from .spreadsheet import write_workbook
+    from .views.jobs import list_view
+
+    view = list_view(job.list_name)
+    if view is None or not isinstance(view, ExportMixin):
+        raise jobs.JobFailed(_("Unknown job."))
+    if not current_app.appbuilder.sm.has_access("can_export", view.class_permission_name):
+        raise jobs.JobFailed(_("You may no longer export this list."))
+    session = view.datamodel.session
+    filters, query = view.export_query()
+    jobs.set_total(job, view.datamodel.query_count(session.query(view.datamodel.obj), filters))
+    selection, plan = view.export_selection(query, typed=True)
+    headers = [view.label_columns.get(c.name, c.name) for c in plan]
+    cells = [c.kind.cell for c in plan]
+    name = "export-%d.xlsx" % job.id
+    path = os.path.join(jobs.folder(), name)
+    receipt = receipt_fields(str(view.list_title), "xlsx")
+    try:
+        count = write_workbook(path, jobs.counted(stream_partitions(session, selection.statement)), headers, cells,
+                               str(view.list_title))
+    except Exception:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        _write_receipt(session, receipt, 0, hashlib.sha256().hexdigest(), "failed")
+        raise
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for data in iter(lambda: handle.read(256 * 1024), b""):
+            digest.update(data)
+    _write_receipt(session, receipt, count, digest.hexdigest(), "complete", view.personal_data_log(plan))
+    return {"rows": count}, name
 
 
 def _kind_of(expr, holder, attribute):

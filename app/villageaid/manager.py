@@ -28,6 +28,7 @@ from .views.audit import LoginEventView, PersonalDataViewLogView
 from .views.evidence import EvidenceView
 from .views.history import ChangeRecordView
 from .views.imports import ImportBatches
+from .views.jobs import JobsView
 from .views.lookup import VillageAidLookup
 from .views.recycle import RecycleBin
 from .views.dictionaries import DictionaryView
@@ -75,6 +76,7 @@ FOLLOWUP = "Follow-up"
 SETTINGS = "Access"
 OFFICE = "Office"
 AUDIT = "Audit"
+JOBS = "Jobs"
 CATEGORIES = {
     REFERENCE: (_l("Reference data"), "fa-database"),
     TRAINING: (_l("Training rotations"), "fa-graduation-cap"),
@@ -83,6 +85,7 @@ CATEGORIES = {
     SETTINGS: (_l("Access"), "fa-lock"),
     OFFICE: (_l("Office administration"), "fa-cogs"),
     AUDIT: (_l("Audit"), "fa-eye"),
+    JOBS: (_l("My jobs"), "fa-tasks"),
 }
 # menus only some roles see (areas in roles.grants); the others are for all
 CATEGORY_AREAS = {AUDIT: "audit"}
@@ -120,6 +123,7 @@ VIEWS = [
     (PersonalDataViewLogView, "audit_strict", "Personal data views", _l("Personal data views"), AUDIT, "fa-id-card-o"),
     (RecycleBin, "records", "Recycle bin", _l("Recycle bin"), REFERENCE, "fa-recycle"),
     (ImportBatches, "office", "Import batches", _l("Import batches"), REFERENCE, "fa-upload"),
+    (JobsView, "tool", "My jobs", _l("My jobs"), JOBS, "fa-tasks"),
 ]
 APIS = [
     (TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records"),

@@ -36,6 +36,7 @@ from .models import (
     FollowUpAlert,
     FollowUpRecord,
     ImportBatch,
+    Job,
     FollowUpYear,
     OfficeSetting,
     ReserveCandidate,
@@ -147,6 +148,11 @@ def _import_batch(towns, units, user_id):
     return ImportBatch.user_id == user_id
 
 
+@rule(Job)
+def _job(towns, units, user_id):
+    return Job.user_id == user_id
+
+
 @rule(ChangeRecord)
 def _change(towns, units, user_id):
     """A record's history is visible where the record was when it changed
@@ -181,7 +187,7 @@ def history_keys(item):
 
 # Rows that belong to the user rather than to a town or unit: visible even
 # without any scope assignment.
-PERSONAL = {ScopeAssignment, ExportReceipt, ImportBatch}
+PERSONAL = {ScopeAssignment, ExportReceipt, ImportBatch, Job}
 
 
 # --- who is asking ---------------------------------------------------------

@@ -7,6 +7,7 @@ from .history import ChangeRecord
 from .evidence import Evidence
 from .office import DictionaryEntry, FrozenReport, OfficeSetting
 from .imports import ImportBatch
+from .jobs import Job
 from .reserve import ReserveCandidate
 from .training import TrainingAttendance, TrainingSession
 from .security import LoginEvent, LoginThrottle, PersonalDataView, RecoveryCode, UserSecurity
@@ -16,7 +17,7 @@ add_computed_columns()
 
 __all__ = [
     "Cadre", "ExportReceipt", "Record", "Recyclable", "recyclable", "ScopeAssignment", "Town", "Unit", "Village",
-    "CalendarYear", "ChangeRecord", "DictionaryEntry", "Evidence", "FollowUpAlert", "FollowUpMonth", "FrozenReport", "ImportBatch", "OfficeSetting", "FollowUpRecord", "FollowUpYear", "Money",
+    "CalendarYear", "ChangeRecord", "DictionaryEntry", "Evidence", "FollowUpAlert", "FollowUpMonth", "FrozenReport", "ImportBatch", "Job", "OfficeSetting", "FollowUpRecord", "FollowUpYear", "Money",
     "ReserveCandidate", "TrainingAttendance", "TrainingSession",
     "LoginEvent", "LoginThrottle", "PersonalDataView", "RecoveryCode", "UserSecurity",
     "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",

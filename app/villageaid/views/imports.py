@@ -3,6 +3,7 @@
 all under the list's ``can_import`` permission, within the user's scope.
 The rules are imports.py's; this is the web side."""
 import logging
+import os
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView
@@ -11,8 +12,8 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 import io
 
-from .. import imports, scope, settings, writes
-from ..models import ImportBatch
+from .. import imports, jobs, scope, settings, writes
+from ..models import ImportBatch, Job
 from ..spreadsheet import MIMETYPE
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,14 @@ class ImportMixin:
         data = upload.stream.read(limit + 1)
         session = self.datamodel.session
         viewer = scope.current_viewer()
+        background = self._background_rows(upload.filename, data)
+        if background is not None:
+            if background is False:
+                return self._import_page()
+            digest = imports.keep(type(self).__name__, viewer.user_id, upload.filename, data, {})
+            job = jobs.start("import_preview", type(self).__name__, upload.filename, viewer.user_id, {},
+                             sha256=digest, total=background)
+            return redirect(url_for("JobsView.show", pk=job.id))
         try:
             headers, result = self._run(upload.filename, data)
         except imports.ImportError_ as exc:
@@ -78,6 +87,18 @@ class ImportMixin:
             return redirect(url_for(type(self).__name__ + ".import_page"))
         file_name, data, planned = found
         session = self.datamodel.session
+        preview = (session.query(Job).filter(Job.user_id == viewer.user_id, Job.list_name == type(self).__name__,
+                                             Job.kind == "import_preview", Job.sha256 == digest,
+                                             Job.status == jobs.DONE).order_by(Job.id.desc()).first())
+        if preview is not None:  # previewed in the background: committed in the background
+            started = (session.query(Job).filter(Job.user_id == viewer.user_id, Job.kind == "import_commit",
+                                                 Job.sha256 == digest, Job.status.in_((jobs.QUEUED, jobs.RUNNING)))
+                       .order_by(Job.id.desc()).first())
+            if started is not None:  # committed once already (a second click)
+                return redirect(url_for("JobsView.show", pk=started.id))
+            job = jobs.start("import_commit", type(self).__name__, file_name, viewer.user_id, {},
+                             sha256=digest, total=preview.total)
+            return redirect(url_for("JobsView.show", pk=job.id))
         batch = ImportBatch(list_name=type(self).__name__, file_name=file_name[:255], sha256=digest,
                             user_id=viewer.user_id)
         try:
@@ -105,6 +126,20 @@ class ImportMixin:
         flash(_("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.", new=batch.created_count,
                 updated=batch.updated_count, unchanged=batch.unchanged_count), "success")
         return redirect(url_for(type(self).__name__ + ".list"))
+
+    def _background_rows(self, name, data):
+        """The file's number of rows when it is to be imported in the
+        background; False when the file cannot be read (said with a
+        message); None to import it here and now."""
+        threshold = settings.get("VILLAGEAID_IMPORT_BACKGROUND_ROWS") or 0
+        if not threshold or not jobs.available():
+            return None
+        try:
+            _headers, rows = imports.read_table(name, data)
+        except imports.ImportError_ as exc:
+            flash(exc.message, "danger")
+            return False
+        return len(rows) if len(rows) > threshold else None
 
     @expose("/import/template/")
     @has_access
@@ -171,3 +206,82 @@ class ImportBatches(BaseView):
         else:
             flash(_("Batch %(batch)s was undone.", batch=str(batch)), "success")
         return redirect(url_for("ImportBatches.batches"))
+
+
+# --- the same, as background jobs (jobs.py) ------------------------------------------
+
+
+def _job_view(job):
+    from .jobs import list_view
+
+    view = list_view(job.list_name)
+    if view is None or not isinstance(view, ImportMixin):
+        raise jobs.JobFailed(_("Unknown job."))
+    if not view.appbuilder.sm.has_access("can_import", view.class_permission_name):
+        raise jobs.JobFailed(_("You may no longer import into this list."))
+    return view
+
+
+def _kept(view, job):
+    found = imports.kept(job.list_name, job.user_id, job.sha256)
+    if found is None:
+        raise jobs.JobFailed(_("That preview is no longer at hand; upload the file again."))
+    return found
+
+
+@jobs.handler("import_preview")
+def preview_job(job, parameters):
+    """A large file's preview: the rows run and rolled back; the file kept
+    with the row versions the preview saw, for its commit."""
+    view = _job_view(job)
+    file_name, data, _planned = _kept(view, job)
+    session = view.datamodel.session
+    try:
+        headers, rows = imports.read_table(file_name, data)
+        jobs.set_total(job, len(rows))
+        result = imports.run(view, scope.current_viewer(), headers, rows)
+    except imports.ImportError_ as exc:
+        raise jobs.JobFailed(exc.message)
+    finally:
+        session.rollback()
+    imports.keep(job.list_name, job.user_id, file_name, data, result.planned)
+    error_file = None
+    if result.errors:  # the rows with errors, to fix and upload again, ready for download
+        error_file = "errors-%d.xlsx" % job.id
+        with open(os.path.join(jobs.folder(), error_file), "wb") as handle:
+            handle.write(imports.error_workbook(headers, result))
+    return {"counts": {k: result.count(k) for k in ("new", "update", "unchanged", "error")},
+            "errors": [list(map(str, e)) for e in result.errors[:SHOWN_ERRORS]],
+            "ignored": [str(i) for i in result.ignored]}, error_file
+
+
+@jobs.handler("import_commit")
+def commit_job(job, parameters):
+    """A large file's commit: exactly what the commit in the web request does."""
+    view = _job_view(job)
+    file_name, data, planned = _kept(view, job)
+    session = view.datamodel.session
+    viewer = scope.current_viewer()
+    batch = ImportBatch(list_name=job.list_name, file_name=file_name[:255], sha256=job.sha256,
+                        user_id=viewer.user_id)
+    try:
+        headers, rows = imports.read_table(file_name, data)
+        jobs.set_total(job, len(rows))
+        result = imports.run(view, viewer, headers, rows, batch=batch, planned=planned)
+        if result.errors:
+            raise jobs.JobFailed(_("Nothing was imported: %(count)d row(s) have errors.", count=result.count("error")))
+        batch.row_count = len(result.rows)
+        batch.created_count = result.count("new")
+        batch.updated_count = result.count("update")
+        batch.unchanged_count = result.count("unchanged")
+        batch.undo_data = result.undo_data(view.datamodel.obj)
+        session.commit()
+    except imports.ImportError_ as exc:
+        session.rollback()
+        raise jobs.JobFailed(exc.message)
+    except Exception:
+        session.rollback()
+        raise
+    imports.forget(job.list_name, job.user_id, job.sha256)
+    return {"new": batch.created_count, "update": batch.updated_count, "unchanged": batch.unchanged_count,
+            "batch": batch.id}, None
