@@ -34,7 +34,8 @@ def downgrade():
     op.execute('DELETE FROM va_evidence WHERE followup_alert_id IS NOT NULL')
     with op.batch_alter_table('va_evidence') as batch:
         batch.drop_constraint('ck_va_evidence_one_record', type_='check')
-        batch.drop_index('ix_va_evidence_followup_alert_id')
+        # the foreign key first: MariaDB keeps the index while a key needs it
         batch.drop_constraint('fk_va_evidence_followup_alert_id', type_='foreignkey')
+        batch.drop_index('ix_va_evidence_followup_alert_id')
         batch.drop_column('followup_alert_id')
         batch.create_check_constraint('ck_va_evidence_one_record', ONE_OF_TWO)
