@@ -22,18 +22,23 @@ def init_command():
     reserve.recount()
     current_app.appbuilder.session.commit()
     click.echo("reserve counts recounted")
+    from . import divisions
+
+    divisions.ensure_home_county()
 
 
 @cli.command("assign-scope")
 @click.argument("username")
-@click.option("--town", "towns", multiple=True, help="Town name (repeatable).")
-@click.option("--unit", "units", multiple=True, help="Unit name (repeatable).")
-def assign_scope_command(username, towns, units):
-    """Give USERNAME the rows of the named towns and units."""
-    if not towns and not units:
-        raise click.UsageError("give at least one --town or --unit")
+@click.option("--town", "towns", multiple=True, help="Town name, or county/name (repeatable).")
+@click.option("--unit", "units", multiple=True, help="Unit name, or county/name (repeatable).")
+@click.option("--division", "divisions", multiple=True,
+              help="Province, prefecture or county by code or name (repeatable): every town and unit under it.")
+def assign_scope_command(username, towns, units, divisions):
+    """Give USERNAME the rows of the named towns, units and divisions."""
+    if not towns and not units and not divisions:
+        raise click.UsageError("give at least one --town, --unit or --division")
     try:
-        added = bootstrap.assign_scope(username, towns, units)
+        added = bootstrap.assign_scope(username, towns, units, divisions)
     except bootstrap.BootstrapError as exc:
         raise click.ClickException(str(exc))
     click.echo("added: %s" % (", ".join(added) or "nothing new"))
