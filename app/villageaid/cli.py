@@ -102,6 +102,8 @@ def load_demo(users=True, echo=print):
 @click.option("--preset", type=click.Choice(sorted(generate.PRESETS)), default="county", show_default=True,
               help="county: about the demo's size; province: 100,000 cadres; national: 3,000,000 cadres.")
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply every count of the preset.")
+@click.option("--provinces", type=int, help="Provinces the prefectures are grouped in (at most 31).")
+@click.option("--prefectures", type=int, help="Prefectures the counties are grouped in.")
 @click.option("--counties", type=int, help="Counties the towns, units and villages are grouped in.")
 @click.option("--towns", type=int)
 @click.option("--units", type=int)
@@ -117,11 +119,11 @@ def load_demo(users=True, echo=print):
 @click.option("--clerks", type=int, default=0, help="Also create this many Clerk users (printed with passwords).")
 @click.option("--clerk-cadres", type=int,
               help="Cadres each clerk should see (default 0.4% of the cadres: ~4,000 at 1,000,000).")
-def generate_command(preset, scale, counties, towns, units, villages, cadres, sessions, candidates, followups,
+def generate_command(preset, scale, provinces, prefectures, counties, towns, units, villages, cadres, sessions, candidates, followups,
                      seed, chunk, yes, clerks, clerk_cadres):
     """Bulk-insert generated, valid rows into every domain table (for benchmarks)."""
     try:
-        counts = generate.counts_for(preset, scale, counties=counties, towns=towns, units=units,
+        counts = generate.counts_for(preset, scale, provinces=provinces, prefectures=prefectures, counties=counties, towns=towns, units=units,
                                      villages=villages, cadres=cadres, sessions=sessions,
                                      candidates=candidates, followups=followups)
     except generate.GenerateError as exc:
