@@ -26,7 +26,7 @@ LISTS = ["/townview/list/", "/unitview/list/", "/villageview/list/", "/cadreview
          "/trainingsessionview/list/", "/attendanceview/list/", "/reservecandidateview/list/",
          "/followuprecordview/list/", "/untrainedcadreview/list/", "/newcadretrainingview/list/",
          "/focusvillageview/list/", "/belowtargetview/list/", "/followupyearview/list/",
-         "/nooneshoulderview/list/", "/followupalertview/list/", "/cadreview/roster/"]
+         "/nooneshoulderview/list/", "/followupalertview/list/", "/cadreview/roster/", "/divisionview/list/"]
 
 
 @contextmanager

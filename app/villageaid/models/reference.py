@@ -42,7 +42,8 @@ class Division(Record, Model):
     name = Column(String(100), nullable=False, index=True)
     level = Column(String(20), nullable=False, index=True, info={"choices": choices.DIVISION_LEVELS})
     parent_id = Column(Integer, ForeignKey("va_division.id"), index=True)
-    parent = relationship("Division", remote_side=[id])
+    # joined: a list of divisions names their parents in its own statement
+    parent = relationship("Division", remote_side=[id], lazy="joined")
 
     def __str__(self):
         return self.name
