@@ -79,7 +79,7 @@ class Town(Record, Recyclable, Model):
     kind = Column(String(20), nullable=False, index=True, info={"choices": choices.TOWN_KINDS})
     code = Column(String(20), unique=True)
     county_id = Column(Integer, ForeignKey("va_division.id"), nullable=False, index=True, default=home_county)
-    county = relationship(Division, lazy="joined", innerjoin=True)
+    county = relationship(Division, lazy="joined")
 
     def __str__(self):
         return self.name
@@ -102,7 +102,7 @@ class Unit(Record, Recyclable, Model):
     contact = Column(String(50))
     phone = Column(String(30))
     county_id = Column(Integer, ForeignKey("va_division.id"), nullable=False, index=True, default=home_county)
-    county = relationship(Division, lazy="joined", innerjoin=True)
+    county = relationship(Division, lazy="joined")
 
     def __str__(self):
         return self.name
