@@ -13,7 +13,7 @@ import os
 from flask_migrate import upgrade
 
 from app import MIGRATIONS_DIR, create_app
-from villageaid import bootstrap, followup, jobs, reserve
+from villageaid import bootstrap, divisions, followup, jobs, reserve
 from villageaid.cli import load_demo
 
 
@@ -22,6 +22,7 @@ def prepare(app):
         upgrade(directory=MIGRATIONS_DIR, revision="heads")
         bootstrap.init_permissions()
         bootstrap.seed_settings()
+        divisions.ensure_home_county()  # the installation's county (VILLAGEAID_HOME_COUNTY)
         # figures kept on rows, counted afresh (an upgraded database starts them at 0)
         reserve.recount()
         app.appbuilder.session.commit()

@@ -25,6 +25,7 @@ from villageaid.models import (
     FollowUpRecord,
     ReserveCandidate,
     ScopeAssignment,
+    Division,
     Town,
     TrainingAttendance,
     TrainingSession,
@@ -69,10 +70,10 @@ SPARE_USER = "matrix_spare"
 SPARE_ROLE = "Matrix spare"
 
 # Tables compared before and after a request (export receipts separately).
-TABLES = [Town, Unit, Village, Cadre, TrainingSession, TrainingAttendance, ReserveCandidate,
+TABLES = [Division, Town, Unit, Village, Cadre, TrainingSession, TrainingAttendance, ReserveCandidate,
           FollowUpRecord, FollowUpAlert, ScopeAssignment]
 CLEAN_ORDER = [FollowUpAlert, FollowUpRecord, ReserveCandidate, TrainingAttendance, TrainingSession, Cadre, Village,
-               ScopeAssignment, Unit, Town, ExportReceipt]
+               ScopeAssignment, Unit, Town, Division, ExportReceipt]
 
 
 def id_number(birth, seq):
@@ -183,6 +184,10 @@ def build_world():
         w.ids[("cadre", "A2")] = cadre["赵四"].id
         w.ids[("unit", "A2")] = unit["一局"].id
         w.ids[("town", "A2")] = town["甲镇"].id
+        county = town["甲镇"].county  # the installation's county, its prefecture and province
+        w.ids[("division", "A")] = county.id
+        w.ids[("division", "prefecture")] = county.parent_id
+        w.ids[("division", "province")] = county.parent.parent_id
         s.commit()
         users = {u: uid for u, uid in s.execute(select(_user_table().c.username, _user_table().c.id))}
         assignment = {a.user_id: a.id for a in s.scalars(select(ScopeAssignment))}
@@ -322,7 +327,22 @@ def _store_the_alerts_of_today():
         followup.store_alerts(viewer, followup.alerts(viewer), path="cli")
 
 
+# codes of throwaway divisions: counties of 玉溪市 (530400), then prefectures of 云南省 (530000)
+_DIVISION_CODES = iter(["5304%02d" % n for n in range(1, 100) if n != 28]
+                       + ["53%02d00" % n for n in range(1, 100) if n != 4])
+
+
+def fresh_division():
+    code = next(_DIVISION_CODES)
+    return code, "矩阵区" + code
+
+
 def _row(w, kind, pos, tag):
+    if kind == "division":
+        code, name = fresh_division()
+        county = code.startswith("5304")
+        return Division(code=code, name=name, level="county" if county else "prefecture",
+                        parent_id=w.id("division", "prefecture" if county else "province"))
     if kind == "town":
         return Town(name="矩阵镇" + tag, kind="town")
     if kind == "unit":
@@ -370,6 +390,9 @@ def payload(w, kind, pos):
     """Valid field values for a new (or edited) row of `kind` in position
     `pos`, with related rows as ids (may create a throwaway session)."""
     tag = fresh_tag()
+    if kind == "division":
+        code, name = fresh_division()
+        return {"code": code, "name": name}
     if kind == "town":
         return {"name": "矩阵镇" + tag, "kind": "town", "code": "MX" + tag}
     if kind == "unit":

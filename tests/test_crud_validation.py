@@ -108,8 +108,8 @@ def test_duplicates_get_a_form_error(browser):
     resp = b.post("/villageview/add", {"name": "甲村", "town": str(t1), "poverty_status": "non_poor", "registered_poor": "0"})
     assert resp.status_code == 200
     assert "在相同的镇场街道下已有记录使用该值" in " ".join(errors(resp.get_data(as_text=True)))
-    resp = b.post("/townview/add", {"name": "甲镇", "kind": "town"})
-    assert "该值已被其他记录使用" in " ".join(errors(resp.get_data(as_text=True)))
+    resp = b.post("/townview/add", {"name": "甲镇", "kind": "town"})  # in the same (the home) county
+    assert "本县已有同名的镇场街道。" in " ".join(errors(resp.get_data(as_text=True)))
     assert count(Cadre, Cadre.name == "重复") == 0
     assert count(Town, Town.name == "甲镇") == 1
 

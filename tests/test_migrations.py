@@ -151,6 +151,14 @@ def moved_to_the_branches(app, fresh_schema, fresh_versions):
                                         for r in before["va_followup_record"]]
         assert every_row(engine, kept) == {t: sorted((tuple(r[old_columns[t].index(c)] for c in kept[t]) for r in rows), key=repr)
                                            for t, rows in before.items()}
+        # every town and unit belongs to the installation's county, made by the upgrade
+        with engine.connect() as conn:
+            home = conn.execute(text("SELECT d.id, d.level, p.code, p.level, q.code FROM va_division d "
+                                     "JOIN va_division p ON p.id = d.parent_id "
+                                     "JOIN va_division q ON q.id = p.parent_id WHERE d.code = '530428'")).one()
+            assert tuple(home[1:]) == ("county", "530400", "prefecture", "530000")
+            owners = conn.execute(text("SELECT county_id FROM va_town UNION ALL SELECT county_id FROM va_unit"))
+            assert set(owners.scalars()) == {home[0]}
         # the monthly sums are filled from the records
         with engine.connect() as conn:
             assert conn.execute(text(

@@ -220,9 +220,9 @@ TABLE_OF = {
     "focus_village": "va_village", "followup_village": "va_village", "cadre": "va_cadre",
     "attendance": "va_training_attendance", "candidate": "va_reserve_candidate",
     "followup": "va_followup_record", "assignment": "va_scope_assignment", "receipt": "va_export_receipt",
-    "alert": "va_followup_alert",
+    "alert": "va_followup_alert", "division": "va_division",
 }
-REFERENCE_KINDS = {"town", "unit", "session"}
+REFERENCE_KINDS = {"town", "unit", "session", "division"}
 
 
 def labels(kind):
@@ -232,7 +232,7 @@ def labels(kind):
         "cadre": sw.CADRES, "attendance": sw.NOTES, "candidate": sw.CANDIDATES, "followup": sw.PROJECTS,
         "alert": sw.ALERTS,
         "receipt": {"A": "矩阵导出A", "B": "矩阵导出B"}, "town": {"A": "甲镇"}, "unit": {"A": "一局"},
-        "session": {"A": sw.SESSION},
+        "session": {"A": sw.SESSION}, "division": {"A": "元江哈尼族彝族傣族自治县"},
     }.get(kind, {})
 
 
@@ -415,6 +415,8 @@ def marked_trained(table, *pks):
 
 CRUD_ACTIONS = (("muldelete", "delete", deleted),)
 WEB = {}
+# divisions are not deleted (towns and units hang on them): no delete, no bulk action
+WEB.update(model_view("DivisionView", "division", "reference", perms=EVERYTHING - {"delete"}))
 WEB.update(model_view("TownView", "town", "reference", actions=CRUD_ACTIONS))
 WEB.update(model_view("UnitView", "unit", "reference", actions=CRUD_ACTIONS))
 WEB.update(model_view("TrainingSessionView", "session", "reference", actions=CRUD_ACTIONS,
@@ -562,6 +564,7 @@ def _column(table, name):
 LOOKUP_KINDS = {
     "town": "town", "unit": "unit", "myunit": "unit", "alertunit": "unit", "village": "village",
     "followupvillage": "followup_village", "cadre": "cadre", "trainingsession": "session", "user": "user",
+    "division": "division", "county": "division",
 }
 
 
@@ -910,14 +913,15 @@ def reference_value(w, ref_kind, pos):
     return w.id(ref_kind, pos)
 
 
-def resource(name, kind, area):
-    """A model resource: list, _info, one, POST, PUT, DELETE."""
+def resource(name, kind, area, perms=EVERYTHING):
+    """A model resource: list, _info, one, POST, PUT, DELETE (`perms`: the
+    permissions the resource has at all)."""
     base = "/api/v1/%s/" % name
     table = TABLE_OF[kind]
     pos = positions(kind)
 
     def may(role, perm):
-        return perm in grants(area, role)
+        return perm in perms and perm in grants(area, role)
 
     def case(ctx, method, role, record):
         w = ctx.w
@@ -1050,6 +1054,7 @@ for _name, _kind, _area in [
     ("followup_record", "followup", "records"),
 ]:
     API.update(resource(_name, _kind, _area))
+API.update(resource("division", "division", "reference", perms=EVERYTHING - {"delete"}))
 API.update({
     "GET /api/v1/training/coverage": api_fixed("GET", "/api/v1/training/coverage?by=unit", api_signed_in(200)),
     "GET /api/v1/reserve/summary": api_fixed("GET", "/api/v1/reserve/summary", api_signed_in(200)),

@@ -27,7 +27,7 @@ LISTS = ["/townview/list/", "/unitview/list/", "/villageview/list/", "/cadreview
          "/followuprecordview/list/", "/untrainedcadreview/list/", "/newcadretrainingview/list/",
          "/focusvillageview/list/", "/belowtargetview/list/", "/followupyearview/list/",
          "/nooneshoulderview/list/", "/followupalertview/list/", "/cadreview/roster/",
-         "/villageaid/alertcounts/"]
+         "/villageaid/alertcounts/", "/divisionview/list/"]
 
 
 @contextmanager

@@ -70,18 +70,44 @@ def ensure_user(username, role_name, password=None, first_name="", last_name="",
     return user, password
 
 
-def assign_scope(username, towns=(), units=()):
-    """Give a user the named towns and units (adds; never removes)."""
+def find_named(model, name, session=None):
+    """The town or unit named `name` — "county/name" (the county by its code
+    or name) when the name is used in several counties — or the division
+    of that code or name; raises BootstrapError."""
+    from .models import Division
+
+    session = session or current_app.appbuilder.session
+    query = select(model)
+    if model is Division:
+        query = query.where((Division.code == name) | (Division.name == name))
+    elif "/" in name:
+        county, name = name.split("/", 1)
+        query = query.join(Division, Division.id == model.county_id).where(
+            model.name == name, (Division.code == county) | (Division.name == county))
+    else:
+        query = query.where(model.name == name)
+    rows = session.scalars(query.limit(2)).all()
+    if not rows:
+        raise BootstrapError("no %s named %s" % (model.__tablename__[3:], name))
+    if len(rows) > 1:
+        raise BootstrapError("several %ss are named %s: write county/name" % (model.__tablename__[3:], name))
+    return rows[0]
+
+
+def assign_scope(username, towns=(), units=(), divisions=()):
+    """Give a user the named towns, units and administrative divisions
+    (adds; never removes)."""
+    from .models import Division
+
     session = current_app.appbuilder.session
     user = current_app.appbuilder.sm.find_user(username=username)
     if user is None:
         raise BootstrapError("no user named %s" % username)
     added, new = [], []
-    for model, names, column in ((Town, towns, "town_id"), (Unit, units, "unit_id")):
+    for model, names, column in ((Town, towns, "town_id"), (Unit, units, "unit_id"),
+                                 (Division, divisions, "division_id")):
         for name in names:
-            row = session.scalar(select(model).where(model.name == name))
-            if row is None:
-                raise BootstrapError("no %s named %s" % (model.__tablename__[3:], name))
+            row = find_named(model, name, session)
             exists = session.scalar(
                 select(ScopeAssignment).where(
                     ScopeAssignment.user_id == user.id, getattr(ScopeAssignment, column) == row.id

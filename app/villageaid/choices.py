@@ -99,6 +99,14 @@ TOWN_KINDS = Choices(
     ("subdistrict", _l("Subdistrict")),
 )
 
+# Administrative divisions above the town (GB/T 2260): the level follows
+# from the shape of the six-digit code (53 0000, 5304 00, 530428).
+DIVISION_LEVELS = Choices(
+    ("province", _l("Province level")),
+    ("prefecture", _l("Prefecture level")),
+    ("county", _l("County level")),
+)
+
 UNIT_CATEGORIES = Dictionary(
     "unit_category", _l("Unit categories"),
     ("party", _l("Party organ")),

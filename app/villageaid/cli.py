@@ -22,18 +22,23 @@ def init_command():
     reserve.recount()
     current_app.appbuilder.session.commit()
     click.echo("reserve counts recounted")
+    from . import divisions
+
+    divisions.ensure_home_county()
 
 
 @cli.command("assign-scope")
 @click.argument("username")
-@click.option("--town", "towns", multiple=True, help="Town name (repeatable).")
-@click.option("--unit", "units", multiple=True, help="Unit name (repeatable).")
-def assign_scope_command(username, towns, units):
-    """Give USERNAME the rows of the named towns and units."""
-    if not towns and not units:
-        raise click.UsageError("give at least one --town or --unit")
+@click.option("--town", "towns", multiple=True, help="Town name, or county/name (repeatable).")
+@click.option("--unit", "units", multiple=True, help="Unit name, or county/name (repeatable).")
+@click.option("--division", "divisions", multiple=True,
+              help="Province, prefecture or county by code or name (repeatable): every town and unit under it.")
+def assign_scope_command(username, towns, units, divisions):
+    """Give USERNAME the rows of the named towns, units and divisions."""
+    if not towns and not units and not divisions:
+        raise click.UsageError("give at least one --town, --unit or --division")
     try:
-        added = bootstrap.assign_scope(username, towns, units)
+        added = bootstrap.assign_scope(username, towns, units, divisions)
     except bootstrap.BootstrapError as exc:
         raise click.ClickException(str(exc))
     click.echo("added: %s" % (", ".join(added) or "nothing new"))
@@ -108,6 +113,8 @@ def load_demo(users=True, echo=print):
 @click.option("--preset", type=click.Choice(sorted(generate.PRESETS)), default="county", show_default=True,
               help="county: about the demo's size; province: 100,000 cadres; national: 3,000,000 cadres.")
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply every count of the preset.")
+@click.option("--provinces", type=int, help="Provinces the prefectures are grouped in (at most 31).")
+@click.option("--prefectures", type=int, help="Prefectures the counties are grouped in.")
 @click.option("--counties", type=int, help="Counties the towns, units and villages are grouped in.")
 @click.option("--towns", type=int)
 @click.option("--units", type=int)
@@ -123,11 +130,11 @@ def load_demo(users=True, echo=print):
 @click.option("--clerks", type=int, default=0, help="Also create this many Clerk users (printed with passwords).")
 @click.option("--clerk-cadres", type=int,
               help="Cadres each clerk should see (default 0.4% of the cadres: ~4,000 at 1,000,000).")
-def generate_command(preset, scale, counties, towns, units, villages, cadres, sessions, candidates, followups,
+def generate_command(preset, scale, provinces, prefectures, counties, towns, units, villages, cadres, sessions, candidates, followups,
                      seed, chunk, yes, clerks, clerk_cadres):
     """Bulk-insert generated, valid rows into every domain table (for benchmarks)."""
     try:
-        counts = generate.counts_for(preset, scale, counties=counties, towns=towns, units=units,
+        counts = generate.counts_for(preset, scale, provinces=provinces, prefectures=prefectures, counties=counties, towns=towns, units=units,
                                      villages=villages, cadres=cadres, sessions=sessions,
                                      candidates=candidates, followups=followups)
     except generate.GenerateError as exc:

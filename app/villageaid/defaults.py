@@ -103,6 +103,10 @@ VILLAGEAID_ALERT_PERIOD = "month"
 office("VILLAGEAID_ALERT_PERIOD", "choice", _l("Alert period"),
        _l("A stored alert stands for one period; its condition still holding in a later period opens a new alert."),
        choices=ALERT_PERIODS, reports=("alerts",))
+# The county of this installation: (code, name) of its province, prefecture
+# and county (GB/T 2260). Made by the first start (and the upgrade that
+# brought the divisions); a town or unit given without a county is put in it.
+VILLAGEAID_HOME_COUNTY = [["530000", "云南省"], ["530400", "玉溪市"], ["530428", "元江哈尼族彝族傣族自治县"]]
 # Largest export (CSV or .xlsx) and printed roster (0: no cap); a bigger one is refused with a message.
 VILLAGEAID_EXPORT_MAX_ROWS = 0
 # Rows per page in the search-as-you-type pickers.

@@ -84,11 +84,14 @@ def load(session, seed=2020, cadres=200):
     rng = random.Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
-    towns = [Town(name=n, kind=k, code=c) for n, k, c in TOWNS]
+    from .divisions import home_county_id
+
+    county = home_county_id(session)  # the demo is one county: the installation's
+    towns = [Town(name=n, kind=k, code=c, county_id=county) for n, k, c in TOWNS]
     units = []
     for name, category in UNITS:
         units.append(
-            Unit(name=name, category=category, contact=fake.name(), phone=make_phone(fake))
+            Unit(name=name, category=category, contact=fake.name(), phone=make_phone(fake), county_id=county)
         )
     session.add_all(towns + units)
     session.flush()

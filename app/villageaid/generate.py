@@ -14,14 +14,22 @@ count, and written in chunks (SQLAlchemy Core executemany; PostgreSQL COPY)
 in one transaction: a failed run leaves nothing behind. The same counts and
 seed give the same rows in an empty database.
 
+Divisions. The counties are real divisions (va_division) with GB/T 2260
+shaped codes, grouped in prefectures and provinces (`Counts.provinces`,
+`Counts.prefectures`): the county preset makes one county in one
+prefecture, the province preset one province of a dozen prefectures, the
+national preset every province. A division whose code the database holds
+already (the installation's own county, say) is used, not made again. Every
+town and unit belongs to its county; villages carry a 12-digit statistical
+area code (the county's code, the town's and the village's number).
+
 Names. Real data repeats names across counties: many towns are called
-城关镇, every county has a 县财政局. Town and unit names are unique in the
-current schema, so — until an administrative level above the town exists —
-a generated town or unit carries its county's name (青山县城关镇, 青山县财政局).
-`Naming.county_prefix` switches that off for a schema in which names are
-unique within their county only. Village names are unique within their
-town, as the schema requires. Persons are invented: names combine pools
-drawn once from Faker zh_CN.
+城关镇, every county has a 县财政局; names are unique within their county
+only, and the generated ones repeat so. `Naming.county_prefix` puts the
+county's name in front (青山县城关镇, 青山县财政局) for a run that wants
+unique names anyway. Village names are unique within their town, as the
+schema requires. Persons are invented: names combine pools drawn once from
+Faker zh_CN.
 """
 import secrets
 import string
@@ -38,6 +46,7 @@ from sqlalchemy.types import TypeDecorator
 
 from .models import (
     Cadre,
+    Division,
     FollowUpRecord,
     ReserveCandidate,
     ScopeAssignment,
@@ -52,14 +61,17 @@ DEFAULT_SEED = 20201
 DEFAULT_CHUNK = 10_000
 
 # Tables in the order they are written (parents first).
-TABLES = [Town, Unit, Village, TrainingSession, Cadre, TrainingAttendance, ReserveCandidate, FollowUpRecord]
+TABLES = [Division, Town, Unit, Village, TrainingSession, Cadre, TrainingAttendance, ReserveCandidate, FollowUpRecord]
 
 
 @dataclass
 class Counts:
-    """How many rows to make. `counties` groups towns, units and villages
-    (and gives ID numbers their area code); it is not a table."""
+    """How many rows to make. Provinces, prefectures and counties are
+    divisions; a county groups towns, units and villages (and gives ID
+    numbers their area code)."""
 
+    provinces: int = 1
+    prefectures: int = 1
     counties: int = 1
     towns: int = 10
     units: int = 15
@@ -78,10 +90,10 @@ PRESETS = {
     # about the demo county
     "county": Counts(),
     # a province: a hundred counties
-    "province": Counts(counties=100, towns=1_000, units=1_500, villages=15_000, cadres=100_000,
+    "province": Counts(prefectures=12, counties=100, towns=1_000, units=1_500, villages=15_000, cadres=100_000,
                        sessions=300, candidates=30_000, followups=120_000),
     # the whole country
-    "national": Counts(counties=3_000, towns=38_000, units=45_000, villages=500_000, cadres=3_000_000,
+    "national": Counts(provinces=31, prefectures=330, counties=3_000, towns=38_000, units=45_000, villages=500_000, cadres=3_000_000,
                        sessions=6_000, candidates=1_000_000, followups=4_000_000),
 }
 
@@ -105,6 +117,11 @@ def counts_for(preset="county", scale=1.0, **explicit):
     # every county needs a town for its villages, and villages for its people
     counts.counties = max(1, min(counts.counties, counts.towns or counts.counties,
                                  counts.villages or counts.counties))
+    # every prefecture has a county, every province a prefecture
+    counts.prefectures = max(1, min(counts.prefectures, counts.counties))
+    counts.provinces = max(1, min(counts.provinces, counts.prefectures, len(PROVINCE_CODES)))
+    if -(-counts.prefectures // counts.provinces) > 70 or -(-counts.counties // counts.prefectures) > 99:
+        raise GenerateError("at most 70 prefectures in a province and 99 counties in a prefecture")
     return counts
 
 
@@ -149,6 +166,14 @@ PROBLEMS = ["进度偏慢", "资金拨付滞后", "群众参与不足", "管护�
 MEASURES = ["跟班学习、岗位锻炼、定期谈心谈话", "挂职锻炼、参加轮训", "结对帮带、参与村务管理"]
 PROVINCE_CODES = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
                   "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"]
+PROVINCE_NAMES = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区", "21": "辽宁省",
+    "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省",
+    "35": "福建省", "36": "江西省", "37": "山东省", "41": "河南省", "42": "湖北省", "43": "湖南省",
+    "44": "广东省", "45": "广西壮族自治区", "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省",
+    "53": "云南省", "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区",
+    "65": "新疆维吾尔自治区",
+}
 MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153",
                    "155", "156", "157", "158", "159", "177", "180", "181", "182", "183", "185", "186", "187",
                    "188", "189", "199"]
@@ -172,10 +197,10 @@ FOLLOWUP_KIND = [("visit", 50), ("funds", 20), ("project", 10), ("industry", 8),
 
 @dataclass
 class Naming:
-    """How generated names are made unique. With `county_prefix` towns and
-    units carry their county's name (the schema has no county yet)."""
+    """How generated names are made. With `county_prefix` towns and units
+    carry their county's name (unique across counties, as real names are not)."""
 
-    county_prefix: bool = True
+    county_prefix: bool = False
 
     def town(self, county, stem_and_suffix):
         return county + stem_and_suffix if self.county_prefix else stem_and_suffix
@@ -186,6 +211,9 @@ class Naming:
         if name.startswith("县"):
             return county + name[1:]
         return name.replace("县", county, 1)  # 团县委 -> 团青山县委
+
+
+PREFIXED = Naming(county_prefix=True)  # free text naming a county's unit (a session's organiser)
 
 
 class Rng(random.Random):
@@ -416,7 +444,10 @@ def peak_memory():
 
 
 def domain_row_counts(conn):
-    return {model.__tablename__: conn.scalar(select(func.count()).select_from(model)) for model in TABLES}
+    """Rows of the domain tables (divisions are not counted: the
+    installation's own county is there from the start)."""
+    return {model.__tablename__: conn.scalar(select(func.count()).select_from(model))
+            for model in TABLES if model is not Division}
 
 
 def admin_user_id(conn):
@@ -456,7 +487,8 @@ class Settings:
 class County:
     index: int
     name: str
-    area: str
+    area: str  # the county's division code (and ID numbers' area code)
+    id: int = None  # its division's id
     town_ids: list = field(default_factory=list)
     unit_ids: list = field(default_factory=list)
     # per village: (id, town id, unit id or None, exit year or None)
@@ -487,11 +519,15 @@ class Generator:
         self.county_names = _pairs(COUNTY_CHARS, rng)
         self.village_stems = _pairs(VILLAGE_CHARS, rng)
         self.area_offset = rng.randrange(AREA_CAPACITY)
+        self.prefecture_names = _pairs(COUNTY_CHARS, rng)
+        self.province_offset = rng.randrange(len(PROVINCE_CODES))
+        self.county_ids = {}  # county index -> division id
         followed = self.settings.followup_years
         self.exit_years = Weights([(y, 10) for y in sorted({2014, 2015, 2016, 2018, 2019, 2020} - set(followed))]
                                   + [(y, 30) for y in followed])
         if counts.counties > AREA_CAPACITY:
             raise GenerateError("at most %d counties" % AREA_CAPACITY)
+        self.existing_divisions = dict(conn.execute(select(Division.code, Division.id)).all())
 
     # ids, stamps
     def take_id(self, model):
@@ -508,23 +544,63 @@ class Generator:
         base = self.county_names[index % len(self.county_names)]
         lap = index // len(self.county_names)
         name = base + ("%d" % (lap + 1) if lap else "") + "县"
-        return County(index, name, area_code((index + self.area_offset) % AREA_CAPACITY))
+        prefecture = index * self.counts.prefectures // self.counts.counties
+        first = -(-prefecture * self.counts.counties // self.counts.prefectures)  # its first county
+        code = self.prefecture_code(prefecture)[:4] + "%02d" % (index - first + 1)
+        return County(index, name, code, self.county_ids.get(index))
+
+    def province_code(self, province):
+        return PROVINCE_CODES[(province + self.province_offset) % len(PROVINCE_CODES)] + "0000"
+
+    def prefecture_code(self, prefecture):
+        c = self.counts
+        province = prefecture * c.provinces // c.prefectures
+        first = -(-province * c.prefectures // c.provinces)  # the province's first prefecture
+        return self.province_code(province)[:2] + "%02d00" % (prefecture - first + 1)
+
+    def prefecture_name(self, prefecture):
+        base = self.prefecture_names[prefecture % len(self.prefecture_names)]
+        lap = prefecture // len(self.prefecture_names)
+        return base + ("%d" % (lap + 1) if lap else "") + "市"
+
+    def make_divisions(self):
+        """Provinces, prefectures and counties (those the database holds
+        already are used as they are)."""
+        writer = self.writers[Division]
+        when = datetime(2016, 1, 4, 8, 0)
+        ids = dict(self.existing_divisions)
+
+        def add(code, name, level, parent):
+            if code not in ids:
+                ids[code] = self.take_id(Division)
+                writer.add((ids[code], code, name, level, parent) + self.audit(when)[:5])
+            return ids[code]
+
+        with Timer(writer):
+            c = self.counts
+            for province in range(c.provinces):
+                code = self.province_code(province)
+                add(code, PROVINCE_NAMES[code[:2]], "province", None)
+            for prefecture in range(c.prefectures):
+                code = self.prefecture_code(prefecture)
+                add(code, self.prefecture_name(prefecture), "prefecture", ids[code[:2] + "0000"])
+            for index in range(c.counties):
+                county = self.county(index)
+                self.county_ids[index] = add(county.area, county.name, "county", ids[county.area[:4] + "00"])
 
     def conflicts(self):
-        """Generated names or ID area codes that rows already in the
-        database use: such a run would break a unique constraint."""
+        """Counties or ID area codes that rows already in the database use:
+        such a run would break a unique constraint (a county the database
+        holds may be used only while it has no towns or units)."""
         counties = [self.county(i) for i in range(self.counts.counties)]
-        names = {c.name for c in counties}
         areas = {c.area for c in counties}
         found = []
         for model in (Town, Unit):
-            for (name,) in self.conn.execute(select(model.name)):
-                # a generated name is the county's name (ending in 县), then the rest
-                ends = [i + 1 for i, char in enumerate(name) if char == "县"]
-                if any(name[:end] in names or name[1:end] in names for end in ends):
-                    found.append(name)
-                    break
-        for column in (Cadre.id_number, ReserveCandidate.id_number, Town.code):
+            used = select(Division.code).join(model, model.county_id == Division.id).where(
+                Division.code.in_(sorted(areas))).limit(1)
+            for (code,) in self.conn.execute(used):
+                found.append(code)
+        for column in (Cadre.id_number, ReserveCandidate.id_number, Town.code, Village.area_code):
             prefix = func.substr(column, 1, 6)
             for (code,) in self.conn.execute(select(prefix).where(column.isnot(None)).distinct()):
                 if code in areas:
@@ -535,6 +611,7 @@ class Generator:
     def run(self):
         c = self.counts
         started = time.perf_counter()
+        self.make_divisions()
         self.make_sessions()
         last_report = time.perf_counter()
         for index in range(c.counties):
@@ -605,8 +682,8 @@ class Generator:
                 capacity = None if rng.random() < 0.6 else 10 * rng.randrange(4, 40)
                 sid = self.take_id(TrainingSession)
                 writer.add((sid, rng.choice(SESSION_TITLES), "%d-%d" % (start.year, i % 9 + 1),
-                            self.naming.unit(county.name, "县委组织部"), start, start + timedelta(days=days - 1),
-                            self.naming.unit(county.name, "县委党校"), Decimal(days * 8), audience, capacity,
+                            PREFIXED.unit(county.name, "县委组织部"), start, start + timedelta(days=days - 1),
+                            PREFIXED.unit(county.name, "县委党校"), Decimal(days * 8), audience, capacity,
                             "政策解读、驻村工作方法、典型经验交流")
                            + self.audit(datetime.combine(start - timedelta(days=20), datetime.min.time())))
                 for kind in ("resident", "village"):
@@ -629,7 +706,7 @@ class Generator:
                 tid = self.take_id(Town)
                 county.town_ids.append(tid)
                 writer.add((tid, self.naming.town(county.name, stem + suffix), kind,
-                            "%s%03d" % (county.area, i + 1)) + self.audit(when))
+                            "%s%03d" % (county.area, i + 1), county.id) + self.audit(when))
 
     def make_units(self, county, rng, n):
         writer = self.writers[Unit]
@@ -643,7 +720,7 @@ class Generator:
                 county.unit_ids.append(uid)
                 male = rng.random() < 0.6
                 writer.add((uid, self.naming.unit(county.name, name), category, self.pools.person(rng, male),
-                            mobile(rng)) + self.audit(when))
+                            mobile(rng), county.id) + self.audit(when))
 
     def make_villages(self, county, rng, n):
         writer = self.writers[Village]
@@ -654,7 +731,8 @@ class Generator:
             towns = county.town_ids
             per_town = {}
             for i in range(n):
-                town = towns[i * len(towns) // n]
+                town_number = i * len(towns) // n
+                town = towns[town_number]
                 k = per_town.get(town, 0)
                 per_town[town] = k + 1
                 if k == 0:
@@ -672,7 +750,10 @@ class Generator:
                 vid = self.take_id(Village)
                 county.villages.append((vid, town, unit, exit_year))
                 # reserve counts: kept by reserve.recount at the end; not a focus village in the set
-                writer.add((vid, name, town, unit, status, exit_year, poor, 0, 0, 0, 0, 0, None) + self.audit(when))
+                # 统计用区划代码: the county's code, the town's number, the village's
+                area = "%s%03d%03d" % (county.area, town_number + 1, k + 1) if town_number < 999 and k < 999 else None
+                writer.add((vid, name, town, unit, status, exit_year, poor, 0, 0, 0, 0, 0, None, area)
+                           + self.audit(when))
 
     def party_standing(self, rng, birth):
         """(political status, party join date) of a person born on `birth`."""
@@ -817,11 +898,12 @@ def column_order_check():
     """The tuples above follow each table's column order; fail loudly if a
     migration changes it (a new column needs a value here)."""
     expected = {
-        Town: ["id", "name", "kind", "code"],
-        Unit: ["id", "name", "category", "contact", "phone"],
+        Division: ["id", "code", "name", "level", "parent_id"],
+        Town: ["id", "name", "kind", "code", "county_id"],
+        Unit: ["id", "name", "category", "contact", "phone", "county_id"],
         Village: ["id", "name", "town_id", "unit_id", "poverty_status", "exit_year", "registered_poor",
                   "candidate_count", "secretary_count", "director_count", "both_count", "member_count",
-                  "followup_since"],
+                  "followup_since", "area_code"],
         TrainingSession: ["id", "title", "batch", "organiser", "start_date", "end_date", "place", "hours",
                           "audience", "capacity", "content"],
         Cadre: ["id", "name", "gender", "id_number", "phone", "kind", "post", "unit_id", "village_id",
@@ -838,7 +920,7 @@ def column_order_check():
     audit = ["created_on", "changed_on", "created_by_fk", "changed_by_fk", "row_version", "deleted_on", "deleted_by_fk"]
     for model, names in expected.items():
         actual = [c.name for c in model.__table__.columns]
-        if actual != names + audit:
+        if actual != names + (audit[:5] if model is Division else audit):
             raise GenerateError("the generator does not know the columns of %s: %s"
                                 % (model.__tablename__, ", ".join(actual)))
 
@@ -928,7 +1010,10 @@ def make_clerks(n, target, prefix="clerk"):
         if not chosen:
             raise GenerateError("no towns or units with cadres to assign clerks to")
         model = Town if kind == "town" else Unit
-        names = list(session.scalars(select(model.name).where(model.id.in_(chosen)).order_by(model.id)))
+        # county/name: names repeat across counties
+        names = ["%s/%s" % row for row in session.execute(
+            select(Division.code, model.name).join(Division, Division.id == model.county_id)
+            .where(model.id.in_(chosen)).order_by(model.id))]
         username = "%s%03d" % (prefix, i + 1)
         password = strong_password()
         _user, created = bootstrap.ensure_user(username, "Clerk", password=password, first_name=username)

@@ -83,7 +83,8 @@ class Columns:
         for name in view.add_columns:
             if name in relations:
                 rel = relations[name]
-                required = not any(c.nullable for c in rel.local_columns)
+                required = (not any(c.nullable for c in rel.local_columns)
+                            and name not in rules.derived_columns(self.model))  # a rule fills it in
                 self.settable.append(Column(name, labels_in(view, name), required, target=rel.mapper.class_,
                                             view_labels=view.label_columns))
             elif name in table.columns:

@@ -7,7 +7,7 @@ from typing import Callable, Optional
 from flask_appbuilder.security.sqla.models import User
 
 from . import scope
-from .models import Cadre, Town, TrainingSession, Unit, Village
+from .models import Cadre, Division, Town, TrainingSession, Unit, Village
 
 
 @dataclass
@@ -49,7 +49,13 @@ def _alert_units(viewer):
     return or_(scope.own_units(viewer), Unit.id.in_(stationed))
 
 
+def _counties(viewer):
+    return Division.level == "county"
+
+
 LOOKUPS = {
+    "division": Lookup(Division, [Division.name, Division.code], [Division.code]),
+    "county": Lookup(Division, [Division.name, Division.code], [Division.code], where=_counties),
     "town": Lookup(Town, [Town.name, Town.code], [Town.name]),
     "unit": Lookup(Unit, [Unit.name], [Unit.name]),
     "mytown": Lookup(Town, [Town.name, Town.code], [Town.name], where=scope.own_towns),

@@ -58,6 +58,8 @@ from .views.reference import (
     ExportReceiptView,
     FocusVillageView,
     ScopeAssignmentView,
+    DivisionApi,
+    DivisionView,
     TownApi,
     TownView,
     UnitApi,
@@ -93,6 +95,7 @@ CATEGORY_AREAS = {AUDIT: "audit"}
 # (view class, area for the default role permissions, menu name, menu label,
 #  category, icon); a view without a menu name has no menu entry.
 VIEWS = [
+    (DivisionView, "reference", "Administrative divisions", _l("Administrative divisions"), REFERENCE, "fa-sitemap"),
     (TownView, "reference", "Towns", _l("Towns, farms and subdistricts"), REFERENCE, "fa-map"),
     (UnitView, "reference", "Units", _l("Dispatching units"), REFERENCE, "fa-building"),
     (VillageView, "records", "Villages", _l("Villages"), REFERENCE, "fa-home"),
@@ -126,7 +129,7 @@ VIEWS = [
     (JobsView, "tool", "My jobs", _l("My jobs"), JOBS, "fa-tasks"),
 ]
 APIS = [
-    (TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records"),
+    (DivisionApi, "reference"), (TownApi, "reference"), (UnitApi, "reference"), (VillageApi, "records"), (CadreApi, "records"),
     (TrainingSessionApi, "reference"), (AttendanceApi, "records"), (TrainingReportApi, "records"),
     (ReserveCandidateApi, "records"), (ReserveReportApi, "records"),
     (FollowUpRecordApi, "records"), (FollowUpReportApi, "records"),

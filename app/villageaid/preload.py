@@ -60,7 +60,7 @@ def _padded(columns):
 
 
 def along(query, session):
-    """`query` (two columns) with the rows of every source this request has
+    """`query` (two columns; a SELECT or a UNION ALL of some) with the rows of every source this request has
     not read yet appended: one statement for all. `take` splits the answer."""
     if not has_app_context():
         return query
@@ -69,7 +69,9 @@ def along(query, session):
     if not wanted:
         return query
     setattr(g, _MARK, wanted)
-    parts = [query.add_columns(literal(-1).label("va_source"), *_padded([]))]
+    # a query made of several SELECTs (UNION ALL): each of them gets the columns
+    parts = [part.add_columns(literal(-1).label("va_source"), *_padded([]))
+             for part in getattr(query, "selects", [query])]
     for number, key in enumerate(wanted):
         model, columns, _load = _SOURCES[key]
         parts.append(select(null(), null(), literal(number), *_padded(columns())).select_from(model))

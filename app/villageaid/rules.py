@@ -12,10 +12,12 @@ from . import choices
 from .labels import label
 from .models import (
     Cadre,
+    Division,
     FollowUpAlert,
     FollowUpRecord,
     ReserveCandidate,
     ScopeAssignment,
+    Town,
     TrainingAttendance,
     TrainingSession,
     Unit,
@@ -33,11 +35,13 @@ from .validators import (
     gender_of,
     check_year,
 )
+from .divisions import check_code as check_division_code, check_area_code
 
 # Field formats, per model: column -> check function (validators.py).
 FIELD_CHECKS = {
+    Division: {"code": check_division_code},
     Unit: {"phone": check_phone},
-    Village: {"exit_year": check_year, "registered_poor": check_non_negative, "followup_since": check_not_future},
+    Village: {"area_code": check_area_code, "exit_year": check_year, "registered_poor": check_non_negative, "followup_since": check_not_future},
     Cadre: {"id_number": check_id_number, "phone": check_phone, "start_date": check_not_future},
     TrainingSession: {"hours": check_positive, "capacity": check_positive},
     ReserveCandidate: {
@@ -52,6 +56,9 @@ FIELD_CHECKS = {
 DERIVED = {
     Cadre: {"gender"},  # from the ID number
     ReserveCandidate: {"gender"},
+    Division: {"level", "parent"},  # from the code
+    Town: {"county"},  # the home county (VILLAGEAID_HOME_COUNTY)
+    Unit: {"county"},
 }
 
 
@@ -299,10 +306,24 @@ def _cadre_post_matches_kind(item, before):
 
 @model_rule(ScopeAssignment)
 def _assignment_one_target(item, before):
-    has_town, has_unit = refers(item, "town"), refers(item, "unit")
-    if has_town == has_unit:
-        return {"town": _("Choose either a town or a unit (one per assignment).")}
+    if [refers(item, "town"), refers(item, "unit"), refers(item, "division")].count(True) != 1:
+        return {"town": _("Choose one town, unit or administrative division (one per assignment).")}
     return {}
+
+
+@model_rule(Division)
+def _division_place(item, before):
+    from . import divisions
+
+    return divisions.place_errors(item, before)
+
+
+@model_rule(Town)
+@model_rule(Unit)
+def _in_a_county(item, before):
+    from . import divisions
+
+    return divisions.county_errors(item)
 
 
 @model_rule(TrainingSession)
@@ -363,7 +384,7 @@ def gender_from_id_number(item, before):
     return {}
 
 
-for _model in DERIVED:
+for _model in (Cadre, ReserveCandidate):
     model_rule(_model)(gender_from_id_number)
 
 

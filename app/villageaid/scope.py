@@ -24,7 +24,7 @@ from typing import Optional
 
 from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import Column, and_, case, exists, false, literal, or_, select, true
+from sqlalchemy import Column, and_, case, exists, false, literal, null, or_, select, true, union_all
 from sqlalchemy.sql import visitors
 
 from . import preload
@@ -32,6 +32,7 @@ from .models import (
     Cadre,
     ChangeRecord,
     DictionaryEntry,
+    Division,
     ExportReceipt,
     FollowUpAlert,
     FollowUpRecord,
@@ -185,6 +186,10 @@ def history_keys(item):
     return False, village.town_id, unit_id, village.unit_id
 
 
+# Administrative divisions are reference data, readable by everyone.
+_RULES[Division] = _reference
+
+
 # Rows that belong to the user rather than to a town or unit: visible even
 # without any scope assignment.
 PERSONAL = {ScopeAssignment, ExportReceipt, ImportBatch, Job}
@@ -213,6 +218,25 @@ class Viewer:
 NOBODY = Viewer()
 
 
+def assigned_towns_and_units(user_id):
+    """(town id, unit id) rows of a user's scope, as one SELECT: the towns
+    and units assigned directly, and every town and unit of the counties
+    under an assigned division (the division itself, its counties, or the
+    counties of its prefectures: the levels are fixed, so two steps up the
+    parent chain reach any division)."""
+    assigned = select(ScopeAssignment.division_id).where(
+        ScopeAssignment.user_id == user_id, ScopeAssignment.division_id.isnot(None))
+    below = select(Division.id).where(Division.parent_id.in_(assigned))
+    counties = select(Division.id).where(or_(
+        Division.id.in_(assigned), Division.parent_id.in_(assigned), Division.parent_id.in_(below)))
+    return union_all(
+        select(ScopeAssignment.town_id, ScopeAssignment.unit_id).where(
+            ScopeAssignment.user_id == user_id, ScopeAssignment.division_id.is_(None)),
+        select(Town.id, null()).where(Town.county_id.in_(counties)),
+        select(null(), Unit.id).where(Unit.county_id.in_(counties)),
+    )
+
+
 def viewer_for(user, session=None):
     """The Viewer of a FAB user (None or inactive: nobody)."""
     if user is None or not getattr(user, "is_active", False) or getattr(user, "id", None) is None:
@@ -220,9 +244,7 @@ def viewer_for(user, session=None):
     sm = current_app.appbuilder.sm
     session = session or current_app.appbuilder.session
     # the office parameters and dictionaries come along in the same statement (preload.py)
-    rows = preload.take(session.execute(preload.along(
-        select(ScopeAssignment.town_id, ScopeAssignment.unit_id).where(ScopeAssignment.user_id == user.id), session
-    )).all())
+    rows = preload.take(session.execute(preload.along(assigned_towns_and_units(user.id), session)).all())
     return Viewer(
         user_id=user.id,
         sees_all=bool(sm._has_view_access(user, ALL_ROWS_PERMISSION, ALL_ROWS_VIEW)),

@@ -1,7 +1,7 @@
 """The plugin's tables, one module per area. FAB's own tables (ab_*) are not changed."""
 from .access import ExportReceipt, ScopeAssignment
 from .base import Record, Recyclable, current_user_id, recyclable, focus_threshold, new_cadre_since, utcnow
-from .reference import Cadre, Town, Unit, Village
+from .reference import Cadre, Division, Town, Unit, Village
 from .followup import CalendarYear, FollowUpAlert, FollowUpMonth, FollowUpRecord, FollowUpYear, Money
 from .history import ChangeRecord
 from .evidence import Evidence
@@ -16,7 +16,7 @@ from .reference import add_computed_columns
 add_computed_columns()
 
 __all__ = [
-    "Cadre", "ExportReceipt", "Record", "Recyclable", "recyclable", "ScopeAssignment", "Town", "Unit", "Village",
+    "Cadre", "Division", "ExportReceipt", "Record", "Recyclable", "recyclable", "ScopeAssignment", "Town", "Unit", "Village",
     "CalendarYear", "ChangeRecord", "DictionaryEntry", "Evidence", "FollowUpAlert", "FollowUpMonth", "FrozenReport", "ImportBatch", "Job", "OfficeSetting", "FollowUpRecord", "FollowUpYear", "Money",
     "ReserveCandidate", "TrainingAttendance", "TrainingSession",
     "LoginEvent", "LoginThrottle", "PersonalDataView", "RecoveryCode", "UserSecurity",

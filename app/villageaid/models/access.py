@@ -15,18 +15,21 @@ from sqlalchemy.orm import relationship
 
 from .. import choices
 from .base import Record, utcnow
-from .reference import Town, Unit
+from .reference import Division, Town, Unit
 
 
 class ScopeAssignment(Record, Model):
-    """Which town or unit a user's records belong to (one per row)."""
+    """Which town, unit or administrative division (province, prefecture,
+    county: every town and unit under it) a user's records belong to (one
+    per row)."""
 
     __tablename__ = "va_scope_assignment"
     __label__ = _l("Scope assignment")
     __table_args__ = (
         UniqueConstraint("user_id", "town_id", "unit_id", name="uq_va_scope_assignment"),
         CheckConstraint(
-            "(town_id IS NULL) <> (unit_id IS NULL)", name="ck_va_scope_one_target"
+            "(CASE WHEN town_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN unit_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN division_id IS NULL THEN 0 ELSE 1 END) = 1", name="ck_va_scope_one_target"
         ),
     )
     id = Column(Integer, primary_key=True)
@@ -37,9 +40,11 @@ class ScopeAssignment(Record, Model):
     unit_id = Column(Integer, ForeignKey("va_unit.id"), index=True)
     unit = relationship(Unit, lazy="joined")
     note = Column(Text)
+    division_id = Column(Integer, ForeignKey("va_division.id"), index=True)
+    division = relationship(Division, lazy="joined")
 
     def __str__(self):
-        return "%s → %s" % (self.user, self.town or self.unit)
+        return "%s → %s" % (self.user, self.town or self.unit or self.division)
 
 
 class ExportReceipt(Model):

@@ -1,4 +1,4 @@
-"""Reference data: towns, units, villages, cadres."""
+"""Reference data: administrative divisions, towns, units, villages, cadres."""
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -21,15 +21,65 @@ from .base import Record, Recyclable, focus_threshold, new_cadre_since
 from .. import settings
 
 
+class Division(Record, Model):
+    """行政区划: a province, prefecture or county, keyed by its six-digit
+    GB/T 2260 code (530000 云南省, 530400 玉溪市, 530428 元江县). One table
+    for the three levels: a scope assignment names any of them by one
+    reference, and the counties under a division are found by at most two
+    steps up the parent chain. The level follows from the code's shape; a
+    name is unique within its parent."""
+
+    __tablename__ = "va_division"
+    __label__ = _l("Administrative division")
+    __table_args__ = (
+        UniqueConstraint("parent_id", "name", name="uq_va_division_parent_name"),
+    )
+    __unique_messages__ = {
+        "uq_va_division_parent_name": _l("A division of this name already exists under the same parent."),
+    }
+    id = Column(Integer, primary_key=True)
+    code = Column(String(6), nullable=False, unique=True)
+    name = Column(String(100), nullable=False, index=True)
+    level = Column(String(20), nullable=False, index=True, info={"choices": choices.DIVISION_LEVELS})
+    parent_id = Column(Integer, ForeignKey("va_division.id"), index=True)
+    # joined: a list of divisions names their parents in its own statement
+    parent = relationship("Division", remote_side=[id], lazy="joined")
+
+    def __str__(self):
+        return self.name
+
+    def full_name(self):
+        """云南省 玉溪市 元江县: the names from the province down."""
+        names, node = [], self
+        while node is not None and len(names) < 3:
+            names.insert(0, node.name)
+            node = node.parent
+        return " ".join(names)
+
+
+def home_county(context):
+    """The default county of a town or unit inserted without one: the
+    installation's (divisions.home_county_on)."""
+    from ..divisions import home_county_on
+
+    return home_county_on(context.connection)
+
+
 class Town(Record, Recyclable, Model):
     """镇场街道: a town, township, state farm or subdistrict."""
 
     __tablename__ = "va_town"
     __label__ = _l("Town")
+    __table_args__ = (UniqueConstraint("county_id", "name", name="uq_va_town_county_name"),)
+    __unique_messages__ = {
+        "uq_va_town_county_name": _l("A town of this name already exists in this county."),
+    }
     id = Column(Integer, primary_key=True)
-    name = Column(String(100), nullable=False, unique=True)
+    name = Column(String(100), nullable=False, index=True)
     kind = Column(String(20), nullable=False, index=True, info={"choices": choices.TOWN_KINDS})
     code = Column(String(20), unique=True)
+    county_id = Column(Integer, ForeignKey("va_division.id"), nullable=False, index=True, default=home_county)
+    county = relationship(Division, lazy="joined")
 
     def __str__(self):
         return self.name
@@ -40,13 +90,19 @@ class Unit(Record, Recyclable, Model):
 
     __tablename__ = "va_unit"
     __label__ = _l("Unit")
+    __table_args__ = (UniqueConstraint("county_id", "name", name="uq_va_unit_county_name"),)
+    __unique_messages__ = {
+        "uq_va_unit_county_name": _l("A unit of this name already exists in this county."),
+    }
     id = Column(Integer, primary_key=True)
-    name = Column(String(200), nullable=False, unique=True)
+    name = Column(String(200), nullable=False, index=True)
     category = Column(
         String(20), nullable=False, index=True, info={"choices": choices.UNIT_CATEGORIES}
     )
     contact = Column(String(50))
     phone = Column(String(30))
+    county_id = Column(Integer, ForeignKey("va_division.id"), nullable=False, index=True, default=home_county)
+    county = relationship(Division, lazy="joined")
 
     def __str__(self):
         return self.name
@@ -79,6 +135,8 @@ class Village(Record, Recyclable, Model):
     member_count = Column(Integer, nullable=False, default=0, server_default="0")
     # a focus non-poor village put in the follow-up set, and since when
     followup_since = Column(Date, index=True)
+    # the official 12-digit statistical area code (统计用区划代码), when known
+    area_code = Column(String(12), unique=True)
 
     def __str__(self):
         return self.name

@@ -68,7 +68,7 @@ def declare_fields(view, model):
         search_extra[name] = ChoiceField(label, [Optional()], options=options)
     for rel in writes.many_to_one(model):
         name = rel.key
-        required = not any(col.nullable for col in rel.local_columns)
+        required = not any(col.nullable for col in rel.local_columns) and name not in rules.derived_columns(model)
         key = view.lookup_keys.get(name, rel.mapper.class_.__name__.lower())
         label = LABELS.get(name, name)
         add_extra[name] = edit_extra[name] = RemoteSelectField(label, required_or_optional(required), lookup_key=key)

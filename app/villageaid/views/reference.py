@@ -10,7 +10,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from .. import nextpath, scope, villagefile
 from ..choices import (ALERT_KINDS, ALERT_STATUSES, CADRE_KINDS, CADRE_POSTS, CADRE_STATUSES, CANDIDATE_STATUSES,
                        EDUCATION, FOLLOWUP_KINDS, POLITICAL_STATUSES)
-from ..models import Cadre, ExportReceipt, ScopeAssignment, Town, Unit, Village
+from ..models import Cadre, Division, ExportReceipt, ScopeAssignment, Town, Unit, Village
 from ..exports import yes_no
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from .imports import ImportMixin
@@ -31,17 +31,43 @@ class FocusVillageFilter(BaseFilter):
         return query.filter(Village.focus_condition())
 
 
+class DivisionView(ScopedModelView):
+    """行政区划: provinces, prefectures and counties by their GB/T 2260 codes;
+    read by everyone, kept by the office (not deleted: towns and units hang
+    on them)."""
+
+    datamodel = ScopedInterface(Division)
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_export"]
+    list_title = show_title = _l("Administrative divisions")
+    add_title = _l("Add administrative division")
+    edit_title = _l("Edit administrative division")
+    list_columns = ["code", "name", "level", "parent"]
+    show_fieldsets = [(_l("Administrative division"), {"fields": ["code", "name", "level", "parent"]}), AUDIT_FIELDSET]
+    add_columns = edit_columns = ["code", "name", "parent"]
+    search_columns = ["code", "name", "level", "parent"]
+    order_columns = ["code", "name", "level"]
+    base_order = ("code", "asc")
+    lookup_keys = {"parent": "division"}
+    description_columns = {
+        "code": _l("Six digits (GB/T 2260): 530000 a province, 530400 a prefecture, 530428 a county; "
+                   "the level follows from it."),
+        "parent": _l("Left empty, it is taken from the code."),
+    }
+
+
 class TownView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(Town)
     list_title = show_title = _l("Towns, farms and subdistricts")
     add_title = _l("Add town")
     edit_title = _l("Edit town")
-    list_columns = ["name", "kind", "code"]
-    show_fieldsets = [(_l("Town"), {"fields": ["name", "kind", "code"]}), AUDIT_FIELDSET]
-    add_columns = edit_columns = ["name", "kind", "code"]
-    search_columns = ["name", "kind", "code"]
+    list_columns = ["name", "kind", "code", "county"]
+    show_fieldsets = [(_l("Town"), {"fields": ["name", "kind", "code", "county"]}), AUDIT_FIELDSET]
+    add_columns = edit_columns = ["name", "kind", "code", "county"]
+    search_columns = ["name", "kind", "code", "county"]
     order_columns = ["name", "kind", "code"]
     base_order = ("name", "asc")
+    lookup_keys = {"county": "county"}
+    description_columns = {"county": _l("Left empty: the county of this installation.")}
 
 
 class UnitView(ImportMixin, ScopedModelView):
@@ -49,12 +75,14 @@ class UnitView(ImportMixin, ScopedModelView):
     list_title = show_title = _l("Dispatching units")
     add_title = _l("Add unit")
     edit_title = _l("Edit unit")
-    list_columns = ["name", "category", "contact", "phone"]
-    show_fieldsets = [(_l("Unit"), {"fields": ["name", "category", "contact", "phone"]}), AUDIT_FIELDSET]
-    add_columns = edit_columns = ["name", "category", "contact", "phone"]
-    search_columns = ["name", "category", "contact"]
+    list_columns = ["name", "category", "contact", "phone", "county"]
+    show_fieldsets = [(_l("Unit"), {"fields": ["name", "category", "contact", "phone", "county"]}), AUDIT_FIELDSET]
+    add_columns = edit_columns = ["name", "category", "contact", "phone", "county"]
+    search_columns = ["name", "category", "contact", "county"]
     order_columns = ["name", "category"]
     base_order = ("name", "asc")
+    lookup_keys = {"county": "county"}
+    description_columns = {"county": _l("Left empty: the county of this installation.")}
 
 
 class CadreView(ImportMixin, ScopedModelView):
@@ -118,12 +146,13 @@ class VillageView(ImportMixin, ScopedModelView):
     list_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "is_focus"]
     show_fieldsets = [
         (_l("Village"), {"fields": ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "is_focus",
-                                    "followup_since"]}),
+                                    "followup_since", "area_code"]}),
         AUDIT_FIELDSET,
     ]
     add_columns = edit_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor",
-                                  "followup_since"]
-    search_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "followup_since"]
+                                  "followup_since", "area_code"]
+    search_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "followup_since",
+                      "area_code"]
     order_columns = ["name", "poverty_status", "exit_year", "registered_poor"]
     formatters_columns = {"is_focus": yes_no}
     export_expressions = {"is_focus": Village.focus_condition}
@@ -135,6 +164,8 @@ class VillageView(ImportMixin, ScopedModelView):
         "exit_year": _l("Only for poor villages: the year the village exited poverty."),
         "followup_since": _l("Only for focus non-poor villages: the day the village joined the follow-up set "
                              "(records, yearly summary and alerts from that year on)."),
+        "area_code": _l("The official 12-digit statistical area code (统计用区划代码), if known; "
+                        "imports may name the village by it."),
     }
 
     def render_template(self, template, **kwargs):
@@ -172,13 +203,15 @@ class ScopeAssignmentView(ScopedModelView):
     list_title = show_title = _l("Scope assignments")
     add_title = _l("Assign a scope")
     edit_title = _l("Edit scope assignment")
-    list_columns = ["user", "town", "unit", "note"]
-    show_fieldsets = [(_l("Scope assignment"), {"fields": ["user", "town", "unit", "note"]}), AUDIT_FIELDSET]
-    add_columns = edit_columns = ["user", "town", "unit", "note"]
-    search_columns = ["user", "town", "unit"]
+    list_columns = ["user", "town", "unit", "division", "note"]
+    show_fieldsets = [(_l("Scope assignment"), {"fields": ["user", "town", "unit", "division", "note"]}),
+                      AUDIT_FIELDSET]
+    add_columns = edit_columns = ["user", "town", "unit", "division", "note"]
+    search_columns = ["user", "town", "unit", "division"]
     lookup_keys = {"user": "user"}
     description_columns = {
-        "town": _l("Choose a town or a unit; add one row per town or unit."),
+        "town": _l("Choose a town, a unit or an administrative division; add one row per town, unit or division."),
+        "division": _l("A province, prefecture or county: every town and unit under it."),
     }
 
 
@@ -199,21 +232,32 @@ class ExportReceiptView(ScopedModelView):
 # --- REST API ---------------------------------------------------------------
 
 
+class DivisionApi(ScopedModelRestApi):
+    resource_name = "division"
+    datamodel = ScopedInterface(Division)
+    base_permissions = ["can_get", "can_info", "can_post", "can_put"]
+    list_columns = show_columns = ["id", "code", "name", "level", "parent.id", "parent.code", "row_version"]
+    add_columns = edit_columns = ["code", "name", "parent"]
+    search_columns = ["code", "name", "level", "parent"]
+    order_columns = ["code", "name", "level"]
+
+
 class TownApi(ScopedModelRestApi):
     resource_name = "town"
     datamodel = ScopedInterface(Town)
-    list_columns = show_columns = ["id", "name", "kind", "code", "row_version"]
-    add_columns = edit_columns = ["name", "kind", "code"]
-    search_columns = ["name", "kind", "code"]
+    list_columns = show_columns = ["id", "name", "kind", "code", "county.id", "county.code", "row_version"]
+    add_columns = edit_columns = ["name", "kind", "code", "county"]
+    search_columns = ["name", "kind", "code", "county"]
     order_columns = ["name", "kind", "code"]
 
 
 class UnitApi(ScopedModelRestApi):
     resource_name = "unit"
     datamodel = ScopedInterface(Unit)
-    list_columns = show_columns = ["id", "name", "category", "contact", "phone", "row_version"]
-    add_columns = edit_columns = ["name", "category", "contact", "phone"]
-    search_columns = ["name", "category"]
+    list_columns = show_columns = ["id", "name", "category", "contact", "phone", "county.id", "county.code",
+                                   "row_version"]
+    add_columns = edit_columns = ["name", "category", "contact", "phone", "county"]
+    search_columns = ["name", "category", "county"]
     order_columns = ["name", "category"]
 
 
@@ -222,11 +266,12 @@ class VillageApi(ScopedModelRestApi):
     datamodel = ScopedInterface(Village)
     list_columns = show_columns = [
         "id", "name", "town.id", "town.name", "unit.id", "unit.name",
-        "poverty_status", "exit_year", "registered_poor", "row_version",
+        "poverty_status", "exit_year", "registered_poor", "area_code", "row_version",
     ]
     add_columns = edit_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor",
-                                  "followup_since"]
-    search_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "followup_since"]
+                                  "followup_since", "area_code"]
+    search_columns = ["name", "town", "unit", "poverty_status", "exit_year", "registered_poor", "followup_since",
+                      "area_code"]
     order_columns = ["name", "exit_year", "registered_poor"]
 
 

@@ -1,0 +1,221 @@
+"""Administrative divisions above the town: province → prefecture → county.
+
+Towns and units belong to a county and are unique by name within it; a
+scope assigned to a division covers every town and unit under it (the
+prefecture's clerk sees both of its counties, nothing of another
+prefecture: by list, detail page, API and export); divisions are kept by the
+office, read by everyone, keyed by their GB/T 2260 code.
+"""
+import csv
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from villageaid import bootstrap
+from villageaid.models import Division, ScopeAssignment, Town, Unit, Village
+
+from .helpers import Api, PASSWORD, count, database, ids
+from .test_crud_validation import errors
+
+
+def home():
+    with database() as s:
+        county = s.scalar(select(Division).where(Division.code == "530428"))
+        return county.id, county.parent_id
+
+
+def add_division(code, name, parent=None):
+    with database() as s:
+        if parent is None and not code.endswith("0000"):
+            parent = s.scalar(select(Division.id).where(
+                Division.code == (code[:4] + "00" if not code.endswith("00") else code[:2] + "0000")))
+        level = "province" if code.endswith("0000") else "prefecture" if code.endswith("00") else "county"
+        row = Division(code=code, name=name, level=level, parent_id=parent)
+        s.add(row)
+        s.commit()
+        return row.id
+
+
+@pytest.fixture
+def two_prefectures(app):
+    """玉溪市 (5304): the home county 元江 (甲镇, 乙乡 of the fixture) and 红塔区
+    (530402: 城关镇, 城关村, 县财政局); 昆明市 (5301): 五华区 (530102: its own
+    城关镇, 城关村 — the same names — and 县财政局); the clerk clerk_pref is
+    given the prefecture 玉溪市."""
+    county, prefecture = home()
+    hongta = add_division("530402", "红塔区")
+    kunming = add_division("530100", "昆明市")
+    wuhua = add_division("530102", "五华区")
+    with database() as s:
+        made = {}
+        for code, county_id in (("hongta", hongta), ("wuhua", wuhua)):
+            town = Town(name="城关镇", kind="town", county_id=county_id)
+            unit = Unit(name="县财政局", category="government", county_id=county_id)
+            village = Village(name="城关村" if code == "hongta" else "城关村", town=town, unit=unit,
+                              poverty_status="non_poor", registered_poor=10,
+                              area_code="530402001001" if code == "hongta" else "530102001001")
+            s.add_all([town, unit, village])
+            s.flush()
+            made["village_" + code] = village.id
+        s.commit()
+    sm = app.appbuilder.sm
+    with app.app_context():
+        sm.add_user("clerk_pref", "clerk_pref", "", "clerk_pref@villageaid.invalid", sm.find_role("Clerk"),
+                    password=PASSWORD)
+        bootstrap.assign_scope("clerk_pref", divisions=["530400"])
+    return dict(made, county=county, prefecture=prefecture, hongta=hongta, kunming=kunming, wuhua=wuhua)
+
+
+def test_the_prefectures_clerk_sees_both_its_counties_and_nothing_of_another(app, browser, two_prefectures):
+    mine = ids(Village, "甲村", "乙村", "丙村") + [two_prefectures["village_hongta"]]
+    foreign = two_prefectures["village_wuhua"]
+    b = browser("clerk_pref")
+    # the list: the home county's villages and 红塔区's 城关村, not 五华区's
+    html = b.get("/villageview/list/?psize_VillageView=100").get_data(as_text=True)
+    for name in ("甲村", "乙村", "丙村"):
+        assert ">%s<" % name in html
+    assert "530402001001" not in html  # not a list column; the detail page shows it
+    for pk in mine:
+        assert b.get("/villageview/show/%d" % pk).status_code == 200
+    assert b.get("/villageview/show/%d" % foreign).status_code == 404
+    assert "530402001001" in b.get("/villageview/show/%d" % two_prefectures["village_hongta"]).get_data(as_text=True)
+    # the API
+    api = Api(app, "clerk_pref")
+    found = {r["id"] for r in api.get("/api/v1/village/?q=(page_size:100)").get_json()["result"]}
+    assert found == set(mine)
+    assert api.get("/api/v1/village/%d" % foreign).status_code == 404
+    # the export
+    text = b.get("/villageview/export/").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    names = [r[0] for r in rows[1:]]
+    assert sorted(names) == sorted(["甲村", "乙村", "丙村", "城关村"])
+    # a clerk of the other prefecture's county sees only that one
+    sm = app.appbuilder.sm
+    with app.app_context():
+        sm.add_user("clerk_wuhua", "clerk_wuhua", "", "clerk_wuhua@villageaid.invalid", sm.find_role("Clerk"),
+                    password=PASSWORD)
+        bootstrap.assign_scope("clerk_wuhua", divisions=["530102"])
+    found = {r["id"] for r in Api(app, "clerk_wuhua").get("/api/v1/village/?q=(page_size:100)").get_json()["result"]}
+    assert found == {foreign}
+
+
+def test_a_province_covers_its_prefectures_counties(app, two_prefectures):
+    sm = app.appbuilder.sm
+    with app.app_context():
+        sm.add_user("clerk_prov", "clerk_prov", "", "clerk_prov@villageaid.invalid", sm.find_role("Clerk"),
+                    password=PASSWORD)
+        bootstrap.assign_scope("clerk_prov", divisions=["云南省"])
+    found = {r["id"] for r in Api(app, "clerk_prov").get("/api/v1/village/?q=(page_size:100)").get_json()["result"]}
+    assert found == set(ids(Village, "甲村", "乙村", "丙村")) | {two_prefectures["village_hongta"],
+                                                             two_prefectures["village_wuhua"]}
+
+
+def test_a_town_name_is_unique_within_its_county_only(app, browser, two_prefectures):
+    b = browser("office")
+    before = count(Town)
+    # 城关镇 exists in 红塔区 and 五华区; the home county may have one too
+    resp = b.post("/townview/add", {"name": "城关镇", "kind": "town", "county": str(two_prefectures["county"])})
+    assert resp.status_code == 302, errors(resp.get_data(as_text=True))
+    assert count(Town) == before + 1
+    # twice in one county: refused, in the office's language
+    resp = b.post("/townview/add", {"name": "城关镇", "kind": "town", "county": str(two_prefectures["hongta"])})
+    assert resp.status_code == 200
+    assert "本县已有同名的镇场街道。" in errors(resp.get_data(as_text=True))
+    resp = browser("office", lang="en").post(
+        "/townview/add", {"name": "城关镇", "kind": "town", "county": str(two_prefectures["hongta"])})
+    assert "A town of this name already exists in this county." in errors(resp.get_data(as_text=True))
+    # a unit likewise; left without a county, a town or unit is the home county's
+    resp = b.post("/unitview/add", {"name": "县财政局", "category": "government"})
+    assert resp.status_code == 302
+    resp = b.post("/unitview/add", {"name": "县财政局", "category": "government",
+                                    "county": str(two_prefectures["wuhua"])})
+    assert "本县已有同名的派出单位。" in errors(resp.get_data(as_text=True))
+    assert count(Town) == before + 1
+    assert count(Unit, Unit.name == "县财政局") == 3
+    # a prefecture is not a county
+    resp = b.post("/townview/add", {"name": "新镇", "kind": "town", "county": str(two_prefectures["kunming"])})
+    assert "选择无效。" in errors(resp.get_data(as_text=True))  # the picker offers counties only
+    resp = Api(app, "office").post("/api/v1/town/", json={"name": "新镇", "kind": "town",
+                                                          "county": two_prefectures["kunming"]})
+    assert resp.get_json() == {"message": {"county": "请选择县级区划，而不是省级或地级。"}}
+    # the list shows the county
+    html = b.get("/townview/list/?_flt_0_name=城关镇").get_data(as_text=True)
+    assert "红塔区" in html and "五华区" in html
+
+
+def test_divisions_are_kept_by_the_office_and_read_by_everyone(app, browser):
+    b = browser("office")
+    before = count(Division)
+    # the level and parent follow from the code
+    resp = b.post("/divisionview/add", {"code": "530402", "name": "红塔区"})
+    assert resp.status_code == 302, errors(resp.get_data(as_text=True))
+    with database() as s:
+        row = s.scalar(select(Division).where(Division.code == "530402"))
+        assert row.level == "county" and row.parent.code == "530400"
+        pk = row.id
+    bad = [
+        ({"code": "53042", "name": "错"}, "区划代码为 6 位数字"),
+        ({"code": "530402", "name": "又一个"}, "该值已被其他记录使用"),
+        ({"code": "530403", "name": "红塔区"}, "同一上级区划下已有同名的区划。"),
+        ({"code": "539901", "name": "无上级"}, "尚不存在，请先添加"),
+        ({"code": "530403", "name": "错上级", "parent": str(home()[0])}, "按代码"),
+        ({"code": "530000", "name": "云南"}, "该值已被其他记录使用"),
+        ({"code": "540000", "name": "云南省"}, "同一上级区划下已有同名的区划。"),
+    ]
+    for form, message in bad:
+        resp = b.post("/divisionview/add", form)
+        assert resp.status_code == 200, form
+        shown = " ".join(errors(resp.get_data(as_text=True)))
+        assert message in shown, (form, shown)
+    assert count(Division) == before + 1
+    # a prefecture with counties keeps its code
+    prefecture = home()[1]
+    resp = b.post("/divisionview/edit/%d" % prefecture, {"code": "530500", "name": "玉溪市", "row_version": "1"})
+    assert "下设区划的区划不能修改代码。" in " ".join(errors(resp.get_data(as_text=True)))
+    # everyone reads them; a clerk does not write them; nobody deletes them
+    clerk = browser("clerk_town")
+    assert "红塔区" in clerk.get("/divisionview/list/").get_data(as_text=True)
+    assert clerk.get("/divisionview/show/%d" % pk).status_code == 200
+    assert clerk.post("/divisionview/add", {"code": "530403", "name": "江川区"},
+                      token_from="/divisionview/list/").status_code in (302, 403)
+    assert count(Division, Division.code == "530403") == 0
+    assert b.post("/divisionview/delete/%d" % pk, token_from="/divisionview/list/").status_code in (302, 403, 404)
+    assert count(Division, Division.id == pk) == 1
+    # the county picker offers counties only, searched on the server
+    found = b.get("/villageaid/lookup/county?q=5304").get_json()["results"]
+    assert {r["text"] for r in found} >= {"红塔区", "元江哈尼族彝族傣族自治县"} and "玉溪市" not in {r["text"] for r in found}
+
+
+def test_scope_assigned_to_a_division_through_the_write_path(app, browser, two_prefectures):
+    b = browser("office")
+    with database() as s:
+        user = s.scalar(select(ScopeAssignment.user_id).limit(1))
+    before = count(ScopeAssignment)
+    resp = b.post("/scopeassignmentview/add", {"user": str(user), "division": str(two_prefectures["wuhua"])})
+    assert resp.status_code == 302, errors(resp.get_data(as_text=True))
+    # a town and a division at once: refused
+    resp = b.post("/scopeassignmentview/add", {"user": str(user), "division": str(two_prefectures["kunming"]),
+                                               "town": str(ids(Town, "甲镇")[0])})
+    assert resp.status_code == 200
+    assert "请选择一个镇场街道、派出单位或行政区划" in " ".join(errors(resp.get_data(as_text=True)))
+    assert count(ScopeAssignment) == before + 1
+
+
+def test_villages_are_imported_by_their_area_code(app, browser, two_prefectures):
+    """A village's statistical area code is a second natural key: an import
+    row naming it updates that village; a town named in two counties is
+    written county/town."""
+    from .test_import import commit, counts, csv_bytes, upload
+
+    b = browser("office")
+    headers = ["名称", "镇场街道", "贫困属性", "建档立卡人数", "统计用区划代码"]
+    html = upload(b, "/villageview/import/", "v.csv", csv_bytes(
+        headers, [["新名字", "530402/城关镇", "非贫困村", "33", "530402001001"]], "utf-8")).get_data(as_text=True)
+    assert "va-update" in html, errors(html)
+    assert counts(html).get("update") == 1, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))[-3000:]
+    assert commit(b, "/villageview/import/", html).status_code == 302
+    with database() as s:
+        village = s.get(Village, two_prefectures["village_hongta"])
+        assert (village.name, village.registered_poor) == ("新名字", 33)
