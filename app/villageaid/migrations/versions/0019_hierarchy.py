@@ -5,8 +5,8 @@ a village's statistical area code; scope assignable to a division
 Towns and units already recorded are put in the installation's county
 (VILLAGEAID_HOME_COUNTY), made here with its province and prefecture.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-11-30 09:40:00
 
 """
@@ -17,8 +17,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016'
-down_revision = '0015'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
