@@ -596,6 +596,7 @@ class Generator:
         first, last = date(2016, 3, 1).toordinal(), (today - timedelta(days=14)).toordinal()
         self.sessions = {"resident": [], "village": []}
         self.capacity = {}
+        taken = set()  # sessions are unique by title and start date
         with Timer(writer):
             for i in range(self.counts.sessions):
                 county = self.county(rng.randrange(self.counts.counties))
@@ -604,7 +605,11 @@ class Generator:
                 audience = AUDIENCE.pick(rng)
                 capacity = None if rng.random() < 0.6 else 10 * rng.randrange(4, 40)
                 sid = self.take_id(TrainingSession)
-                writer.add((sid, rng.choice(SESSION_TITLES), "%d-%d" % (start.year, i % 9 + 1),
+                title = rng.choice(SESSION_TITLES)
+                while (title, start) in taken:
+                    start -= timedelta(days=1)
+                taken.add((title, start))
+                writer.add((sid, title, "%d-%d" % (start.year, i % 9 + 1),
                             self.naming.unit(county.name, "县委组织部"), start, start + timedelta(days=days - 1),
                             self.naming.unit(county.name, "县委党校"), Decimal(days * 8), audience, capacity,
                             "政策解读、驻村工作方法、典型经验交流")
