@@ -33,7 +33,7 @@ import random
 
 from faker import Faker
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.types import TypeDecorator
 
 from .models import (
@@ -575,6 +575,11 @@ class Generator:
         """The maintained date each generated cadre became trained."""
         from .training import trained_on_update
 
+        if self.conn.dialect.name == "postgresql":
+            # statistics of the rows just written (this transaction's): without
+            # them the planner takes the tables for empty and reads the whole
+            # attendance table once per cadre
+            self.conn.execute(text("ANALYZE va_cadre, va_training_attendance, va_training_session"))
         self.conn.execute(trained_on_update().where(Cadre.__table__.c.id >= self.first_ids[Cadre]))
 
     def fix_sequences(self):
