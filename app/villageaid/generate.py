@@ -578,8 +578,10 @@ class Generator:
         if self.conn.dialect.name == "postgresql":
             # statistics of the rows just written (this transaction's): without
             # them the planner takes the tables for empty and reads the whole
-            # attendance table once per cadre
-            self.conn.execute(text("ANALYZE va_cadre, va_training_attendance, va_training_session"))
+            # attendance table once per cadre (and, in the recount that follows,
+            # the candidates once per village)
+            self.conn.execute(text("ANALYZE va_cadre, va_training_attendance, va_training_session, "
+                                   "va_village, va_reserve_candidate"))
         self.conn.execute(trained_on_update().where(Cadre.__table__.c.id >= self.first_ids[Cadre]))
 
     def fix_sequences(self):
