@@ -144,3 +144,46 @@ def test_the_village_file_does_not_grow_with_the_village(app, browser, user):
 def test_home_page_stays_within_budget(app, browser, more_rows, user):
     n = len(statements_of(app, browser(user).client, "/"))
     assert n <= HOME_BUDGET, n
+
+
+# each report, as a page: its statements must not grow with the rows it
+# reports on (cadres, villages, the follow-up set, stored alerts)
+REPORTS = {
+    "coverage": "/villageaid/training/coverage/",
+    "untrained": "/untrainedcadreview/list/",
+    "below target": "/belowtargetview/list/",
+    "yearly summary": "/followupyearview/list/",
+    "alerts": "/villageaid/followup/alerts/",
+    "home": "/",
+}
+
+
+def add_followup_villages(prefix, n, first_id_number):
+    """n villages that exited poverty in 2017 (the follow-up set), each with
+    a new (untrained) cadre and a visit recorded this year and last."""
+    from villageaid.models import FollowUpRecord
+
+    with database() as s:
+        town = s.query(Village).filter_by(name="甲村").one().town
+        villages = [Village(name="%s村%02d" % (prefix, i), town=town, poverty_status="poor", exit_year=2017,
+                            registered_poor=10) for i in range(n)]
+        s.add_all(villages)
+        s.flush()
+        for i, village in enumerate(villages):
+            s.add(Cadre(name="%s人%02d" % (prefix, i), gender="male", id_number=_id_number(first_id_number + i),
+                        kind="village", post="member", village=village, start_date=date(2021, 1, 1), status="active"))
+            for day in (date(2020, 3, 1), date(2021, 3, 1)):
+                s.add(FollowUpRecord(village=village, date=day, kind="visit", rectification="none"))
+        s.commit()
+
+
+@pytest.mark.parametrize("user", ["office", "clerk_town", "clerk_unit"])
+def test_reports_do_not_grow_with_the_rows(app, browser, user):
+    b = browser(user)
+    statements_of(app, b.client, REPORTS["alerts"])  # the alerts page stores the day's alerts first
+    before = {name: len(statements_of(app, b.client, url)) for name, url in REPORTS.items()}
+    add_villages("报", 15, first_id_number=120)
+    add_followup_villages("跟", 15, first_id_number=160)
+    statements_of(app, b.client, REPORTS["alerts"])
+    after = {name: len(statements_of(app, b.client, url)) for name, url in REPORTS.items()}
+    assert after == before

@@ -41,7 +41,7 @@ import random
 
 from faker import Faker
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.types import TypeDecorator
 
 from .models import (
@@ -652,6 +652,13 @@ class Generator:
         """The maintained date each generated cadre became trained."""
         from .training import trained_on_update
 
+        if self.conn.dialect.name == "postgresql":
+            # statistics of the rows just written (this transaction's): without
+            # them the planner takes the tables for empty and reads the whole
+            # attendance table once per cadre (and, in the recount that follows,
+            # the candidates once per village)
+            self.conn.execute(text("ANALYZE va_cadre, va_training_attendance, va_training_session, "
+                                   "va_village, va_reserve_candidate"))
         self.conn.execute(trained_on_update().where(Cadre.__table__.c.id >= self.first_ids[Cadre]))
 
     def fix_sequences(self):
@@ -673,6 +680,7 @@ class Generator:
         first, last = date(2016, 3, 1).toordinal(), (today - timedelta(days=14)).toordinal()
         self.sessions = {"resident": [], "village": []}
         self.capacity = {}
+        taken = set()  # sessions are unique by title and start date
         with Timer(writer):
             for i in range(self.counts.sessions):
                 county = self.county(rng.randrange(self.counts.counties))
@@ -681,7 +689,11 @@ class Generator:
                 audience = AUDIENCE.pick(rng)
                 capacity = None if rng.random() < 0.6 else 10 * rng.randrange(4, 40)
                 sid = self.take_id(TrainingSession)
-                writer.add((sid, rng.choice(SESSION_TITLES), "%d-%d" % (start.year, i % 9 + 1),
+                title = rng.choice(SESSION_TITLES)
+                while (title, start) in taken:
+                    start -= timedelta(days=1)
+                taken.add((title, start))
+                writer.add((sid, title, "%d-%d" % (start.year, i % 9 + 1),
                             PREFIXED.unit(county.name, "县委组织部"), start, start + timedelta(days=days - 1),
                             PREFIXED.unit(county.name, "县委党校"), Decimal(days * 8), audience, capacity,
                             "政策解读、驻村工作方法、典型经验交流")

@@ -25,7 +25,8 @@ from typing import Optional
 from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import Column, and_, case, exists, false, literal, null, or_, select, true, union_all
-from sqlalchemy.sql import visitors
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BooleanClauseList
 
 from . import preload
 from .models import (
@@ -87,26 +88,68 @@ def _reference(towns, units, user_id):
     return true()
 
 
+def _in(column, values):
+    """``column IN (values)``, or nothing when there are no values: a rule
+    names only the ways in that the user has, so that each remaining way is a
+    condition an index serves."""
+    return column.in_(values) if values else None
+
+
+def any_of(*branches):
+    """The OR of the branches that remain (none: no rows). Each branch is a
+    way in of its own; reads ask them as a UNION of index lookups (see
+    as_id_set) rather than one OR the database would answer by reading every
+    row."""
+    branches = [b for b in branches if b is not None]
+    if not branches:
+        return false()
+    return branches[0] if len(branches) == 1 else or_(*branches)
+
+
+def branches_of(expr):
+    if isinstance(expr, BooleanClauseList) and expr.operator is operators.or_:
+        return list(expr.clauses)
+    return [expr]
+
+
+def as_id_set(model, expr):
+    """The same rows as the condition `expr` (an OR of ways in), as
+    ``model.id IN (SELECT id WHERE way 1 UNION ALL SELECT id WHERE way 2 ...)``:
+    each part starts from the user's towns or units through an index, and
+    the database reads only the rows they lead to. A single way in stays as
+    it is."""
+    branches = branches_of(expr)
+    if len(branches) < 2:
+        return expr
+    parts = [select(model.id).where(b).correlate(None) for b in branches]
+    return model.id.in_(union_all(*parts))
+
+
 @rule(Village)
 def _village(towns, units, user_id):
-    return or_(Village.town_id.in_(towns), Village.unit_id.in_(units))
+    return any_of(_in(Village.town_id, towns), _in(Village.unit_id, units))
 
 
 def visible_village_ids(towns, units):
     """A subquery of the ids of the villages a scoped user sees (a record of
     a village in the bin is in the bin too, or refused: see writes.py)."""
-    return select(Village.id).where(_village(towns, units, None)).scalar_subquery()
+    branches = branches_of(_village(towns, units, None))
+    if len(branches) == 1:
+        return select(Village.id).where(branches[0]).correlate(None).scalar_subquery()
+    return union_all(*[select(Village.id).where(b).correlate(None) for b in branches]).scalar_subquery()
 
 
 @rule(Cadre)
 def _cadre(towns, units, user_id):
     # a township cadre (乡镇干部) has a town of its own and no village
-    return or_(Cadre.unit_id.in_(units), Cadre.village_id.in_(visible_village_ids(towns, units)),
-               Cadre.own_town_id.in_(towns))
+    return any_of(_in(Cadre.unit_id, units), Cadre.village_id.in_(visible_village_ids(towns, units)),
+                  _in(Cadre.own_town_id, towns))
 
 
 def visible_cadre_ids(towns, units):
-    return select(Cadre.id).where(_cadre(towns, units, None)).scalar_subquery()
+    branches = branches_of(_cadre(towns, units, None))
+    return union_all(*[select(Cadre.id).where(b).correlate(None) for b in branches]).scalar_subquery() \
+        if len(branches) > 1 else select(Cadre.id).where(branches[0]).correlate(None).scalar_subquery()
 
 
 @rule(TrainingAttendance)
@@ -130,8 +173,8 @@ for _model in (ReserveCandidate, FollowUpRecord, FollowUpYear):
 @rule(FollowUpAlert)
 def _alert(towns, units, user_id):
     """An alert is visible with its village, and to its responsible unit."""
-    return or_(FollowUpAlert.village_id.in_(visible_village_ids(towns, units)),
-               FollowUpAlert.responsible_unit_id.in_(units))
+    return any_of(FollowUpAlert.village_id.in_(visible_village_ids(towns, units)),
+                  _in(FollowUpAlert.responsible_unit_id, units))
 
 
 @rule(ScopeAssignment)
@@ -158,8 +201,8 @@ def _job(towns, units, user_id):
 def _change(towns, units, user_id):
     """A record's history is visible where the record was when it changed
     (the keys kept on the history row, see history_keys)."""
-    return or_(ChangeRecord.public.is_(True), ChangeRecord.town_id.in_(towns),
-               ChangeRecord.unit_id.in_(units), ChangeRecord.village_unit_id.in_(units))
+    return any_of(ChangeRecord.public.is_(True), _in(ChangeRecord.town_id, towns),
+                  _in(ChangeRecord.unit_id, units), _in(ChangeRecord.village_unit_id, units))
 
 
 def history_keys(item):
@@ -279,12 +322,14 @@ def forget_current_viewer():
 # --- the policy ---------------------------------------------------------------
 
 
-def condition(model, viewer):
+def condition(model, viewer, per_row=False):
     """The SQL condition selecting the rows of `model` that `viewer` may see:
-    in its scope and not in the recycle bin."""
+    in its scope and not in the recycle bin. Reads get it as a set of ids
+    the indexes find (as_id_set); `per_row` gives the same condition on the
+    row's own columns (would_be_visible puts pending values in them)."""
     if recyclable(model):
-        return and_(model.deleted_on.is_(None), _scope_condition(model, viewer))
-    return _scope_condition(model, viewer)
+        return and_(model.deleted_on.is_(None), _scope_condition(model, viewer, per_row))
+    return _scope_condition(model, viewer, per_row)
 
 
 def binned(model, viewer):
@@ -293,7 +338,7 @@ def binned(model, viewer):
     return and_(model.deleted_on.isnot(None), _scope_condition(model, viewer))
 
 
-def _scope_condition(model, viewer):
+def _scope_condition(model, viewer, per_row=False):
     if viewer.sees_all:
         return true()
     func = _RULES.get(model)
@@ -301,7 +346,8 @@ def _scope_condition(model, viewer):
         return false()
     if not viewer.towns and not viewer.units and func is not _reference and model not in PERSONAL:
         return false()
-    return func(list(viewer.towns), list(viewer.units), viewer.user_id)
+    expr = func(list(viewer.towns), list(viewer.units), viewer.user_id)
+    return expr if per_row else as_id_set(model, expr)
 
 
 def rows(viewer, model, *columns):
@@ -363,7 +409,7 @@ def would_be_visible(item, viewer, value_of, memo=None):
             return literal(value, element.type)
         return None
 
-    expr = visitors.replacement_traverse(condition(model, viewer), {}, replace)
+    expr = visitors.replacement_traverse(condition(model, viewer, per_row=True), {}, replace)
     key = ("visible", model, tuple(used))
     if memo is not None and key in memo:
         return memo[key]

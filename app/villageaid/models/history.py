@@ -27,7 +27,7 @@ class ChangeRecord(Model):
     record_label = Column(String(200), nullable=False)
     changes = Column(Text, nullable=False)  # JSON: [[field, before, after], ...]
     # scope keys at the time of the change (scope.py reads them)
-    public = Column(Boolean, nullable=False, default=False)
+    public = Column(Boolean, nullable=False, default=False, index=True)
     town_id = Column(Integer, index=True)
     unit_id = Column(Integer, index=True)
     village_unit_id = Column(Integer, index=True)

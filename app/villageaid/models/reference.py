@@ -118,7 +118,10 @@ class Village(Record, Recyclable, Model):
     id = Column(Integer, primary_key=True)
     name = Column(String(100), nullable=False, index=True)
     town_id = Column(Integer, ForeignKey("va_town.id"), nullable=False, index=True)
-    town = relationship(Town, lazy="joined", innerjoin=True)
+    # "unnested": where a village is itself loaded through an outer join (a
+    # cadre's village), its town is chained as another outer join; a nested
+    # (village JOIN town) would make SQLite build that join for every village
+    town = relationship(Town, lazy="joined", innerjoin="unnested")
     unit_id = Column(Integer, ForeignKey("va_unit.id"), index=True)
     unit = relationship(Unit, lazy="joined")
     poverty_status = Column(
