@@ -1,7 +1,7 @@
 """scale: indexes the scoped reads and the name search use
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-11-30 09:40:00
 
 - va_change.public: one of the ways into a record's history (scope.py
@@ -15,8 +15,8 @@ Create Date: 2026-11-30 09:40:00
 from alembic import op
 
 
-revision = '0016'
-down_revision = '0015'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
