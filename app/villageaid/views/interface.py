@@ -5,7 +5,7 @@ from flask_appbuilder.exceptions import InvalidColumnFilterFABException
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.filters import FilterStartsWith, get_field_setup_query
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, inspect
 from sqlalchemy.orm import undefer
 
 from ..personal import hidden_columns
@@ -117,7 +117,10 @@ class ScopedInterface(SQLAInterface):
         many rows it has, so the count leaves them out (FAB's joins them and
         counts a subquery of every column)."""
         query = self.apply_filters(query, self.get_inner_filters(filters))
-        return query.order_by(None).with_entities(func.count()).scalar()
+        # count(pk) names the table: a model without a filter (no scope, no
+        # bin) would otherwise count a SELECT with no FROM, i.e. 1
+        key = inspect(self.obj).primary_key[0]
+        return query.order_by(None).with_entities(func.count(key)).scalar()
 
     def is_nullable(self, col_name):
         # computed columns (column properties) have no nullability of their own
