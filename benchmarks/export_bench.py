@@ -12,7 +12,8 @@ candidates and follow-up records with them), then, in the same run:
 and prints rows/s of each, their ratio, and the peak growth of this
 process's resident memory during our export. With --xlsx, the same list as
 an Excel workbook too (GET /cadreview/export/?format=xlsx: XlsxWriter in
-constant-memory mode), its rows/s and memory beside the CSV's.
+constant-memory mode), its rows/s and memory beside the CSV's, and its
+ratio to the CSV export and to the raw dump measured in the same run.
 Not a test: nothing asserts.
 PostgreSQL: BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/),
 a database BENCH_PG_DB (default villageaid_bench) is created and dropped there.

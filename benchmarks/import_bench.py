@@ -10,7 +10,8 @@ cadres (valid ID numbers, villages named as 镇/村), then, in the same run:
   committed as one batch), as the office user through the whole stack;
 - a plain bulk insert of the same rows (one executemany, no checks, no
   history), rolled back;
-and prints rows/s of each and their ratio. Not a test: nothing asserts.
+and prints rows/s of each, their ratio, and the SQL statements per row of
+the preview and of the commit. Not a test: nothing asserts.
 --profile prints the 30 costliest calls (cProfile) of the preview and
 the commit.
 PostgreSQL: BENCH_PG_URL as in export_bench.py; database BENCH_PG_DB
