@@ -596,6 +596,7 @@ class Generator:
         first, last = date(2016, 3, 1).toordinal(), (today - timedelta(days=14)).toordinal()
         self.sessions = {"resident": [], "village": []}
         self.capacity = {}
+        used = set()  # (title, start date): unique, as the form and the import require
         with Timer(writer):
             for i in range(self.counts.sessions):
                 county = self.county(rng.randrange(self.counts.counties))
@@ -604,7 +605,15 @@ class Generator:
                 audience = AUDIENCE.pick(rng)
                 capacity = None if rng.random() < 0.6 else 10 * rng.randrange(4, 40)
                 sid = self.take_id(TrainingSession)
-                writer.add((sid, rng.choice(SESSION_TITLES), "%d-%d" % (start.year, i % 9 + 1),
+                title = base = rng.choice(SESSION_TITLES)
+                if (title, start) in used:
+                    title = "%s（%s）" % (base, county.name)
+                    n = 1
+                    while (title, start) in used:
+                        n += 1
+                        title = "%s（%s%d）" % (base, county.name, n)
+                used.add((title, start))
+                writer.add((sid, title, "%d-%d" % (start.year, i % 9 + 1),
                             self.naming.unit(county.name, "县委组织部"), start, start + timedelta(days=days - 1),
                             self.naming.unit(county.name, "县委党校"), Decimal(days * 8), audience, capacity,
                             "政策解读、驻村工作方法、典型经验交流")
