@@ -12,7 +12,8 @@ candidates and follow-up records with them), then, in the same run:
 and prints rows/s of each, their ratio, and the peak growth of this
 process's resident memory during our export. With --xlsx, the same list as
 an Excel workbook too (GET /cadreview/export/?format=xlsx: XlsxWriter in
-constant-memory mode), its rows/s and memory beside the CSV's.
+constant-memory mode), its rows/s and memory beside the CSV's, and its
+ratio to the CSV export and to the raw dump measured in the same run.
 Not a test: nothing asserts.
 PostgreSQL: BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/),
 a database BENCH_PG_DB (default villageaid_bench) is created and dropped there.
@@ -160,8 +161,10 @@ def run(kind, rows, xlsx=False):
     print("[%s] ratio ours/raw = %.2f (target >= 0.30); RSS growth target <= 50 MB" % (kind, ours / raw), flush=True)
     if xlsx:
         seconds, exported, size, rss_mb = our_export(app, "?format=xlsx")
+        book = exported / seconds
         print("[%s] xlsx export: %d rows, %.1f MB in %.2f s = %.0f rows/s; peak RSS growth %.1f MB"
-              % (kind, exported, size / 1e6, seconds, exported / seconds, rss_mb), flush=True)
+              % (kind, exported, size / 1e6, seconds, book, rss_mb))
+        print("[%s] ratio xlsx/csv = %.3f, xlsx/raw = %.3f" % (kind, book / ours, book / raw), flush=True)
     if kind == "postgresql":
         drop_database(app, db, admin, name)
 

@@ -10,7 +10,8 @@ cadres (valid ID numbers, villages named as 镇/村), then, in the same run:
   committed as one batch), as the office user through the whole stack;
 - a plain bulk insert of the same rows (one executemany, no checks, no
   history), rolled back;
-and prints rows/s of each and their ratio. Not a test: nothing asserts.
+and prints rows/s of each, their ratio, and the SQL statements per row of
+the preview and of the commit. Not a test: nothing asserts.
 --profile prints the 30 costliest calls (cProfile) of the preview and
 the commit.
 PostgreSQL: BENCH_PG_URL as in export_bench.py; database BENCH_PG_DB
@@ -74,6 +75,23 @@ def plain_insert(app, rows, villages):
         db.session.rollback()
         db.session.remove()
     return seconds
+
+
+def count_statements(app):
+    """A one-item list counting the SQL statements the app's engine runs."""
+    from sqlalchemy import event
+
+    from app import db
+
+    counter = [0]
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*args):
+        counter[0] += 1
+
+    return counter
 
 
 def places(session, towns=10, villages=20):
@@ -141,6 +159,7 @@ def run(kind, rows, profile=False):
         db.session.remove()
     data = workbook(rows, villages)
     bulk = plain_insert(app, rows, villages)
+    statements = count_statements(app)
     b = Browser(app, "office")
     token = b.csrf("/cadreview/import/")
     preview, html = timed(profile, lambda: b.client.post(
@@ -148,9 +167,12 @@ def run(kind, rows, profile=False):
         content_type="multipart/form-data").get_data(as_text=True))
     found = dict(re.findall(r'class="va-(new|error)">(\d+)<', html))
     digest = re.search(r'name="sha256" value="([0-9a-f]{64})"', html).group(1)
+    previewed = statements[0]
     committed, resp = timed(profile, lambda: b.client.post(
         "/cadreview/import/commit", data={"csrf_token": token, "sha256": digest}))
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    print("[%s] SQL statements per row: preview %.2f, commit %.2f"
+          % (kind, previewed / rows, (statements[0] - previewed) / rows))
     print("[%s] %d rows (%s new, %s errors in the preview)" % (kind, rows, found.get("new"), found.get("error")))
     print("[%s] import preview: %.1f s = %.0f rows/s" % (kind, preview, rows / preview))
     print("[%s] import commit : %.1f s = %.0f rows/s" % (kind, committed, rows / committed))

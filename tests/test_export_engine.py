@@ -211,23 +211,24 @@ def test_same_bytes_on_every_database(browser):
     def record(**kw):
         return insert(FollowUpRecord(village_id=v1, **kw))
 
-    record(date=datetime.date(2020, 3, 1), kind="visit", households_visited=3, project="=SUM(A1)",
-           description="line1\nline2", participants="")
-    record(date=datetime.date(2020, 1, 15), kind="funds", funds=Decimal("12.30"), project="-5",
-           description="a\r\nb", unit_id=u2)
-    record(date=datetime.date(2020, 3, 1), kind="visit", households_visited=0, description='say "hi"',
-           problems="\tx", rectification="done", funds=Decimal("0.05"))
+    r1 = record(date=datetime.date(2020, 3, 1), kind="visit", households_visited=3, project="=SUM(A1)",
+                description="line1\nline2", participants="")
+    r2 = record(date=datetime.date(2020, 1, 15), kind="funds", funds=Decimal("12.30"), project="-5",
+                description="a\r\nb", unit_id=u2)
+    r3 = record(date=datetime.date(2020, 3, 1), kind="visit", households_visited=0, description='say "hi"',
+                problems="\tx", rectification="done", funds=Decimal("0.05"))
     resp = browser("office", lang="en").get(
         "/followuprecordview/export/?_oc_FollowUpRecordView=date&_od_FollowUpRecordView=asc"
     )
     assert resp.status_code == 200
     expected = (
         "\ufeffDate,Village,Town,Kind,Dispatching unit,Funds (10k yuan),Project,Households visited,"
-        "Rectification,Participants,Description,Problems found\r\n"
-        '2020-01-15,甲村,甲镇,Funds,二局,12.30,\'-5,,Nothing to rectify,,"a\r\nb",\r\n'
-        '2020-03-01,甲村,甲镇,Visit,,,\'=SUM(A1),3,Nothing to rectify,,"line1\nline2",\r\n'
-        '2020-03-01,甲村,甲镇,Visit,,0.05,,0,Rectified,,"say ""hi""",\'\tx\r\n'
-    ).encode("utf-8")
+        "Rectification,Participants,Description,Problems found,Record ID\r\n"
+        '2020-01-15,甲村,甲镇,Funds,二局,12.30,\'-5,,Nothing to rectify,,"a\r\nb",,GZ-%d\r\n'
+        '2020-03-01,甲村,甲镇,Visit,,,\'=SUM(A1),3,Nothing to rectify,,"line1\nline2",,GZ-%d\r\n'
+        '2020-03-01,甲村,甲镇,Visit,,0.05,,0,Rectified,,"say ""hi""",\'\tx,GZ-%d\r\n'
+    ) % (r2, r1, r3)
+    expected = expected.encode("utf-8")
     assert resp.get_data().decode("utf-8") == expected.decode("utf-8")
 
 

@@ -9,15 +9,16 @@ import datetime
 import io
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from villageaid import rules
-from villageaid.models import Cadre, ChangeRecord, ImportBatch, Village
+from villageaid.models import Cadre, ChangeRecord, FollowUpRecord, ImportBatch, ReserveCandidate, Village
 
-from .helpers import ID_NUMBERS, count, database, fetch, ids
+from .helpers import ID_NUMBERS, count, database, fetch, ids, insert
 
 HEADERS_ZH = ["姓名", "性别", "身份证号", "电话", "类别", "职务", "派出单位", "村", "选派/任职日期", "状态"]
 HEADERS_EN = ["Full name", "Gender", "ID number", "Phone", "Kind", "Post", "Dispatching unit", "Village", "Start date",
@@ -439,11 +440,12 @@ def test_undo_is_refused_after_a_later_edit(browser):
         assert s.get(ImportBatch, batch_id).undone_on is None
 
 
-@pytest.mark.parametrize("view", ["townview", "unitview", "villageview", "cadreview", "attendanceview"])
+@pytest.mark.parametrize("view", ["townview", "unitview", "villageview", "cadreview", "attendanceview",
+                                  "followuprecordview", "reservecandidateview"])
 def test_round_trip_of_every_keyed_list(browser, view):
     """Export as .xlsx as a user who sees personal data, import unchanged:
     0 new, 0 updated, no error. (Follow-up records, and candidates without
-    an ID number, have no natural key: they are only inserted, see README.)"""
+    an ID number, are matched by the 记录编号 the export writes.)"""
     from .test_export_engine import some_rows
 
     some_rows()
@@ -472,3 +474,110 @@ def test_limits_on_size_and_rows_are_messages(app, browser):
         assert "请拆分后再导入" in html and "va-new" not in html
     finally:
         app.config.update(saved)
+
+
+FOLLOWUP = "/followuprecordview/import/"
+
+
+def test_followup_records_round_trip_by_record_code_and_one_money_change(browser):
+    """Follow-up records have no natural key: the export's 记录编号 (GZ-<id>)
+    matches each row to its record; a row without one is new."""
+    from .test_export_engine import some_rows
+
+    some_rows()
+    v1, = ids(Village, "甲村")
+    funded = insert(FollowUpRecord(village_id=v1, date=datetime.date(2020, 6, 1), kind="funds",
+                                   funds=Decimal("12.30"), project="修路"))
+    b = browser("office")
+    book = exported(b, "/followuprecordview/export/?format=xlsx")
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[-1] == "记录编号"
+    codes = [row[-1].value for row in sheet.iter_rows(min_row=2)]
+    assert "GZ-%d" % funded in codes
+    total = count(FollowUpRecord)
+    out = io.BytesIO()
+    book.save(out)
+    html = upload(b, FOLLOWUP, "f.xlsx", out.getvalue()).get_data(as_text=True)
+    assert counts(html) == {"new": 0, "update": 0, "unchanged": total, "error": 0}, errors(html)
+    for row in sheet.iter_rows(min_row=2):
+        if row[-1].value == "GZ-%d" % funded:
+            row[header.index("资金（万元）")].value = 15.5
+    sheet.append([None] * len(header))  # (an empty row is skipped)
+    out = io.BytesIO()
+    book.save(out)
+    html = upload(b, FOLLOWUP, "f.xlsx", out.getvalue()).get_data(as_text=True)
+    assert counts(html) == {"new": 0, "update": 1, "unchanged": total - 1, "error": 0}, errors(html)
+    assert commit(b, FOLLOWUP, html).status_code == 302
+    assert fetch(FollowUpRecord, funded).funds == Decimal("15.5")
+    assert count(FollowUpRecord) == total
+    # the same rows without their codes are new records
+    for row in sheet.iter_rows(min_row=2):
+        row[-1].value = None
+    out = io.BytesIO()
+    book.save(out)
+    html = upload(b, FOLLOWUP, "f.xlsx", out.getvalue()).get_data(as_text=True)
+    assert counts(html) == {"new": total, "update": 0, "unchanged": 0, "error": 0}, errors(html)
+
+
+def test_a_record_code_out_of_scope_or_in_the_bin_says_only_what_the_form_would(browser):
+    """clerk_town sees 甲村 only: a code of a record in 乙村, and a code of no
+    record, get the same message; a code of its own binned record says so."""
+    v1, = ids(Village, "甲村")
+    v2, = ids(Village, "乙村")
+    foreign = insert(FollowUpRecord(village_id=v2, date=datetime.date(2020, 5, 1), kind="visit",
+                                    households_visited=2, project="秘密项目"))
+    binned = insert(FollowUpRecord(village_id=v1, date=datetime.date(2020, 5, 2), kind="visit",
+                                   households_visited=1, deleted_on=datetime.datetime(2021, 1, 1)))
+    headers = ["村", "日期", "类别", "走访户数", "记录编号"]
+    rows = [["甲村", "2020-05-01", "走访", 5, "GZ-%d" % foreign],
+            ["甲村", "2020-05-01", "走访", 5, "GZ-%d" % (foreign + 1000)],
+            ["甲村", "2020-05-01", "走访", 5, "gz%d" % binned],
+            ["甲村", "2020-05-01", "走访", 5, "CD-1"]]
+    html = upload(browser("clerk_town"), FOLLOWUP, "f.xlsx", xlsx(headers, rows)).get_data(as_text=True)
+    assert counts(html) == {"new": 0, "update": 0, "unchanged": 0, "error": 4}, errors(html)
+    found = errors(html)
+    assert found[0][1:] == ("记录编号", "GZ-%d" % foreign, "在您的权限范围内没有此记录。")
+    assert found[1][1:] == ("记录编号", "GZ-%d" % (foreign + 1000), "在您的权限范围内没有此记录。")
+    assert found[2][1] == "记录编号" and "回收站" in found[2][3]
+    assert found[3][1] == "记录编号" and "GZ-1" in found[3][3]
+    for secret in ("乙村", "秘密项目"):
+        assert secret not in html
+    assert fetch(FollowUpRecord, foreign).households_visited == 2
+    # the office, who sees 乙村, updates it by the same code (into 甲村, in the follow-up set)
+    html = upload(browser("office"), FOLLOWUP, "f.xlsx", xlsx(headers, rows[:1])).get_data(as_text=True)
+    assert counts(html)["update"] == 1, errors(html)
+    # the write path's rules see the row's new village: 乙村 is not in the follow-up set
+    html = upload(browser("office"), FOLLOWUP, "f.xlsx", xlsx(headers, [["乙村", "2020-05-01", "走访", 5, None]])
+                  ).get_data(as_text=True)
+    (_row, column, value, message), = errors(html)
+    assert (column, value) == ("村", "乙村") and "2017" in message
+
+
+def test_candidates_without_an_id_number_update_by_record_code(browser):
+    from .test_export_engine import some_rows
+
+    some_rows()
+    sun, = ids(ReserveCandidate, "孙六")
+    headers = ["村", "姓名", "性别", "学历", "政治面貌", "人员类型", "培养方向", "出生日期", "入党日期", "记录编号"]
+    row = ["甲村", "孙六", "female", "bachelor", "party_member", "graduate", "both", "1990-01-01", "2015-01-01",
+           "HB-%d" % sun]  # (choices by their codes)
+    b = browser("office")
+    html = upload(b, "/reservecandidateview/import/", "c.xlsx", xlsx(headers, [row, row])).get_data(as_text=True)
+    assert counts(html)["error"] == 1 and "第 2 行" in errors(html)[0][3], errors(html)
+    row[1] = "孙六改"
+    html = upload(b, "/reservecandidateview/import/", "c.xlsx", xlsx(headers, [row])).get_data(as_text=True)
+    assert counts(html) == {"new": 0, "update": 1, "unchanged": 0, "error": 0}, errors(html)
+    assert commit(b, "/reservecandidateview/import/", html).status_code == 302
+    assert fetch(ReserveCandidate, sun).name == "孙六改"
+
+
+def test_the_template_states_the_key_of_each_list(browser):
+    def explained(url):
+        book = load_workbook(io.BytesIO(browser("office").get(url + "template/").get_data()))
+        return " ".join(str(c.value) for row in book.worksheets[1].iter_rows() for c in row if c.value)
+
+    assert "记录编号" in explained(FOLLOWUP) and "新记录" in explained(FOLLOWUP)
+    assert "记录编号" in explained("/reservecandidateview/import/")
+    assert "身份证号" in explained("/reservecandidateview/import/")
+    assert "身份证号" in explained(IMPORT) and "记录编号" not in explained(IMPORT)

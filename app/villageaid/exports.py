@@ -30,7 +30,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import gettext as _
 from sqlalchemy import (
-    Boolean, Date, DateTime, Float, Integer, Numeric, String, Text, case, func, inspect as sa_inspect,
+    Boolean, Date, DateTime, Float, Integer, Numeric, String, Text, case, cast, func, inspect as sa_inspect,
     literal, null,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -540,8 +540,12 @@ class ExportMixin:
 
     def get_export_columns(self):
         if self.export_columns:
-            return list(self.export_columns)
-        return list(self.list_columns) + [c for c in self.export_extra_columns if c not in self.list_columns]
+            columns = list(self.export_columns)
+        else:
+            columns = list(self.list_columns) + [c for c in self.export_extra_columns if c not in self.list_columns]
+        if record_code_prefix(self.datamodel.obj) and RECORD_CODE not in columns:
+            columns.append(RECORD_CODE)  # what an import matches the row by (imports.py)
+        return columns
 
     def export_query(self):
         """The list's query for the current request: its base filters (scope
@@ -566,6 +570,9 @@ class ExportMixin:
         for column in self.get_export_columns():
             if column in self.export_expressions:
                 expr = self.export_expressions[column]()
+                holder, attribute = model, column
+            elif column == RECORD_CODE:
+                expr = record_code_sql(model)
                 holder, attribute = model, column
             else:
                 query, expr, holder, attribute = _column_expression(query, model, column, aliases)
@@ -686,6 +693,28 @@ def _choices_of(expr):
         return expr.property.columns[0].info.get("choices")
     except (AttributeError, IndexError):
         return None
+
+
+# --- record codes ----------------------------------------------------------------
+#
+# A list whose records have no natural key (a follow-up record; a candidate
+# may have no ID number) exports each row's 记录编号: the model's
+# `__record_code__` prefix, a dash and the id ("GZ-123"). An import matches
+# a row by it (imports.py): the code updates that record; no code, a new one.
+
+RECORD_CODE = "record_code"
+
+
+def record_code_prefix(model):
+    return getattr(model, "__record_code__", None)
+
+
+def record_code(model, pk):
+    return "%s-%d" % (record_code_prefix(model), pk)
+
+
+def record_code_sql(model):
+    return literal(record_code_prefix(model) + "-", String) + cast(model.id, String(20))
 
 
 # The column that names a related row in an export, by what the model has.

@@ -26,11 +26,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, UniqueConstraint, func, tuple_, update
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, UniqueConstraint, func, select, tuple_, update
 
 from . import rules, scope, settings, writes
-from .exports import LABEL_ATTRIBUTES
-from .models import ChangeRecord, ImportBatch, Money, utcnow
+from .exports import LABEL_ATTRIBUTES, RECORD_CODE, record_code, record_code_prefix
+from .models import ChangeRecord, ImportBatch, Money, recyclable, utcnow
 from .personal import personal_columns
 from .validators import REQUIRED_MESSAGE
 
@@ -95,12 +95,15 @@ class Columns:
                 self.settable.append(Column(name, labels_in(view, name), required, sql_type=column.type,
                                             options=column.info.get("choices"), view_labels=view.label_columns))
         settable = {c.name for c in self.settable}
-        self.ignored = [Column(n, labels_in(view, n)) for n in view.get_export_columns() if n not in settable]
+        # the 记录编号 the export writes for a list without a natural key: the row's key
+        self.code = Column(RECORD_CODE, labels_in(view, RECORD_CODE)) if record_code_prefix(self.model) else None
+        self.ignored = [Column(n, labels_in(view, n)) for n in view.get_export_columns()
+                        if n not in settable and n != RECORD_CODE]
 
     def match(self, headers):
         """({index: Column}, [ignored header], error message or None)."""
         known = {}
-        for column in self.settable + self.ignored:
+        for column in self.settable + self.ignored + ([self.code] if self.code else []):
             for text in column.labels + (column.name,):
                 known.setdefault(_norm(text), column)
         found, ignored, unknown = {}, [], []
@@ -142,9 +145,16 @@ class Columns:
     def key_text(self):
         settable = {c.name for c in self.settable}
         groups = [g for g in self.key_groups() if set(g) <= settable]
+        keys = _(" or ").join(" + ".join(str(self.view.label_columns.get(n, n)) for n in g) for g in groups)
+        if self.code is not None:
+            code = str(self.view.label_columns.get(RECORD_CODE, RECORD_CODE))
+            if keys:
+                return _("%(code)s (as the export writes it), else %(keys)s; a row with neither is a new record",
+                         code=code, keys=keys)
+            return _("%(code)s (as the export writes it); a row without one is a new record", code=code)
         if not groups:
             return _("none: every row is a new record")
-        return _(" or ").join(" + ".join(str(self.view.label_columns.get(n, n)) for n in g) for g in groups)
+        return keys
 
 
 def _norm(text):
@@ -364,6 +374,19 @@ class Resolver:
         return ids[0] if len(ids) == 1 else None
 
 
+def record_id_of(model, value):
+    """The record id a 记录编号 cell names (None when empty): the model's
+    prefix, an optional dash, digits ("GZ-123", "gz123")."""
+    text = text_of(value)
+    if text == "":
+        return None
+    match = re.fullmatch(r"%s-?(\d{1,18})" % re.escape(record_code_prefix(model)), text, re.IGNORECASE)
+    if match is None:
+        raise BadValue(_("Not a record ID of this list (as the export writes it, e.g. %(example)s).",
+                         example="%s-1" % record_code_prefix(model)))
+    return int(match.group(1))
+
+
 def self_label(name):
     from .labels import LABELS
 
@@ -445,6 +468,12 @@ def run(view, viewer, headers, rows, batch=None, planned=None):
                 values = {}
                 for i, column in found.items():
                     cell = result.values[i] if i < len(result.values) else None
+                    if column is columns.code:
+                        try:
+                            values[RECORD_CODE] = record_id_of(model, cell)
+                        except BadValue as exc:
+                            result.errors.append((headers[i], text_of(cell), str(exc.args[0])))
+                        continue
                     if column.name in hidden and "*" in text_of(cell):
                         continue  # masked as exported: keep the recorded value
                     if column.name in derived and text_of(cell) == "":
@@ -478,16 +507,39 @@ class _Plan:
     def __init__(self, model, viewer, session, found, headers, keys, planned):
         self.model, self.viewer, self.session, self.keys, self.planned = model, viewer, session, keys, planned
         self.label_of = {c.name: headers[i] for i, c in found.items()}
+        self.index_of = {c.name: i for i, c in found.items()}
         self.relations = {r.key: r for r in writes.many_to_one(model)}
         self.existing = {}  # (group, key values) -> record
         self.seen = {}  # (group, key values) -> row number
+        self.by_code = {}  # record id -> record in scope, for the rows' 记录编号
+        self.targets = {}  # (reference, id) -> related row
+        self.binned = set()  # record ids of the rows' 记录编号 in the recycle bin, in scope
+
+    def target(self, name, pk):
+        """The related row a reference names (None for none), kept for the run."""
+        if pk is None:
+            return None
+        key = (name, pk)
+        if key not in self.targets:
+            self.targets[key] = self.session.get(self.relations[name].mapper.class_, pk)
+        return self.targets[key]
 
     def attribute(self, name):
         return next(iter(self.relations[name].local_columns)).name if name in self.relations else name
 
     def fetch_existing(self, all_values, size=500):
         """The records in the importer's scope that the rows' keys match, a
-        few statements per key (IN lists of `size` keys)."""
+        few statements per key (IN lists of `size` keys); and those the
+        rows' record codes name (in scope; in the recycle bin)."""
+        codes = sorted({v[RECORD_CODE] for v in all_values if v.get(RECORD_CODE) is not None})
+        for start in range(0, len(codes), size):
+            part = codes[start:start + size]
+            for item in scope.visible_query(self.model, self.viewer, self.session).filter(self.model.id.in_(part)):
+                self.by_code[item.id] = item
+            missing = [i for i in part if i not in self.by_code]
+            if missing and recyclable(self.model):
+                self.binned.update(self.session.scalars(select(self.model.id).where(
+                    self.model.id.in_(missing), scope.binned(self.model, self.viewer))))
         for group in self.keys:
             wanted = [k for k in {tuple(v.get(n) for n in group) for v in all_values} if None not in k]
             columns = [getattr(self.model, self.attribute(n)) for n in group]
@@ -506,6 +558,23 @@ class _Plan:
         """(result, record or None, values to set) of a row to save; None
         when the row is settled already (an error, or unchanged)."""
         item = None
+        values = dict(values)
+        code = values.pop(RECORD_CODE, None)
+        if code is not None:
+            error = None
+            marker = ((RECORD_CODE,), (code,))
+            if marker in self.seen:
+                error = _("The same key is on row %(row)d of this file.", row=self.seen[marker])
+            elif code in self.binned:
+                error = _("This record is in the recycle bin; restore it there first.")
+            elif code not in self.by_code:
+                error = _("No such record in your scope.")  # absent or outside the scope alike
+            if error is not None:
+                result.outcome = "error"
+                result.errors.append((self.label_of[RECORD_CODE], record_code(self.model, code), error))
+                return None
+            self.seen[marker] = result.number
+            item = self.by_code[code]
         for group in self.keys:
             key_values = tuple(values.get(n) for n in group)
             if any(v is None for v in key_values):
@@ -523,6 +592,10 @@ class _Plan:
         if item is not None:
             if self.planned is not None and str(item.id) in self.planned and self.planned[str(item.id)] != item.row_version:
                 result.outcome = "error"
+                if code is not None:
+                    result.errors.append((self.label_of[RECORD_CODE], record_code(self.model, code),
+                                          writes.stale_message()))
+                    return None
                 group = self.keys[0]
                 result.errors.append((" + ".join(self.label_of[n] for n in group),
                                       " / ".join(text_of(values.get(n)) for n in group), writes.stale_message()))
@@ -544,6 +617,9 @@ class _Plan:
         with self.session.no_autoflush:
             for name, value in values.items():
                 setattr(item, self.attribute(name), value)
+                if name in self.relations:
+                    # the related row too, as a form sets it: the rules read it
+                    setattr(item, name, self.target(name, value))
         result.version = item.row_version if before is not None else None
         result.before = {self.attribute(n): before[self.attribute(n)] for n in values} if before is not None else None
         return item, before, None
@@ -551,7 +627,7 @@ class _Plan:
     def save(self, steps):
         entries = [self.entry(step) for step in steps]
         try:
-            writes.save_all(entries, self.viewer, path="import")
+            writes.save_all(entries, self.viewer, path="import", batched=True)
         except writes.Refused as exc:
             if len(steps) > 1:
                 middle = len(steps) // 2
@@ -563,7 +639,8 @@ class _Plan:
             result.version = result.before = None
             for name, message in exc.errors.items():
                 column = self.label_of.get(name, "")
-                value = text_of(values.get(name)) if name in values else ""
+                # the cell as written (a reference's name, not its id)
+                value = text_of(result.values[self.index_of[name]]) if name in self.index_of else ""
                 result.errors.append((column, value, str(message)))
             return
         for (result, _item, _values), (item, before, _version) in zip(steps, entries):
@@ -804,6 +881,11 @@ def template_workbook(view):
     for column in columns.ignored:
         explain.write_string(row, 0, str(view.label_columns.get(column.name, column.name)))
         explain.write_string(row, 2, _("Written by the export; ignored by the import."))
+        row += 1
+    if columns.code is not None:
+        explain.write_string(row, 0, str(view.label_columns.get(RECORD_CODE, RECORD_CODE)))
+        explain.write_string(row, 2, _("Written by the export: a row with it updates that record; "
+                                       "leave it empty for a new record."))
         row += 1
     explain.write_string(row + 1, 0, _("Key"), bold)
     explain.write_string(row + 1, 2, _("A row whose key matches a record in your scope updates it; other rows are new records. Key: %(key)s", key=columns.key_text()))

@@ -6,7 +6,7 @@ user's language; writes.check runs them in order with the scope checks.
 """
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, Integer, UniqueConstraint, and_, func, inspect as sa_inspect, select
+from sqlalchemy import BigInteger, Integer, UniqueConstraint, and_, func, inspect as sa_inspect, select, tuple_
 
 from . import choices
 from .labels import label
@@ -65,6 +65,11 @@ DERIVED = {
 def derived_columns(model):
     return DERIVED.get(model, set())
 
+
+# Models whose rules count other rows of their own model (a session's
+# capacity): a write call flushes their records one at a time, so that each
+# check sees the records before it (writes.save_all).
+READS_OTHER_ROWS = {TrainingAttendance}
 
 # Model-specific rules: model -> function(item, before) -> {field: message};
 # `before`: the record's column values before the change ({} when new).
@@ -168,12 +173,8 @@ def choice_errors(item):
     return errors
 
 
-def unique_errors(item, value_of, viewer=None):
-    """Unique columns and unique constraints, checked before the database
-    does, so the person gets a message on the right field. `value_of(column)`
-    gives the value the row will have. A value held by a record in the
-    recycle bin says so to a `viewer` who may see that record there."""
-    model = type(item)
+def unique_groups(model):
+    """[(column names, constraint name or None)] of the model's unique keys."""
     table = model.__table__
     groups = [([c.name], None) for c in table.columns if c.unique]
     groups += [
@@ -181,6 +182,88 @@ def unique_errors(item, value_of, viewer=None):
         for constraint in table.constraints
         if isinstance(constraint, UniqueConstraint)
     ]
+    return groups
+
+
+class UniqueValues:
+    """The unique values the records of one write call will take, looked up
+    together before the call's checks (a statement per key and few hundred
+    records instead of one per record), and kept up to date as each record
+    of the call is accepted, so that each check still sees the records
+    before it. A value it was not asked about is left to the database."""
+
+    def __init__(self, model, entries, value_of, session, size=500):
+        """`entries`: (item, before) pairs; `value_of(item, before, column)`
+        the value the column will have (the form the field checks give)."""
+        self.model = model
+        self.held = {}  # names -> {values: id, or the call's record}
+        self.asked = {}  # names -> {values looked up}
+        table = model.__table__
+        checks = field_checks(model)
+        for names, _constraint in unique_groups(model):
+            wanted = set()
+            for item, before in entries:
+                values = []
+                for name in names:
+                    value = value_of(item, before, name)
+                    if name in checks and value not in (None, ""):
+                        try:
+                            value = checks[name](value)
+                        except Invalid:
+                            value = None
+                    values.append(value)
+                if None not in values:
+                    wanted.add(tuple(values))
+            key = tuple(names)
+            self.asked[key], self.held[key] = wanted, {}
+            columns = [table.c[n] for n in names]
+            wanted = sorted(wanted, key=repr)
+            for start in range(0, len(wanted), size):
+                part = wanted[start:start + size]
+                condition = columns[0].in_([v[0] for v in part]) if len(names) == 1 else tuple_(*columns).in_(part)
+                with session.no_autoflush:
+                    for row in session.execute(select(table.c.id, *columns).where(condition)):
+                        self.held[key][tuple(row[1:])] = row[0]
+
+    def taken(self, names, values, item):
+        """(True, holder) when the values are held by another record (its id,
+        or a record of this call), (True, None) when free, (False, None)
+        when not looked up (ask the database)."""
+        key, values = tuple(names), tuple(values)
+        if key not in self.asked or values not in self.asked[key]:
+            return False, None
+        holder = self.held[key].get(values)
+        if holder is None or holder is item or (item.id is not None and holder == item.id):
+            return True, None
+        return True, holder
+
+    def accept(self, item, before, value_of):
+        """The record passed its checks: its former values are free, its new
+        ones held (by it) for the records after it."""
+        for names, _constraint in unique_groups(self.model):
+            key = tuple(names)
+            if key not in self.held:
+                continue
+            held = self.held[key]
+            old = tuple(before.get(n) for n in names)
+            holder = held.get(old)
+            if holder is item or (item.id is not None and holder == item.id):
+                del held[old]
+            new = tuple(value_of(name) for name in names)
+            if None not in new:
+                held[new] = item
+                self.asked[key].add(new)
+
+
+def unique_errors(item, value_of, viewer=None, known=None):
+    """Unique columns and unique constraints, checked before the database
+    does, so the person gets a message on the right field. `value_of(column)`
+    gives the value the row will have. A value held by a record in the
+    recycle bin says so to a `viewer` who may see that record there.
+    `known`: the call's UniqueValues (else a query per key)."""
+    model = type(item)
+    table = model.__table__
+    groups = unique_groups(model)
     messages = getattr(model, "__unique_messages__", {})
     session = current_app.appbuilder.session
     errors = {}
@@ -188,14 +271,18 @@ def unique_errors(item, value_of, viewer=None):
         values = [value_of(name) for name in names]
         if any(v is None for v in values):
             continue
-        cond = and_(*[table.c[n] == v for n, v in zip(names, values)])
-        if item.id is not None:
-            cond = and_(cond, table.c.id != item.id)
-        with session.no_autoflush:
-            taken = session.execute(select(table.c.id).where(cond).limit(1)).scalar()
+        looked_up, taken = known.taken(names, values, item) if known is not None else (False, None)
+        if not looked_up:
+            cond = and_(*[table.c[n] == v for n, v in zip(names, values)])
+            if item.id is not None:
+                cond = and_(cond, table.c.id != item.id)
+            with session.no_autoflush:
+                taken = session.execute(select(table.c.id).where(cond).limit(1)).scalar()
+        elif taken is not None and not isinstance(taken, int):
+            taken = getattr(taken, "id", None) or True  # a record of this call (not in the bin)
         if taken:
             field = _field_of(model, names[-1])
-            if viewer is not None and _in_bin_for(viewer, model, taken, session):
+            if viewer is not None and taken is not True and _in_bin_for(viewer, model, taken, session):
                 errors[field] = _("A record with this value is in the recycle bin; restore it there instead.")
             elif constraint_name in messages:
                 errors[field] = str(messages[constraint_name])

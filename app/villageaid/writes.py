@@ -161,9 +161,10 @@ def reference_errors(item, viewer, before, memo=None):
     return errors
 
 
-def check(item, viewer, before, memo=None):
+def check(item, viewer, before, memo=None, known=None):
     """Everything wrong with a record about to be saved, as {field: message};
-    {} when it may be saved. Runs with autoflush off. `memo`: see save_all."""
+    {} when it may be saved. Runs with autoflush off. `memo`, `known`: see
+    save_all."""
     session = current_app.appbuilder.session
     with session.no_autoflush:
         errors = rules.field_errors(item)
@@ -178,7 +179,7 @@ def check(item, viewer, before, memo=None):
         # tell whether a value is used elsewhere.
         if not scope.would_be_visible(item, viewer, lambda name: pending_value(item, name, before), memo):
             return {WHOLE_RECORD: out_of_scope_message()}
-        return rules.unique_errors(item, lambda name: pending_value(item, name, before), viewer)
+        return rules.unique_errors(item, lambda name: pending_value(item, name, before), viewer, known)
 
 
 def save(item, viewer, *, path, before=None, version=None):
@@ -187,34 +188,58 @@ def save(item, viewer, *, path, before=None, version=None):
     return item
 
 
-def save_all(entries, viewer, *, path):
+def save_all(entries, viewer, *, path, batched=False):
     """Create or update records in one transaction: all or nothing.
 
     `entries`: (item, before, version) — `before` the record's `snapshot`
     taken before the change was applied (None for a new record); `version`
     the row version the user's change was based on (None: no check, for
     bulk steps that read the rows in this same request).
+
+    `batched` (an import's chunk: records of one model that do not refer
+    to each other): the records' unique values are looked up together
+    before the checks (rules.UniqueValues, kept up to date record by record,
+    so that each check still sees the records before it), and the records
+    are flushed together after their checks — one at a time still for a
+    model whose rules count its other rows (rules.READS_OTHER_ROWS). The
+    checks, the scope, the hooks and the history are the same.
     """
     session = current_app.appbuilder.session
     changes = []
     # answers that hold for the whole call (a reference the user may name,
     # whether given scope values are visible): asked once, not per record
     memo = {}
+    known = None
+    if batched and entries:
+        models = {type(item) for item, _before, _version in entries}
+        if len(models) == 1:
+            with session.no_autoflush:
+                known = rules.UniqueValues(
+                    models.pop(), [(item, before or {}) for item, before, _version in entries],
+                    lambda item, before, name: pending_value(item, name, before), session)
+    each = not batched or any(type(item) in rules.READS_OTHER_ROWS for item, _before, _version in entries)
     with transaction(session, _("The record conflicts with an existing one; nothing was saved.")):
+        written = []
         for item, before, version in entries:
             new = before is None
             before = before or {}
             if version is not None and not new and str(version) != str(before.get("row_version")):
                 raise Stale(item)
-            errors = check(item, viewer, before, memo)
+            errors = check(item, viewer, before, memo, known)
             if errors:
                 raise Refused(errors, item)
+            if known is not None:
+                known.accept(item, before, lambda name: pending_value(item, name, before))
             if new:
                 session.add(item)
-            # one record at a time, so that the checks of the next one see
-            # this one (capacity, uniqueness inside a batch)
-            session.flush()
-            changes.append(Change("create" if new else "update", item, before, viewer, path, snapshot(item)))
+            written.append((item, before, new))
+            if each:
+                # one record at a time, so that the checks of the next one
+                # see this one (capacity, uniqueness inside a call)
+                session.flush()
+        session.flush()
+        changes = [Change("create" if new else "update", item, before, viewer, path, snapshot(item))
+                   for item, before, new in written]
         outside = scope.rows_not_visible([c.item for c in changes], viewer, session)
         if outside:
             raise Refused({WHOLE_RECORD: out_of_scope_message()}, outside[0])

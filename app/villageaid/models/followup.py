@@ -73,6 +73,7 @@ class FollowUpRecord(Record, Recyclable, Model):
 
     __tablename__ = "va_followup_record"
     __label__ = _l("Follow-up record")
+    __record_code__ = "GZ"  # its export's 记录编号: GZ-<id> (no natural key to match an import by)
     __table_args__ = (
         CheckConstraint("funds IS NULL OR funds >= 0", name="ck_va_followup_funds"),
         CheckConstraint("households_visited IS NULL OR households_visited >= 0", name="ck_va_followup_households"),

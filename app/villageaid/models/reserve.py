@@ -15,6 +15,7 @@ class ReserveCandidate(Record, Recyclable, Model):
     __tablename__ = "va_reserve_candidate"
     __label__ = _l("Reserve candidate")
     __field_labels__ = {"name": _l("Full name")}  # a person's name, as the screens say it
+    __record_code__ = "HB"  # its export's 记录编号: HB-<id> (the ID number is optional)
     __table_args__ = (
         UniqueConstraint("village_id", "id_number", name="uq_va_candidate_village_id_number"),
     )

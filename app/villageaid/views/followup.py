@@ -46,6 +46,7 @@ class FollowUpRecordView(ImportMixin, ScopedModelView):
     base_order = ("date", "desc")
     lookup_keys = {"village": "followupvillage", "unit": "myunit"}
     export_extra_columns = ("participants", "description", "problems")
+    label_columns = {"record_code": _l("Record ID")}
     description_columns = {
         "village": _l("Only villages in the follow-up set (exit years in the settings)."),
         "unit": _l("Leave empty for the village's stationed unit."),

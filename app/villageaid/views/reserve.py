@@ -84,7 +84,7 @@ class ReserveCandidateView(ImportMixin, ScopedModelView):
     order_columns = ["name", "birth_date", "education", "target_post", "status"]
     base_order = ("name", "asc")
     lookup_keys = {"mentor": "cadre"}
-    label_columns = {"name": _l("Full name"), "has_issues": _l("Has eligibility issues")}
+    label_columns = {"name": _l("Full name"), "has_issues": _l("Has eligibility issues"), "record_code": _l("Record ID")}
     export_extra_columns = ("ethnicity", "id_number", "phone", "party_join_date", "mentor", "elected_post", "elected_date")
     description_columns = {
         "id_number": _l("When given, the birth date is taken from it."),
