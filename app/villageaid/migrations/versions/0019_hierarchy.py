@@ -93,7 +93,6 @@ def unique_name_constraint(bind, table):
 
 def upgrade():
     bind = op.get_bind()
-    sqlite = bind.dialect.name == 'sqlite'
     division = op.create_table('va_division',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=6), nullable=False),
