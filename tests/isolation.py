@@ -118,12 +118,21 @@ class Snapshot:
                         conn.execute(table.update().where(self._match(table, [key])).values(row))
             for table in reversed(tables):
                 added = [key for key in now[table.name] if key not in saved[table.name]]
-                if added:
+                if added and self._refers_to_itself(table):
+                    # one row at a time, the latest first (a child is made after its parent):
+                    # MariaDB checks a foreign key to the same table row by row
+                    for key in sorted(added, reverse=True):
+                        conn.execute(table.delete().where(self._match(table, [key])))
+                elif added:
                     conn.execute(table.delete().where(self._match(table, added)))
             for table in tables:
                 missing = [row for key, row in saved[table.name].items() if key not in now[table.name]]
                 if missing:
                     conn.execute(table.insert(), missing)
+
+    @staticmethod
+    def _refers_to_itself(table):
+        return any(fk.column.table is table for fk in table.foreign_keys)
 
     @staticmethod
     def _match(table, keys):
