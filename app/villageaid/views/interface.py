@@ -20,7 +20,7 @@ def starts_with(field, value, dialect):
     the column serves: on SQLite a range (its index compares bytes, so the
     names starting with "张" are those from "张" up to the next character);
     elsewhere a LIKE with a fixed prefix (PostgreSQL: with the
-    text_pattern_ops index of migration 0016; MariaDB: its own index)."""
+    text_pattern_ops index of migration 0020; MariaDB: its own index)."""
     value = value or ""
     if not value:
         return field.isnot(None)
