@@ -1023,7 +1023,7 @@ def make_clerks(n, target, prefix="clerk"):
             raise GenerateError("no towns or units with cadres to assign clerks to")
         model = Town if kind == "town" else Unit
         # county/name: names repeat across counties
-        names = ["%s/%s" % row for row in session.execute(
+        names = ["%s/%s" % tuple(row) for row in session.execute(
             select(Division.code, model.name).join(Division, Division.id == model.county_id)
             .where(model.id.in_(chosen)).order_by(model.id))]
         username = "%s%03d" % (prefix, i + 1)
