@@ -236,6 +236,7 @@ class DivisionApi(ScopedModelRestApi):
     resource_name = "division"
     datamodel = ScopedInterface(Division)
     base_permissions = ["can_get", "can_info", "can_post", "can_put"]
+    include_route_methods = {"get", "get_list", "info", "post", "put"}  # not deleted: no DELETE route at all
     list_columns = show_columns = ["id", "code", "name", "level", "parent.id", "parent.code", "row_version"]
     add_columns = edit_columns = ["code", "name", "parent"]
     search_columns = ["code", "name", "level", "parent"]
