@@ -9,10 +9,45 @@ http://127.0.0.1:${PORT:-8080}. (Production runs the consumer as a process
 of its own: `huey_consumer jobs_worker.huey`, see README.)
 """
 import os
+import subprocess
+import sys
+from importlib import metadata
 
-from flask_migrate import upgrade
+HERE = os.path.dirname(os.path.abspath(__file__))
 
-from app import MIGRATIONS_DIR, create_app
+
+def install_requirements():
+    """`python run.py` in an environment made before a requirement was
+    added (or changed) would stop at an import: install what
+    requirements.txt pins first, as `bin/run` does."""
+    path = os.path.join(HERE, "requirements.txt")
+    stale = []
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            line = line.split("#")[0].strip()
+            name, _, version = line.partition("==")
+            if not version:
+                continue
+            try:
+                if metadata.version(name.split("[")[0]) != version:
+                    stale.append(line)
+            except metadata.PackageNotFoundError:
+                stale.append(line)
+    try:
+        metadata.version("villageaid")  # the add-on itself (`-e .`)
+    except metadata.PackageNotFoundError:
+        stale.append("villageaid")
+    if stale:
+        print("installing the pinned requirements first (%s)" % ", ".join(stale))
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                               "-r", path], cwd=HERE)
+
+
+install_requirements()
+
+from flask_migrate import upgrade  # noqa: E402  (after the requirements are in)
+
+from app import MIGRATIONS_DIR, create_app  # noqa: E402
 from villageaid import bootstrap, divisions, followup, jobs, reserve
 from villageaid.cli import load_demo
 
