@@ -248,3 +248,16 @@ class Api:
             return func(url, **kw)
 
         return call
+
+
+def listed_count(client, link):
+    """The number of rows the list at `link` says it holds (共 N 条), or 0
+    where it says it holds none."""
+    resp = client.get(link)
+    assert resp.status_code == 200, link
+    page = resp.get_data(as_text=True)
+    found = re.search(r"共 (\d+) 条", page)
+    if found:
+        return int(found.group(1))
+    assert "No records found" in page or "没有" in page or "暂无" in page, page[-2000:]
+    return 0

@@ -26,7 +26,7 @@ import pytest
 
 from villageaid.models import ExportReceipt, FollowUpAlert, Unit, Village
 
-from .helpers import count, database
+from .helpers import count, database, listed_count
 
 URL = "/villageaid/alertcounts/"
 REFERENCE = date(2021, 6, 15)
@@ -82,16 +82,6 @@ def table(page, key):
     links = [(htmllib.unescape(href), int(n)) for href, n in re.findall(r'<a href="([^"]+)">(\d+)</a>', body)]
     return rows, links
 
-
-def listed_count(client, link):
-    resp = client.get(link)
-    assert resp.status_code == 200, link
-    page = resp.get_data(as_text=True)
-    found = re.search(r"共 (\d+) 条", page)
-    if found:
-        return int(found.group(1))
-    assert "没有" in page or "暂无" in page or "No records found" in page, page[-2000:]
-    return 0
 
 
 @pytest.mark.parametrize("user", ["office", "clerk_town", "clerk_unit"])

@@ -22,7 +22,7 @@ import pytest
 from villageaid import bootstrap, followup
 from villageaid.models import Cadre, FollowUpAlert, FollowUpMonth, FollowUpRecord, Village
 
-from .helpers import PASSWORD, database
+from .helpers import PASSWORD, database, listed_count
 
 REFERENCE = date(2021, 6, 15)
 ALERTS = [
@@ -76,16 +76,6 @@ def figure(page, element_id):
     assert match, "no figure %s" % element_id
     return htmllib.unescape(match.group(1)), match.group(2).strip()
 
-
-def listed_count(client, link):
-    resp = client.get(link)
-    assert resp.status_code == 200, link
-    page = resp.get_data(as_text=True)
-    found = re.search(r"共 (\d+) 条", page)
-    if found:
-        return int(found.group(1))
-    assert "No records found" in page or "没有" in page or "暂无" in page, page[-2000:]
-    return 0
 
 
 def all_links(page, table_id):

@@ -55,8 +55,7 @@ def _evidence(towns, units, user_id):
     (every signed-in user with a scope), a follow-up record's with its
     village, an alert's to whom sees the alert (its village, its
     responsible unit)."""
-    records = select(FollowUpRecord.id).where(
-        FollowUpRecord.village_id.in_(scope.visible_village_ids(towns, units)))
+    records = select(FollowUpRecord.id).where(scope.rule_of(FollowUpRecord)(towns, units, user_id))
     alerts = select(FollowUpAlert.id).where(scope.rule_of(FollowUpAlert)(towns, units, user_id))
     return or_(Evidence.training_session_id.isnot(None), Evidence.followup_record_id.in_(records),
                Evidence.followup_alert_id.in_(alerts))

@@ -776,6 +776,20 @@ def kept(view_name, user_id, digest):
     return meta["file_name"], data, meta["planned"]
 
 
+def new_batch(list_name, file_name, digest, user_id):
+    """The batch a commit records its rows under."""
+    return ImportBatch(list_name=list_name, file_name=file_name[:255], sha256=digest, user_id=user_id)
+
+
+def close_batch(batch, result, model):
+    """The batch's counts and what undoing it needs, from a committed run."""
+    batch.row_count = len(result.rows)
+    batch.created_count = result.count("new")
+    batch.updated_count = result.count("update")
+    batch.unchanged_count = result.count("unchanged")
+    batch.undo_data = result.undo_data(model)
+
+
 def forget(view_name, user_id, digest):
     base = os.path.join(folder(), "%s-%s-%s" % (view_name, user_id, digest))
     for suffix in (".data", ".json"):

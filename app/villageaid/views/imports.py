@@ -99,19 +99,14 @@ class ImportMixin:
             job = jobs.start("import_commit", type(self).__name__, file_name, viewer.user_id, {},
                              sha256=digest, total=preview.total)
             return redirect(url_for("JobsView.show", pk=job.id))
-        batch = ImportBatch(list_name=type(self).__name__, file_name=file_name[:255], sha256=digest,
-                            user_id=viewer.user_id)
+        batch = imports.new_batch(type(self).__name__, file_name, digest, viewer.user_id)
         try:
             headers, result = self._run(file_name, data, batch=batch, planned=planned)
             if result.errors:
                 session.rollback()
                 flash(_("Nothing was imported: %(count)d row(s) have errors.", count=result.count("error")), "danger")
                 return self._import_page(result=result, digest=digest, file_name=file_name, refused=True)
-            batch.row_count = len(result.rows)
-            batch.created_count = result.count("new")
-            batch.updated_count = result.count("update")
-            batch.unchanged_count = result.count("unchanged")
-            batch.undo_data = result.undo_data(self.datamodel.obj)
+            imports.close_batch(batch, result, self.datamodel.obj)
             session.commit()
         except imports.ImportError_ as exc:
             session.rollback()
@@ -262,19 +257,14 @@ def commit_job(job, parameters):
     file_name, data, planned = _kept(view, job)
     session = view.datamodel.session
     viewer = scope.current_viewer()
-    batch = ImportBatch(list_name=job.list_name, file_name=file_name[:255], sha256=job.sha256,
-                        user_id=viewer.user_id)
+    batch = imports.new_batch(job.list_name, file_name, job.sha256, viewer.user_id)
     try:
         headers, rows = imports.read_table(file_name, data)
         jobs.set_total(job, len(rows))
         result = imports.run(view, viewer, headers, rows, batch=batch, planned=planned)
         if result.errors:
             raise jobs.JobFailed(_("Nothing was imported: %(count)d row(s) have errors.", count=result.count("error")))
-        batch.row_count = len(result.rows)
-        batch.created_count = result.count("new")
-        batch.updated_count = result.count("update")
-        batch.unchanged_count = result.count("unchanged")
-        batch.undo_data = result.undo_data(view.datamodel.obj)
+        imports.close_batch(batch, result, view.datamodel.obj)
         session.commit()
     except imports.ImportError_ as exc:
         session.rollback()
