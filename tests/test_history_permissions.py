@@ -63,8 +63,10 @@ def test_registering_permissions_leaves_system_history(app, probe):
     admin_updates = [fields for model, action, _p, _u, label, fields in rows
                      if model == "Role" and action == "update" and label == app.config["AUTH_ROLE_ADMIN"]]
     assert len(admin_updates) == 3
-    before, after = admin_updates[-1]["permissions"]
-    assert "menu access on %s" % PROBE_MENU in after and "menu access on %s" % PROBE_MENU not in before
+    # only what changed: not the Admin's whole list of permissions, twice
+    assert admin_updates[-1]["permissions"] == (None, "menu access on %s" % PROBE_MENU)
+    assert sorted(f["permissions"][1] for f in admin_updates[:2]) == [
+        "can probe read on %s" % PROBE_VIEW, "can probe write on %s" % PROBE_VIEW]
 
 
 def test_nothing_changed_nothing_written(app, probe):
@@ -99,6 +101,8 @@ def test_a_role_edited_on_the_web_is_the_administrators(app, browser):
         role_id = role.id
         pv = sm.find_permission_view_menu("can_list", "VillageView")
         pv_id, pv_name = pv.id, str(pv)
+        other = sm.find_permission_view_menu("can_show", "VillageView")
+        other_id, other_name = other.id, str(other)
         admin_id = sm.find_user(username="admin").id
     first = last_id()
     try:
@@ -108,6 +112,17 @@ def test_a_role_edited_on_the_web_is_the_administrators(app, browser):
         rows = rows_since(first)
         assert [(m, a, p, u) for m, a, p, u, _l, _f in rows] == [("Role", "update", "web", admin_id)]
         assert rows[0][5]["permissions"] == (None, pv_name)
+        # the next edit swaps one permission for another: the row names only those two,
+        # and the operation log labels them as removed and added
+        office = browser("admin")
+        office.post("/roles/edit/%d" % role_id, {"name": "History web role", "permissions": [str(other_id)]},
+                    token_from="/roles/list/")
+        rows = rows_since(first)
+        assert rows[-1][5]["permissions"] == (pv_name, other_name)
+        with database() as s:
+            log_id = s.query(ChangeRecord.id).filter(ChangeRecord.model == "Role").order_by(ChangeRecord.id.desc()).first()[0]
+        page = office.client.get("/changerecordview/show/%d" % log_id).get_data(as_text=True)
+        assert "权限（移除／新增）" in page and pv_name in page and other_name in page
     finally:
         with app.app_context():
             role = sm.find_role("History web role")

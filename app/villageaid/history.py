@@ -172,7 +172,10 @@ def shown_fields(row, viewer):
             shown.append((str(ACCOUNT_LABELS[PASSWORD]), "", _("changed") if after else ""))
             continue
         column = columns.get(field) if hasattr(columns, "get") else None
-        shown.append((str(labels.get(field, field)), _text(column, field, before, hidden),
+        label = str(labels.get(field, field))
+        if row.action == "update" and row.model in ACCOUNT_MODELS and field in RELATED_LISTS:
+            label = _("%(name)s (removed / added)", name=label)
+        shown.append((label, _text(column, field, before, hidden),
                       _text(column, field, after, hidden)))
     return shown
 
@@ -208,6 +211,7 @@ ACCOUNT_MODELS = {
     "PermissionView": ("permission", "view_menu"),
 }
 PASSWORD = "password"
+RELATED_LISTS = ("roles", "permissions")  # an update stores what was removed and added
 ACCOUNT_LABELS = {
     "username": _l("User name"), "first_name": _l("First name"), "last_name": _l("Last name"),
     "email": _l("Email"), "active": _l("Active"), "password": _l("Password"), "roles": _l("Roles"),
@@ -257,10 +261,11 @@ def _account_fields(obj, kind):
         if kind == "update" and not hist.has_changes():
             continue
         if state.mapper.relationships.get(key) is not None:
+            # whole lists here; an update keeps only what was removed and
+            # added (_related_change), when the flushes are gathered
             unchanged = [str(o) for o in hist.unchanged or ()]
-            before = sorted(unchanged + [str(o) for o in hist.deleted or ()])
-            after = sorted(unchanged + [str(o) for o in hist.added or ()])
-            before, after = ("、".join(before) or None), ("、".join(after) or None)
+            before = sorted(unchanged + [str(o) for o in hist.deleted or ()]) or None
+            after = sorted(unchanged + [str(o) for o in hist.added or ()]) or None
         else:
             old = hist.deleted[0] if hist.deleted else (hist.unchanged[0] if hist.unchanged else None)
             new = hist.added[0] if hist.added else (hist.unchanged[0] if hist.unchanged else None)
@@ -321,7 +326,7 @@ def _accounts_before_commit(session):
     user_id, path = current_user_id(), _account_path()
     rows = []
     for (model, pk), (kind, label, fields) in gathered.items():
-        changes = [[f, b, a] for f, (b, a) in fields.items() if b != a or kind != "update"]
+        changes = [[f, *_related_change(kind, b, a)] for f, (b, a) in fields.items() if b != a or kind != "update"]
         if changes or kind != "update":
             rows.append(dict(changed_on=utcnow(), user_id=user_id, path=path, action=kind, model=model,
                              record_id=pk, record_label=label, changes=json.dumps(changes, ensure_ascii=False),
@@ -329,6 +334,20 @@ def _accounts_before_commit(session):
     connection = session.connection()
     if rows and _history_table_exists(connection):
         connection.execute(insert(ChangeRecord.__table__), rows)
+
+
+def _related_change(kind, before, after):
+    """A related list (a role's permissions, a user's roles) as stored: in
+    full when made or deleted; for an update only the names removed
+    (before) and added (after) — a role's whole list of some hundreds of
+    permissions, twice, would be tens of kilobytes a row, and what the
+    reader asks is what was granted or taken away."""
+    if not isinstance(before, list) and not isinstance(after, list):
+        return before, after
+    before, after = before or [], after or []
+    if kind == "update":
+        before, after = sorted(set(before) - set(after)), sorted(set(after) - set(before))
+    return ("、".join(before) or None), ("、".join(after) or None)
 
 
 _HAS_TABLE = set()
