@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, func, make_url, select, text
 
 from villageaid import bootstrap
 from villageaid.models import Cadre, Town, Unit, Village
+from villageaid.validators import gender_of
 
 PASSWORD = "Test-pass-123"
 
@@ -113,7 +114,7 @@ def build_fixture():
     for name, kind, post, unit, village in rows:
         s.add(
             Cadre(
-                name=name, gender="male", id_number=ID_NUMBERS[name], phone="13812345678",
+                name=name, gender=gender_of(ID_NUMBERS[name]), id_number=ID_NUMBERS[name], phone="13812345678",
                 kind=kind, post=post, unit=unit, village=village,
                 start_date=date(2020, 6, 1), status="active",
             )
