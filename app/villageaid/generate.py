@@ -652,13 +652,16 @@ class Generator:
         """The maintained date each generated cadre became trained."""
         from .training import trained_on_update
 
+        # statistics of the rows just written (this transaction's): without
+        # them the planner takes the tables for empty and may read the whole
+        # attendance table once per cadre (and, in the recount that follows,
+        # the candidates once per village)
+        analysed = ["va_cadre", "va_training_attendance", "va_training_session", "va_village", "va_reserve_candidate"]
         if self.conn.dialect.name == "postgresql":
-            # statistics of the rows just written (this transaction's): without
-            # them the planner takes the tables for empty and reads the whole
-            # attendance table once per cadre (and, in the recount that follows,
-            # the candidates once per village)
-            self.conn.execute(text("ANALYZE va_cadre, va_training_attendance, va_training_session, "
-                                   "va_village, va_reserve_candidate"))
+            self.conn.execute(text("ANALYZE " + ", ".join(analysed)))
+        elif self.conn.dialect.name == "sqlite":
+            for table in analysed:
+                self.conn.execute(text("ANALYZE " + table))
         self.conn.execute(trained_on_update().where(Cadre.__table__.c.id >= self.first_ids[Cadre]))
 
     def fix_sequences(self):

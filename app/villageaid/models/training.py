@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -62,6 +63,10 @@ class TrainingAttendance(Record, Recyclable, Model):
     __label__ = _l("Attendance")
     __table_args__ = (
         UniqueConstraint("training_session_id", "cadre_id", name="uq_va_attendance_session_cadre"),
+        # a cadre's completed attendances: the look-up that keeps `trained_on`;
+        # without statistics (a new SQLite file) the planner would otherwise
+        # take the index of `completed` alone and read every completed row per cadre
+        Index("ix_va_training_attendance_cadre_completed", "cadre_id", "completed"),
     )
     __unique_messages__ = {
         "uq_va_attendance_session_cadre": _l("This cadre already has a record in this session."),
