@@ -4,7 +4,7 @@ the error file read and the row fixed, upload again, commit); exporting a
 list as .xlsx and as CSV from the export control and reading both files;
 a training session created by the office, a cadre enrolled and the roll
 call taken by a town's clerk, and the coverage figure of the clerk's home
-page moving."""
+page moving. Each in Chinese and in English."""
 import io
 import re
 from datetime import date
@@ -15,6 +15,8 @@ from playwright.sync_api import expect
 
 from ..helpers import ID_NUMBERS
 from ..test_import import id_number
+from .test_roll_call_journeys import TEXT as ROLL_CALL
+from .test_training_journeys import TEXT as TRAINING
 from .ui import csv_rows, download, expect_flash, open_add_form, pick, pick_day, save, type_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,16 +50,30 @@ def preview(page, name, data):
             for kind in ("new", "update", "unchanged", "error")}
 
 
-def test_an_import_with_a_bad_row_is_fixed_from_the_error_file(signed_in):
-    page = signed_in("office")
+IMPORT_TEXT = {
+    "zh": {"headers": {"name": "姓名", "id": "身份证号", "phone": "电话", "kind": "类别", "post": "职务",
+                       "village": "村", "start": "选派/任职日期", "status": "状态"},
+           "kind": "村干部", "post": "村党组织书记", "status": "在岗", "import": "导入这些行"},
+    "en": {"headers": {"name": "Full name", "id": "ID number", "phone": "Phone", "kind": "Kind", "post": "Post",
+                       "village": "Village", "start": "Start date", "status": "Status"},
+           "kind": "Village cadre", "post": "Party branch secretary", "status": "On duty",
+           "import": "Import these rows"},
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_import_with_a_bad_row_is_fixed_from_the_error_file(signed_in, lang):
+    t = IMPORT_TEXT[lang]
+    h = t["headers"]
+    page = signed_in("office", lang)
     page.goto("/cadreview/list/")
     with page.expect_navigation():
         page.locator("a.va-import").click()
     _name, template = download(page, page.locator("a[href$='/cadreview/import/template/']").click)
 
     def row(name, serial, where):
-        return {"姓名": name, "身份证号": id_number(serial), "电话": "13912345678", "类别": "村干部",
-                "职务": "村党组织书记", "村": where, "选派/任职日期": "2021-03-01", "状态": "在岗"}
+        return {h["name"]: name, h["id"]: id_number(serial), h["phone"]: "13912345678", h["kind"]: t["kind"],
+                h["post"]: t["post"], h["village"]: where, h["start"]: "2021-03-01", h["status"]: t["status"]}
 
     rows = [row("导入甲", 61, "甲村"), row("导入乙", 62, "无此村")]
     first = fill_template(template, rows)
@@ -65,7 +81,7 @@ def test_an_import_with_a_bad_row_is_fixed_from_the_error_file(signed_in):
     error_rows = page.locator(".va-import-errors tr").filter(has=page.locator("td"))
     expect(error_rows).to_have_count(1)
     expect(error_rows.first).to_contain_text("无此村")
-    expect(page.get_by_role("button", name="导入这些行")).to_have_count(0)  # nothing to commit while a row is wrong
+    expect(page.get_by_role("button", name=t["import"])).to_have_count(0)  # nothing to commit while a row is wrong
 
     # the error file: the bad row and what is wrong with it
     name, raw = download(page, page.locator("a[href*='/cadreview/import/errors/']").click)
@@ -73,17 +89,17 @@ def test_an_import_with_a_bad_row_is_fixed_from_the_error_file(signed_in):
     sheet = load_workbook(io.BytesIO(raw)).worksheets[0]
     values = [[c.value for c in r] for r in sheet.iter_rows()]
     header = [str(v or "").rstrip("*") for v in values[0]]
-    assert len(values) == 2 and values[1][header.index("姓名")] == "导入乙"
-    assert values[1][header.index("身份证号")] == id_number(62)
+    assert len(values) == 2 and values[1][header.index(h["name"])] == "导入乙"
+    assert values[1][header.index(h["id"])] == id_number(62)
     message = values[1][-1]
-    assert message.startswith("村") and message != "村", message
+    assert message.startswith(h["village"]) and message != h["village"], message
 
     # the row fixed in the file, uploaded again, committed
-    rows[1]["村"] = "甲村"
+    rows[1][h["village"]] = "甲村"
     assert preview(page, "名单.xlsx", fill_template(template, rows)) == {
         "new": 2, "update": 0, "unchanged": 0, "error": 0}
     with page.expect_navigation():
-        page.get_by_role("button", name="导入这些行").click()
+        page.get_by_role("button", name=t["import"]).click()
     page.goto("/cadreview/list/?_flt_0_village=%s" % village_id("甲村"))
     for name in ("导入甲", "导入乙"):
         expect(page.locator("table tbody tr", has_text=name)).to_have_count(1)
@@ -136,32 +152,40 @@ def home_coverage(page):
     return page.locator("#fig-trained").inner_text().strip(), page.locator("#fig-new").inner_text().strip()
 
 
-def test_a_session_an_enrolment_and_the_roll_call_move_the_clerks_home_page(signed_in):
-    office = signed_in("office")
+ENROL_TEXT = {
+    "zh": {"action": "报名参加轮训班次", "enrol": "报名", "enrolled": "完成 1 人；"},
+    "en": {"action": "Enrol in a training session", "enrol": "Enrol", "enrolled": "1 done;"},
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_session_an_enrolment_and_the_roll_call_move_the_clerks_home_page(signed_in, lang):
+    t = {**TRAINING[lang], **ROLL_CALL[lang], **ENROL_TEXT[lang]}
+    office = signed_in("office", lang)
     open_add_form(office, "trainingsessionview")
     office.fill("#title", "工作台联动班")
     _month, picked = pick_day(office, "end_date", 12)
     type_date(office, "start_date", date(picked.year - 1, picked.month, 10))
     type_date(office, "end_date", date(picked.year - 1, picked.month, 12))
     office.fill("#hours", "16")
-    pick(office, "audience", "驻村", "驻村干部和村干部")
+    pick(office, "audience", *t["audience"])
     save(office)
-    expect_flash(office, "已添加")
+    expect_flash(office, t["added"])
 
-    clerk = signed_in("clerk_town")
+    clerk = signed_in("clerk_town", lang)
     assert home_coverage(clerk) == ("0", "2")
 
     # one cadre chosen on the list of untrained new cadres, enrolled in the session
     clerk.goto("/untrainedcadreview/list/")
     clerk.locator("table tbody tr", has_text="张一").locator("input.action_check").check()
-    clerk.locator(".btn-group", has=clerk.locator("a", has_text="报名参加轮训班次")).locator(
+    clerk.locator(".btn-group", has=clerk.locator("a", has_text=t["action"])).locator(
         ".dropdown-toggle").first.click()
     with clerk.expect_navigation():
-        clerk.locator("a", has_text="报名参加轮训班次").click()
+        clerk.locator("a", has_text=t["action"]).click()
     pick(clerk, "training_session", "工作台联动", "工作台联动班")
     with clerk.expect_navigation():
-        clerk.get_by_role("button", name=re.compile("报名")).click()
-    expect(clerk.locator(".alert")).to_contain_text("1")
+        clerk.get_by_role("button", name=re.compile("^" + re.escape(t["enrol"]))).click()
+    expect(clerk.locator(".alert")).to_contain_text(t["enrolled"])
 
     # the roll call, from the session's page
     clerk.goto("/trainingsessionview/list/")
@@ -172,11 +196,11 @@ def test_a_session_an_enrolment_and_the_roll_call_move_the_clerks_home_page(sign
         clerk.locator("#roll-call-link").click()
     rows = clerk.locator("#roll-call tbody tr")
     expect(rows).to_have_count(1)
-    rows.first.get_by_label("参训", exact=True).check()
-    rows.first.get_by_label("完成", exact=True).check()
+    rows.first.get_by_label(t["attended"], exact=True).check()
+    rows.first.get_by_label(t["completed"], exact=True).check()
     with clerk.expect_navigation():
         clerk.locator("#save-roll-call").click()
-    expect_flash(clerk, "已更新 1 条记录。")
+    expect_flash(clerk, t["updated"] % 1)
 
     assert home_coverage(clerk) == ("1", "2")
     # the figure opens the list it counts

@@ -29,6 +29,10 @@ ATTENDANCE_COLUMNS = ["training_session", "cadre", "cadre.kind", "cadre.unit", "
                       "training_session.hours", "note"]
 
 
+def blank_none(value):
+    return "" if value is None else value
+
+
 class AttendanceView(ImportMixin, ScopedModelView):
     datamodel = ScopedInterface(TrainingAttendance)
     list_title = show_title = _l("Attendance records")
@@ -40,14 +44,11 @@ class AttendanceView(ImportMixin, ScopedModelView):
     search_columns = ["training_session", "cadre", "status", "completed"]
     order_columns = ["status", "completed"]
     lookup_keys = {"training_session": "trainingsession"}
-    formatters_columns = {"completed": yes_no}
+    # the cadre's kind as a label, not its code (set here: the list's plain
+    # formatters fill in only the columns left without one)
+    formatters_columns = {"completed": yes_no, "cadre.kind": CADRE_KINDS.label, "training_session.hours": blank_none}
     method_permission_name_extra = {"mark_completed": "edit", "mark_absent": "edit", "mark_excused": "edit"}
     description_columns = {"completed": _l("Completed means the cadre finished the session; only for attended records.")}
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.formatters_columns.setdefault("cadre.kind", CADRE_KINDS.label)
-        self.formatters_columns.setdefault("training_session.hours", blank_none)
 
     def post_add(self, item):
         warn_ended_before_start(item)
@@ -75,10 +76,6 @@ class AttendanceView(ImportMixin, ScopedModelView):
     @fab_action("mark_excused", _l("Mark excused"), _l("Mark the selected records excused?"), "fa-clock-o", single=False)
     def mark_excused(self, items):
         return self._mark(items, "excused", False)
-
-
-def blank_none(value):
-    return "" if value is None else value
 
 
 def warn_ended_before_start(item):
@@ -151,7 +148,8 @@ class NewCadreTrainingView(ScopedModelView):
     base_order = ("name", "asc")
     formatters_columns = {"trained": yes_no, "training_hours": blank_none, "trained_on": blank_none,
                           "town": blank_none}
-    label_columns = {"name": _l("Full name")}
+    # the village's town and the township cadre's own town: two columns, two names
+    label_columns = {"name": _l("Full name"), "town": _l("Town (township cadres)")}
     export_extra_columns = ("id_number", "phone")
     related_views = [AttendanceView]
 
