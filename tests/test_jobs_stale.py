@@ -201,3 +201,23 @@ def test_a_commit_whose_consumer_was_killed_changed_nothing_and_starts_again(app
         with database() as s:
             batch = s.scalars(select(ImportBatch)).one()
             assert (batch.file_name, batch.created_count) == ("killed.xlsx", ROWS)
+
+
+def test_a_long_single_step_still_beats(app):
+    """The heartbeat is a thread of its own: it is noted every interval
+    while the job's work is busy in one step, and no more once it ends."""
+    with temporary_queue(app) as (_folder, queue):
+        with app.app_context():
+            assert jobs.beat_seconds() == 60.0  # 30 minutes: a tenth, at most a minute
+            app.config["VILLAGEAID_JOB_STALE_MINUTES"] = 0  # never below a minute: no live job is marked
+            try:
+                assert jobs.stale_limit() == datetime.timedelta(minutes=1) and jobs.beat_seconds() == 6.0
+            finally:
+                app.config.pop("VILLAGEAID_JOB_STALE_MINUTES")
+        with jobs.Heartbeat(queue, 12345, 0.05):
+            first = queue.get("beat-12345", peek=True)
+            time.sleep(0.5)  # one long step: no progress reported
+            later = queue.get("beat-12345", peek=True)
+        assert first is not None and later > first
+        time.sleep(0.2)
+        assert queue.get("beat-12345", peek=True) == later  # stopped with the job
