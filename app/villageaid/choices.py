@@ -301,6 +301,7 @@ CHANGE_ACTIONS = Choices(
     ("restore", _l("Restored")),
     ("purge", _l("Purged")),
     ("prune", _l("Old logs removed")),
+    ("interrupt", _l("Job interrupted")),
 )
 CHANGE_PATHS = Choices(
     ("web", _l("Web form")),
@@ -331,6 +332,7 @@ CHANGE_MODELS = Choices(
     ("OfficeSetting", _l("Office parameter")),
     ("DictionaryEntry", _l("Dictionary entry")),
     ("FrozenReport", _l("Frozen report")),
+    ("Job", _l("Job")),
 )
 
 # How an export ended (export receipts).

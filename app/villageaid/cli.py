@@ -59,13 +59,16 @@ def prune_logs_command():
 
 @cli.command("cleanup")
 def cleanup_command():
-    """Remove import previews never committed (older than
-    VILLAGEAID_IMPORT_PREVIEW_HOURS) and background jobs' files older than
-    VILLAGEAID_JOBS_RETENTION_HOURS; the consumer also does it every hour."""
+    """Mark failed the background jobs whose worker stopped (no heartbeat for
+    VILLAGEAID_JOB_STALE_MINUTES; recorded in the history), remove import
+    previews never committed (older than VILLAGEAID_IMPORT_PREVIEW_HOURS) and
+    background jobs' files older than VILLAGEAID_JOBS_RETENTION_HOURS; the
+    consumer also does it every hour."""
     from . import jobs
 
     removed = jobs.cleanup()
-    click.echo("removed: %d preview(s), %d job file(s)" % (removed["previews"], removed["job_files"]))
+    click.echo("removed: %d preview(s), %d job file(s); interrupted: %d job(s)"
+               % (removed["previews"], removed["job_files"], removed["interrupted"]))
 
 
 @cli.command("reset-second-factor")

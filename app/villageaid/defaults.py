@@ -167,6 +167,12 @@ VILLAGEAID_EXPORT_BACKGROUND_ROWS = 20000
 # periodic job).
 VILLAGEAID_JOBS_FOLDER = None
 VILLAGEAID_JOBS_RETENTION_HOURS = 72
+# A job left 'running' without a heartbeat (noted every tenth of this, at
+# most every minute, while it runs) — or 'queued' with its message gone
+# from the queue — for this many minutes is marked failed: its worker
+# stopped (`flask villageaid cleanup`, the hourly periodic job, and a
+# consumer when it starts).
+VILLAGEAID_JOB_STALE_MINUTES = 30
 VILLAGEAID_IMPORT_PREVIEW_HOURS = 24
 
 def settings():

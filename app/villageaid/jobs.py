@@ -16,8 +16,20 @@ on a Huey queue.
   user's language — so the same scope policy, write path, receipts and
   history apply as in the web request. A failure rolls its transaction back
   and leaves the job 'failed' with a translated message.
-- `cleanup()`: removes previews never committed and job files past their
-  retention; `flask villageaid cleanup` and a periodic task call it.
+- A running job's heartbeat: a thread of the consumer notes the time in the
+  queue's key-value store every `beat_seconds()` (a tenth of
+  VILLAGEAID_JOB_STALE_MINUTES, at most a minute) for as long as the job
+  runs, however long one step of its work takes — not in the job's row,
+  which the job's own open transaction would hold.
+- `interrupt_stale()`: a job whose consumer stopped (killed, the machine
+  restarted) is left 'running' with a heartbeat that ages, or 'queued' with
+  its message gone from the queue; once that is older than
+  VILLAGEAID_JOB_STALE_MINUTES it is marked 'failed' with a translated
+  reason and recorded in the change history. Its work was one transaction
+  that never committed: the database is as before.
+- `cleanup()`: that, then removes previews never committed and job files
+  past their retention; `flask villageaid cleanup` and a periodic task call
+  it, and a consumer calls `interrupt_stale()` when it starts.
 - `start_consumer(app)`: a consumer in threads of this process (the quick
   start, the tests); production runs ``huey_consumer`` (see README).
 """
@@ -25,6 +37,7 @@ import datetime
 import json
 import logging
 import os
+import threading
 import time
 from contextvars import ContextVar
 
@@ -100,7 +113,20 @@ def build(app, url=None):
     @huey.periodic_task(crontab(minute="17"), name="villageaid.cleanup")
     def periodic_cleanup():
         with app.app_context():
-            cleanup()
+            cleanup(path="system")
+
+    checking = threading.Lock()
+
+    @huey.on_startup(name="villageaid.interrupt_stale")
+    def startup_check():
+        # a startup hook runs in every worker of the consumer as it starts:
+        # one at a time is enough (a later one finds nothing more to mark)
+        if checking.acquire(blocking=False):
+            try:
+                with app.app_context():
+                    interrupt_stale(path="system")
+            finally:
+                checking.release()
 
     huey.villageaid_run_job = run_job
     return huey
@@ -230,9 +256,27 @@ def run(job_id):
     if job is None or job.status != QUEUED:
         return
     parameters = json.loads(job.parameters or "{}")
-    locale = parameters.get("locale") or "zh"
     job.status, job.started_on = RUNNING, utcnow()
     session.commit()
+    with Heartbeat(queue(), job_id, beat_seconds()):
+        outcome, tracker = _work(app, job, parameters)
+    job = session.get(Job, job_id)
+    job.status, job.message = outcome[0], outcome[1]
+    if outcome[2] is not None:
+        job.result = json.dumps(outcome[2])
+    job.result_file = outcome[3]
+    if outcome[0] == DONE:
+        job.done = job.total = max(job.total, tracker.done)
+    job.finished_on = utcnow()
+    session.commit()
+    forget_notes(job_id)
+
+
+def _work(app, job, parameters):
+    """(outcome, progress tracker) of a job's handler, run as its user."""
+    session = app.appbuilder.session
+    job_id = job.id
+    locale = parameters.get("locale") or "zh"
     user = app.appbuilder.sm.get_user_by_id(job.user_id)
     outcome = None
     with app.test_request_context(parameters.get("path") or "/", query_string=parameters.get("query") or ""):
@@ -258,19 +302,16 @@ def run(job_id):
                 outcome = (FAILED, _("The job failed; nothing was changed."), None, None)
             finally:
                 _PROGRESS.reset(token)
-    job = session.get(Job, job_id)
-    job.status, job.message = outcome[0], outcome[1]
-    if outcome[2] is not None:
-        job.result = json.dumps(outcome[2])
-    job.result_file = outcome[3]
-    if outcome[0] == DONE:
-        job.done = job.total = max(job.total, tracker.done)
-    job.finished_on = utcnow()
-    session.commit()
-    try:
-        queue().delete("progress-%d" % job_id)
-    except Exception:
-        pass
+    return outcome, tracker
+
+
+def forget_notes(job_id):
+    """Drop a finished job's progress note and heartbeat from the queue's store."""
+    for key in ("progress-%d", "beat-%d"):
+        try:
+            queue().delete(key % job_id)
+        except Exception:
+            pass
 
 
 def set_total(job, total):
@@ -284,17 +325,142 @@ def set_total(job, total):
     session.commit()
 
 
+# --- the heartbeat, and jobs whose consumer stopped ------------------------------------------
+
+
+def stale_limit():
+    """How long a job may go without a heartbeat (VILLAGEAID_JOB_STALE_MINUTES;
+    at least a minute, so that no setting marks a live job)."""
+    return datetime.timedelta(minutes=max(float(settings.get("VILLAGEAID_JOB_STALE_MINUTES") or 0), 1.0))
+
+
+def beat_seconds():
+    """How often a running job's heartbeat is noted: a tenth of the stale
+    limit, at most a minute, at least a second."""
+    return max(1.0, min(60.0, stale_limit().total_seconds() / 10))
+
+
+def beat(huey, job_id, when=None):
+    """Note that job `job_id` is alive (now, or at `when`: seconds since the epoch)."""
+    huey.put("beat-%d" % job_id, time.time() if when is None else when)
+
+
+def last_beat(huey, job_id):
+    """The job's last heartbeat (a naive UTC datetime), None when none is noted."""
+    noted = huey.get("beat-%d" % job_id, peek=True)
+    if noted is None:
+        return None
+    return datetime.datetime.fromtimestamp(float(noted), datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Heartbeat:
+    """While a job runs, a thread of its consumer notes its heartbeat every
+    `interval` seconds — between two notes of progress, and through a
+    single long step (reading a large file, one long statement) alike. It
+    stops with the job, and with the process when that dies."""
+
+    def __init__(self, huey, job_id, interval):
+        self.huey, self.job_id, self.interval = huey, job_id, interval
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name="villageaid-job-%d-heartbeat" % job_id, daemon=True)
+
+    def __enter__(self):
+        self._note()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join(timeout=5)
+
+    def _beat(self):
+        while not self.stopped.wait(self.interval):
+            self._note()
+
+    def _note(self):
+        try:
+            beat(self.huey, self.job_id)
+        except Exception:
+            log.exception("heartbeat of job %s not noted", self.job_id)
+
+
+def _waiting_ids(huey):
+    """Ids of the jobs whose message is still in the queue (or its schedule)."""
+    return {task.args[0] for task in list(huey.pending()) + list(huey.scheduled())
+            if getattr(task, "name", "").endswith("run_job") and task.args}
+
+
+def interrupt_stale(path="cli", now=None):
+    """Mark 'failed' the jobs a consumer that stopped left behind: 'running'
+    with no heartbeat for VILLAGEAID_JOB_STALE_MINUTES, or 'queued' for as
+    long with their message no longer in the queue. A job still beating (in
+    a live consumer, this one or another) or still waiting in the queue is
+    left alone, as is every job when the queue cannot be read. Each job so
+    marked gets its reason in its owner's language, loses its partial file
+    and its notes in the queue, and is recorded in the change history
+    (`path`: "cli" for the command, "system" for the consumer). Returns the
+    number of jobs marked."""
+    from .models import ChangeRecord
+
+    session = current_app.appbuilder.session
+    limit = (now or utcnow()) - stale_limit()
+    candidates = (session.query(Job).filter(Job.status.in_((QUEUED, RUNNING)), Job.created_on < limit)
+                  .order_by(Job.id).all())
+    if not candidates:
+        return 0
+    huey = queue()
+    stopped = []
+    try:
+        waiting = _waiting_ids(huey) if any(job.status == QUEUED for job in candidates) else set()
+        for job in candidates:
+            if job.status == QUEUED:
+                last = None if job.id in waiting else job.created_on
+            else:
+                last = max(filter(None, (job.started_on, job.created_on, last_beat(huey, job.id))))
+            if last is not None and last < limit:
+                stopped.append(job)
+    except Exception:
+        log.exception("the queue could not be read: no job is marked interrupted")
+        return 0
+    marked = []
+    for job in stopped:
+        locale = json.loads(job.parameters or "{}").get("locale") or "zh"
+        with force_locale(locale):
+            reason = _("Interrupted: the worker stopped before the job finished; nothing was changed. "
+                       "Start it again.")
+        # only if it is still where it was seen: a job that finished meanwhile keeps its outcome
+        if not session.query(Job).filter(Job.id == job.id, Job.status == job.status).update(
+                {Job.status: FAILED, Job.message: reason, Job.finished_on: utcnow()}, synchronize_session=False):
+            continue
+        session.add(ChangeRecord(
+            user_id=None, path=path, action="interrupt", model="Job", record_id=job.id,
+            record_label=str(job)[:200], public=False,
+            changes=json.dumps([["status", job.status, FAILED], ["message", None, reason]], ensure_ascii=False)))
+        marked.append(job.id)
+    session.commit()
+    for job_id in marked:
+        forget_notes(job_id)
+        for name in ("export-%d.xlsx", "errors-%d.xlsx"):  # a file the job had begun to write
+            try:
+                os.unlink(os.path.join(folder(), name % job_id))
+            except OSError:
+                pass
+    return len(marked)
+
+
 # --- cleanup ----------------------------------------------------------------------------
 
 
-def cleanup(now=None):
-    """Remove previews never committed (older than VILLAGEAID_IMPORT_PREVIEW_HOURS)
+def cleanup(now=None, path="cli"):
+    """Mark the jobs whose consumer stopped (`interrupt_stale`), remove
+    previews never committed (older than VILLAGEAID_IMPORT_PREVIEW_HOURS)
     and job files older than VILLAGEAID_JOBS_RETENTION_HOURS; returns the
     counts. A job whose file is gone says so."""
     from . import imports
 
+    removed = {"interrupted": interrupt_stale(path=path)}
     now = now or time.time()
-    removed = {"previews": 0, "job_files": 0}
+    removed.update(previews=0, job_files=0)
     preview_age = settings.get("VILLAGEAID_IMPORT_PREVIEW_HOURS") * 3600
     base = imports.folder()
     for name in os.listdir(base):

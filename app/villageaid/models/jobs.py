@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
+from .. import choices
+
 from .base import utcnow
 
 
@@ -23,7 +25,8 @@ class Job(Model):
     # what the job needs: the request's path and query, the language, the file's SHA-256
     parameters = Column(Text, nullable=False, default="{}")
     sha256 = Column(String(64), index=True)
-    status = Column(String(20), nullable=False, default="queued")  # queued, running, done, failed
+    status = Column(String(20), nullable=False, default="queued",
+                    info={"choices": choices.JOB_STATUSES})  # queued, running, done, failed
     done = Column(Integer, nullable=False, default=0)
     total = Column(Integer, nullable=False, default=0)
     message = Column(Text)
