@@ -373,3 +373,22 @@ def test_a_division_clerks_statements_do_not_grow_with_its_towns(app, browser, t
         s.commit()
     assert parameters() == before
     assert max(n for counts in before.values() for n in counts) < 40
+
+
+def test_a_division_clerk_records_villages_in_the_towns_under_it_only(app, browser, two_prefectures):
+    """The write path asks the same subquery: a village in a town under the
+    prefecture is the clerk's, one in another prefecture's town is refused."""
+    with database() as s:
+        hongta_town = s.scalar(select(Town.id).where(Town.county_id == two_prefectures["hongta"]))
+        wuhua_town = s.scalar(select(Town.id).where(Town.county_id == two_prefectures["wuhua"]))
+    b = browser("clerk_pref")
+    before = count(Village)
+    assert "红塔区 · 城关镇" in looked_up(b, "mytown", "城关")
+    assert "五华区 · 城关镇" not in looked_up(b, "mytown", "城关")
+    resp = b.post("/villageview/add", {"name": "新村", "town": str(wuhua_town), "poverty_status": "non_poor",
+                                       "registered_poor": "3"})
+    assert resp.status_code == 200 and count(Village) == before
+    resp = b.post("/villageview/add", {"name": "新村", "town": str(hongta_town), "poverty_status": "non_poor",
+                                       "registered_poor": "3"})
+    assert resp.status_code == 302, errors(resp.get_data(as_text=True))
+    assert count(Village) == before + 1
