@@ -9,9 +9,10 @@ office, read by everyone, keyed by their GB/T 2260 code.
 import csv
 import io
 import re
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect as sa_inspect, select
 
 from villageaid import bootstrap
 from villageaid.models import Division, ScopeAssignment, Town, Unit, Village
@@ -219,3 +220,179 @@ def test_villages_are_imported_by_their_area_code(app, browser, two_prefectures)
     with database() as s:
         village = s.get(Village, two_prefectures["village_hongta"])
         assert (village.name, village.registered_poor) == ("新名字", 33)
+
+
+# --- towns and units named with their county ---------------------------------
+
+
+def looked_up(b, key, q):
+    return [r["text"] for r in b.get("/villageaid/lookup/%s?q=%s" % (key, q)).get_json()["results"]]
+
+
+def test_one_county_names_towns_and_units_bare(app, browser):
+    """The quick start's one county: pickers, filters and lists show the bare name."""
+    b = browser("office")
+    assert looked_up(b, "unit", "一局") == ["一局"]
+    assert looked_up(b, "town", "甲") == ["甲镇"]
+    assert looked_up(b, "town", "元江") == []  # the county's name finds nothing where there is one
+    assert "甲镇 · 甲村" in looked_up(b, "village", "甲村")
+    html = b.get("/villageview/list/?psize_VillageView=100").get_data(as_text=True)
+    assert ">甲镇<" in html and "元江哈尼族彝族傣族自治县" not in html
+
+
+def test_several_counties_name_towns_and_units_with_their_county(app, browser, two_prefectures):
+    b = browser("office")
+    units = looked_up(b, "unit", "县财政局")
+    assert {"红塔区 · 县财政局", "五华区 · 县财政局"} <= set(units)
+    assert "县财政局" not in units
+    # the county's name finds its towns and units too
+    assert looked_up(b, "town", "五华") == ["五华区 · 城关镇"]
+    assert looked_up(b, "unit", "红塔") == ["红塔区 · 县财政局"]
+    # a village with its town and county; a picker's chosen value likewise
+    villages = looked_up(b, "village", "城关村")
+    assert {"红塔区 · 城关镇 · 城关村", "五华区 · 城关镇 · 城关村"} == set(villages)
+    pk = two_prefectures["village_wuhua"]
+    one = b.get("/villageaid/lookup/village?id=%d" % pk).get_json()["results"]
+    assert [r["text"] for r in one] == ["五华区 · 城关镇 · 城关村"]
+    # lists (related columns), their filters and the edit form's picker
+    html = b.get("/villageview/list/?psize_VillageView=100").get_data(as_text=True)
+    assert "红塔区 · 城关镇" in html and "五华区 · 县财政局" in html
+    town = ids(Town, "甲镇")[0]
+    html = b.get("/villageview/list/?_flt_0_town=%d" % town).get_data(as_text=True)
+    assert "元江哈尼族彝族傣族自治县 · 甲镇" in html
+    html = b.get("/villageview/edit/%d" % pk).get_data(as_text=True)
+    assert ">五华区 · 城关镇<" in html and ">五华区 · 县财政局<" in html
+    # the scope-assignment screen
+    with database() as s:
+        user = s.scalar(select(ScopeAssignment.user_id).limit(1))
+        wuhua_town = s.scalar(select(Town.id).where(Town.county_id == two_prefectures["wuhua"]))
+    resp = b.post("/scopeassignmentview/add", {"user": str(user), "town": str(wuhua_town)})
+    assert resp.status_code == 302, errors(resp.get_data(as_text=True))
+    html = b.get("/scopeassignmentview/list/?psize_ScopeAssignmentView=100").get_data(as_text=True)
+    assert "五华区 · 城关镇" in html
+    # in English, the same separator
+    assert "红塔区 · 县财政局" in looked_up(browser("office", lang="en"), "unit", "县财政局")
+
+
+def test_several_counties_cost_no_statement_more(app, browser, two_prefectures):
+    """The county comes with its town or unit (joined), the number of
+    counties with the user's scope: the pages stay within their budget."""
+    from .test_statement_budget import LIST_BUDGET, statements_of
+
+    b = browser("office")
+    for url in ("/villageview/list/", "/cadreview/list/", "/unitview/list/", "/scopeassignmentview/list/",
+                "/attendanceview/list/", "/followuprecordview/list/"):
+        statements = statements_of(app, b, url)
+        assert len(statements) <= LIST_BUDGET, url
+        # no county read on its own (a lazy load per town or unit)
+        assert not [st for st in statements if st.lstrip().startswith("SELECT va_division")], url
+    with counted_parameters(app) as seen:
+        assert b.get("/villageaid/lookup/unit?q=县").status_code == 200
+    assert len(seen) <= LIST_BUDGET
+
+
+# --- a division's scope: a subquery over the division, not a list of ids ----
+
+
+@contextmanager
+def counted_parameters(app):
+    """(statement, parameter count) of every statement sent."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, len(parameters or ())))
+
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def expanded(division_code):
+    """The towns and units under a division, listed by id (how a division's
+    scope was once given to the rules)."""
+    from villageaid import scope
+
+    with database() as s:
+        division = s.scalar(select(Division.id).where(Division.code == division_code))
+        counties = scope.counties_under([division])
+        towns = tuple(sorted(s.scalars(select(Town.id).where(Town.county_id.in_(counties)))))
+        units = tuple(sorted(s.scalars(select(Unit.id).where(Unit.county_id.in_(counties)))))
+    return division, towns, units
+
+
+@pytest.mark.parametrize("code", ["530000", "530400", "530402", "530100"])
+def test_a_division_scope_sees_the_same_rows_as_its_towns_and_units_listed(app, two_prefectures, code):
+    from villageaid import scope
+    from villageaid.models import recyclable
+
+    division, towns, units = expanded(code)
+    assert towns and units
+    by_division = scope.Viewer(user_id=1, divisions=(division,))
+    listed = scope.Viewer(user_id=1, towns=towns, units=units)
+    with database() as s:
+        for model in sorted(scope._RULES, key=lambda m: m.__name__):
+            if model in scope.PERSONAL:
+                continue
+            for condition in (scope.condition, scope.binned) if recyclable(model) else (scope.condition,):
+                key = list(sa_inspect(model).primary_key)
+                seen = set(s.execute(select(*key).where(condition(model, by_division))).all())
+                assert seen == set(s.execute(select(*key).where(condition(model, listed))).all()), model
+        for own in (scope.own_towns, scope.own_units):
+            model = Town if own is scope.own_towns else Unit
+            assert set(s.scalars(select(model.id).where(own(by_division)))) == \
+                set(s.scalars(select(model.id).where(own(listed))))
+
+
+def test_a_division_clerks_statements_do_not_grow_with_its_towns(app, browser, two_prefectures):
+    """The province's clerk: the statements of its lists carry as many
+    parameters with 40 more towns and units under it as before."""
+    sm = app.appbuilder.sm
+    with app.app_context():
+        sm.add_user("clerk_prov", "clerk_prov", "", "clerk_prov@villageaid.invalid", sm.find_role("Clerk"),
+                    password=PASSWORD)
+        bootstrap.assign_scope("clerk_prov", divisions=["530000"])
+    b = browser("clerk_prov")
+    urls = ("/villageview/list/", "/cadreview/list/", "/followuprecordview/list/", "/attendanceview/list/")
+
+    def parameters():
+        found = {}
+        for url in urls:
+            b.get(url)
+            with counted_parameters(app) as seen:
+                assert b.get(url).status_code == 200
+            found[url] = sorted(n for _statement, n in seen)
+        return found
+
+    before = parameters()
+    with database() as s:
+        for n in range(20):
+            s.add(Town(name="新镇%d" % n, kind="town", county_id=two_prefectures["hongta"]))
+            s.add(Unit(name="新局%d" % n, category="government", county_id=two_prefectures["wuhua"]))
+        s.commit()
+    assert parameters() == before
+    assert max(n for counts in before.values() for n in counts) < 40
+
+
+def test_a_division_clerk_records_villages_in_the_towns_under_it_only(app, browser, two_prefectures):
+    """The write path asks the same subquery: a village in a town under the
+    prefecture is the clerk's, one in another prefecture's town is refused."""
+    with database() as s:
+        hongta_town = s.scalar(select(Town.id).where(Town.county_id == two_prefectures["hongta"]))
+        wuhua_town = s.scalar(select(Town.id).where(Town.county_id == two_prefectures["wuhua"]))
+    b = browser("clerk_pref")
+    before = count(Village)
+    assert "红塔区 · 城关镇" in looked_up(b, "mytown", "城关")
+    assert "五华区 · 城关镇" not in looked_up(b, "mytown", "城关")
+    resp = b.post("/villageview/add", {"name": "新村", "town": str(wuhua_town), "poverty_status": "non_poor",
+                                       "registered_poor": "3"})
+    assert resp.status_code == 200 and count(Village) == before
+    resp = b.post("/villageview/add", {"name": "新村", "town": str(hongta_town), "poverty_status": "non_poor",
+                                       "registered_poor": "3"})
+    assert resp.status_code == 302, errors(resp.get_data(as_text=True))
+    assert count(Village) == before + 1

@@ -12,7 +12,9 @@ import unicodedata
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import case, func, select
+
+from . import preload
 
 from .models import Division, Town, Unit, utcnow
 from .validators import Invalid
@@ -180,3 +182,27 @@ def county_errors(item):
     if county.level != COUNTY:
         return {"county": _("Choose a county, not a province or prefecture.")}
     return {}
+
+
+# --- how many counties: read along with the user's scope (preload.py) -------
+
+COUNTIES = "counties"
+
+
+def _county_columns():
+    # one row: the number of counties (an aggregate over the small division table)
+    return [func.count(case((Division.level == COUNTY, Division.id)))]
+
+
+def _county_load(rows):
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+preload.register(COUNTIES, Division, _county_columns, _county_load)
+
+
+def several_counties():
+    """Does the installation hold more than one county? Then a town or unit
+    is named with its county wherever a person picks or reads it (a name is
+    unique within its county only). Read in no statement of its own."""
+    return preload.value(COUNTIES) > 1

@@ -10,7 +10,9 @@ from wtforms.validators import StopValidation, ValidationError
 from flask_appbuilder.fieldwidgets import Select2Widget
 
 from . import scope
+from .display import place_label
 from .lookups import LOOKUPS
+from .models import Town, Unit, Village
 
 
 class RemoteSelectWidget:
@@ -77,9 +79,10 @@ class RemoteSelectField(Field):
 
 
 def option_label(obj):
-    """How a related row is named in pickers: villages carry their town."""
-    if hasattr(obj, "label_with_town"):
-        return obj.label_with_town()
+    """How a related row is named in pickers: towns and units with their
+    county when there are several, villages with their town (display.py)."""
+    if isinstance(obj, (Town, Unit, Village)):
+        return place_label(obj)
     if hasattr(obj, "username"):
         return "%s (%s%s)" % (obj.username, obj.last_name or "", obj.first_name or "")
     return str(obj)

@@ -39,12 +39,12 @@ class Followup:
 
 
 def has_scope(viewer):
-    return viewer.sees_all or bool(viewer.towns or viewer.units)
+    return viewer.sees_all or viewer.has_scope
 
 
 def coverage_grouping(viewer):
     """Per town, or per dispatching unit for a user whose scope is units only."""
-    return "unit" if viewer.units and not viewer.towns and not viewer.sees_all else "town"
+    return "unit" if viewer.units and not viewer.towns and not viewer.divisions and not viewer.sees_all else "town"
 
 
 def coverage(viewer):

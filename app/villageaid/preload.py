@@ -60,7 +60,7 @@ def _padded(columns):
 
 
 def along(query, session):
-    """`query` (two columns; a SELECT or a UNION ALL of some) with the rows of every source this request has
+    """`query` (a SELECT or a UNION ALL of some) with the rows of every source this request has
     not read yet appended: one statement for all. `take` splits the answer."""
     if not has_app_context():
         return query
@@ -68,26 +68,28 @@ def along(query, session):
               if g.get(_cache_key(key)) is None and _ready(session, model)]
     if not wanted:
         return query
-    setattr(g, _MARK, wanted)
+    own = len(query.selected_columns)
+    setattr(g, _MARK, (wanted, own))
     # a query made of several SELECTs (UNION ALL): each of them gets the columns
     parts = [part.add_columns(literal(-1).label("va_source"), *_padded([]))
              for part in getattr(query, "selects", [query])]
     for number, key in enumerate(wanted):
         model, columns, _load = _SOURCES[key]
-        parts.append(select(null(), null(), literal(number), *_padded(columns())).select_from(model))
+        parts.append(select(*[null()] * own, literal(number), *_padded(columns())).select_from(model))
     return union_all(*parts)
 
 
 def take(rows):
-    """The rows of the query given to `along`, as (a, b); the sources' rows
-    are kept for this request."""
-    wanted = g.pop(_MARK, None) if has_app_context() else None
-    if not wanted:
+    """The rows of the query given to `along`, as tuples of its own
+    columns; the sources' rows are kept for this request."""
+    marked = g.pop(_MARK, None) if has_app_context() else None
+    if not marked:
         return rows
+    wanted, own = marked
     for number, key in enumerate(wanted):
-        found = [tuple(r[3:]) for r in rows if r[2] == number]
+        found = [tuple(r[own + 1:]) for r in rows if r[own] == number]
         setattr(g, _cache_key(key), _SOURCES[key][2](found))
-    return [(r[0], r[1]) for r in rows if r[2] == -1]
+    return [tuple(r[:own]) for r in rows if r[own] == -1]
 
 
 def value(key):

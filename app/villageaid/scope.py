@@ -12,7 +12,8 @@ asks `would_be_visible()` and `may_name()` before the flush and
 - A user holding the permission ``can_access_all_rows`` on ``VillageAidScope``
   (Admin, Office, Inspector by default) sees every row.
 - Anyone else sees the rows of the towns and units assigned to them in
-  ``ScopeAssignment``: a village when its town or its stationed unit is
+  ``ScopeAssignment`` (directly, or under an assigned division: reached by
+  a subquery over the division, see Places): a village when its town or its stationed unit is
   assigned; a cadre when its village is visible or its unit is assigned.
   Attendance is visible with its cadre; reserve candidates and follow-up
   records with their village. Reference lists (towns, units) and
@@ -24,7 +25,7 @@ from typing import Optional
 
 from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import Column, and_, case, exists, false, literal, null, or_, select, true, union_all
+from sqlalchemy import Column, and_, case, exists, false, literal, or_, select, true, union_all
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BooleanClauseList
 
@@ -55,7 +56,8 @@ ALL_ROWS_VIEW = "VillageAidScope"
 ALL_ROWS_PERMISSION = "can_access_all_rows"
 PERSONAL_DATA_PERMISSION = "can_view_personal_data"
 
-# model -> function(town_ids, unit_ids, user_id) -> SQL condition
+# model -> function(towns, units, user_id) -> SQL condition (towns and units:
+# Places, or plain lists of ids)
 _RULES = {}
 
 
@@ -88,10 +90,51 @@ def _reference(towns, units, user_id):
     return true()
 
 
+def counties_under(divisions):
+    """SELECT of the ids of the counties under these divisions (the
+    divisions themselves when counties, their counties, or the counties of
+    their prefectures: the levels are fixed, so two steps up the parent
+    chain reach any division). Its size is that of the divisions named, not
+    of what lies under them; the primary key and the index on parent_id
+    serve it."""
+    ids = list(divisions)
+    below = select(Division.id).where(Division.parent_id.in_(ids))
+    return select(Division.id).where(or_(
+        Division.id.in_(ids), Division.parent_id.in_(ids), Division.parent_id.in_(below))).correlate(None)
+
+
+@dataclass(frozen=True)
+class Places:
+    """The towns (or units) of a scope: those assigned by id, and every one
+    of the counties under the assigned divisions — these as a subquery over
+    the divisions, never as a list of their ids (a province holds thousands
+    of towns and units)."""
+
+    model: type  # Town or Unit
+    ids: tuple = ()
+    divisions: tuple = ()
+
+    def __bool__(self):
+        return bool(self.ids or self.divisions)
+
+    def ways(self, column):
+        """The conditions (one per way in) that `column` (a reference to the
+        model, or its own id) names one of these places."""
+        found = [column.in_(list(self.ids))] if self.ids else []
+        if self.divisions:
+            in_counties = self.model.county_id.in_(counties_under(self.divisions))
+            found.append(in_counties if column is self.model.id
+                         else column.in_(select(self.model.id).where(in_counties).correlate(None)))
+        return found
+
+
 def _in(column, values):
     """``column IN (values)``, or nothing when there are no values: a rule
     names only the ways in that the user has, so that each remaining way is a
-    condition an index serves."""
+    condition an index serves. `values`: ids, or Places (the ids, and the
+    places under the divisions as a way in of its own)."""
+    if isinstance(values, Places):
+        return any_of(*values.ways(column)) if values else None
     return column.in_(values) if values else None
 
 
@@ -100,7 +143,7 @@ def any_of(*branches):
     way in of its own; reads ask them as a UNION of index lookups (see
     as_id_set) rather than one OR the database would answer by reading every
     row."""
-    branches = [b for b in branches if b is not None]
+    branches = [part for b in branches if b is not None for part in branches_of(b)]
     if not branches:
         return false()
     return branches[0] if len(branches) == 1 else or_(*branches)
@@ -249,35 +292,38 @@ class Viewer:
 
     user_id: Optional[int] = None
     sees_all: bool = False
-    towns: tuple = ()
+    towns: tuple = ()  # assigned by id
     units: tuple = ()
+    divisions: tuple = ()  # assigned divisions: every town and unit under them
     personal_data: bool = False  # may see ID numbers and phones unmasked
 
     @property
     def anonymous(self):
         return self.user_id is None
 
+    @property
+    def has_scope(self):
+        return bool(self.towns or self.units or self.divisions)
+
+    @property
+    def town_places(self):
+        return Places(Town, self.towns, self.divisions)
+
+    @property
+    def unit_places(self):
+        return Places(Unit, self.units, self.divisions)
+
 
 NOBODY = Viewer()
 
 
-def assigned_towns_and_units(user_id):
-    """(town id, unit id) rows of a user's scope, as one SELECT: the towns
-    and units assigned directly, and every town and unit of the counties
-    under an assigned division (the division itself, its counties, or the
-    counties of its prefectures: the levels are fixed, so two steps up the
-    parent chain reach any division)."""
-    assigned = select(ScopeAssignment.division_id).where(
-        ScopeAssignment.user_id == user_id, ScopeAssignment.division_id.isnot(None))
-    below = select(Division.id).where(Division.parent_id.in_(assigned))
-    counties = select(Division.id).where(or_(
-        Division.id.in_(assigned), Division.parent_id.in_(assigned), Division.parent_id.in_(below)))
-    return union_all(
-        select(ScopeAssignment.town_id, ScopeAssignment.unit_id).where(
-            ScopeAssignment.user_id == user_id, ScopeAssignment.division_id.is_(None)),
-        select(Town.id, null()).where(Town.county_id.in_(counties)),
-        select(null(), Unit.id).where(Unit.county_id.in_(counties)),
-    )
+def assigned_scope(user_id):
+    """(town id, unit id, division id) rows of a user's scope assignments,
+    as one SELECT. A division stays a division: the rules reach its towns
+    and units by a subquery over it (Places), so neither this answer nor
+    the statements of the reads grow with the towns under it."""
+    return select(ScopeAssignment.town_id, ScopeAssignment.unit_id, ScopeAssignment.division_id).where(
+        ScopeAssignment.user_id == user_id)
 
 
 def viewer_for(user, session=None):
@@ -287,12 +333,13 @@ def viewer_for(user, session=None):
     sm = current_app.appbuilder.sm
     session = session or current_app.appbuilder.session
     # the office parameters and dictionaries come along in the same statement (preload.py)
-    rows = preload.take(session.execute(preload.along(assigned_towns_and_units(user.id), session)).all())
+    rows = preload.take(session.execute(preload.along(assigned_scope(user.id), session)).all())
     return Viewer(
         user_id=user.id,
         sees_all=bool(sm._has_view_access(user, ALL_ROWS_PERMISSION, ALL_ROWS_VIEW)),
-        towns=tuple(sorted({t for t, _u in rows if t is not None})),
-        units=tuple(sorted({u for _t, u in rows if u is not None})),
+        towns=tuple(sorted({r[0] for r in rows if r[0] is not None})),
+        units=tuple(sorted({r[1] for r in rows if r[1] is not None})),
+        divisions=tuple(sorted({r[2] for r in rows if r[2] is not None})),
         personal_data=bool(sm._has_view_access(user, PERSONAL_DATA_PERMISSION, ALL_ROWS_VIEW)),
     )
 
@@ -344,9 +391,9 @@ def _scope_condition(model, viewer, per_row=False):
     func = _RULES.get(model)
     if viewer.anonymous or func is None:
         return false()
-    if not viewer.towns and not viewer.units and func is not _reference and model not in PERSONAL:
+    if not viewer.has_scope and func is not _reference and model not in PERSONAL:
         return false()
-    expr = func(list(viewer.towns), list(viewer.units), viewer.user_id)
+    expr = func(viewer.town_places, viewer.unit_places, viewer.user_id)
     return expr if per_row else as_id_set(model, expr)
 
 
@@ -493,7 +540,7 @@ def own_towns(viewer):
     all rows, the assigned towns for the others."""
     if viewer.sees_all:
         return Town.id.isnot(None)
-    return Town.id.in_(list(viewer.towns))
+    return _in(Town.id, viewer.town_places) if viewer.town_places else false()
 
 
 def own_units(viewer):
@@ -501,7 +548,7 @@ def own_units(viewer):
     who see all rows, the assigned units for the others."""
     if viewer.sees_all:
         return Unit.id.isnot(None)
-    return Unit.id.in_(list(viewer.units))
+    return _in(Unit.id, viewer.unit_places) if viewer.unit_places else false()
 
 
 @nameable(Village, "town")

@@ -160,9 +160,6 @@ class Village(Record, Recyclable, Model):
         """"一肩挑" candidates still needed to reach that target (0 when met)."""
         return max(settings.get("VILLAGEAID_RESERVE_TARGET_BOTH") - (self.both_count or 0), 0)
 
-    def label_with_town(self):
-        return "%s · %s" % (self.town.name, self.name) if self.town else self.name
-
 
 class Cadre(Record, Recyclable, Model):
     """人员: a resident cadre sent by a unit, or a village cadre."""

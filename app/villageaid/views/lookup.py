@@ -4,7 +4,6 @@ from flask import jsonify, request
 from flask_appbuilder import BaseView
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access_api
-from sqlalchemy import or_
 
 from ..fields import option_label
 from .. import scope
@@ -36,7 +35,7 @@ class VillageAidLookup(BaseView):
         term = (request.args.get("q") or "").strip()[:50]
         if term:
             pattern = "%" + _escape_like(term) + "%"
-            query = query.filter(or_(*[c.ilike(pattern, escape="\\") for c in lookup.search]))
+            query = query.filter(lookup.matching(pattern))
         size = settings.get("VILLAGEAID_LOOKUP_PAGE_SIZE")
         try:
             page = min(max(int(request.args.get("page", 1)), 1), 10000)
