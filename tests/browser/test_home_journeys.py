@@ -47,7 +47,14 @@ def test_home_page_draws_its_charts_and_links_its_figures(signed_in, screens, la
     assert re.search(re.escape(count), page.content())
 
 
-def test_a_clerk_without_scope_sees_the_empty_state(signed_in):
-    page = signed_in("clerk_none")
+@pytest.mark.parametrize("lang, title, says", [
+    ("zh", "工作台", "您尚未分配乡镇或单位范围，暂无可统计的数据。请联系管理员分配数据范围。"),
+    ("en", "Workbench", "No town or unit is assigned to you yet, so there is nothing to count. "
+                        "Ask the administrator to assign your scope."),
+])
+def test_a_clerk_without_scope_sees_the_empty_state(signed_in, lang, title, says):
+    page = signed_in("clerk_none", lang)
     page.goto("/")
-    expect(page.locator("#home-no-scope")).to_be_visible()
+    expect(page.locator("h2", has_text=title)).to_be_visible()
+    expect(page.locator("#home-no-scope")).to_have_text(says)
+    expect(page.locator("#chart-coverage")).to_have_count(0)
