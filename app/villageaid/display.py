@@ -16,15 +16,19 @@ def _within(outer, inner):
     return _("%(outer)s · %(inner)s", outer=outer, inner=inner)
 
 
-def place_label(obj):
+def place_label(obj, picking=False):
     """How a town, unit or village is named wherever a person picks or
     reads one (pickers, list filters, related columns): a town or unit with
     its county when the installation holds more than one county (its name is
     unique within its county only: every county has its 县财政局), else by
-    its bare name; a village with its town (and so its county). The county
-    and town are loaded with the row (joined), never one by one."""
+    its bare name; a village with its town (and so its county) when picked
+    (`picking`: a picker's option) or when there are several counties — on a
+    list of one county its town has a column of its own. The county and town
+    are loaded with the row (joined), never one by one."""
     if isinstance(obj, Village):
-        return _within(place_label(obj.town), obj.name) if obj.town is not None else obj.name
+        if obj.town is None or not (picking or several_counties()):
+            return obj.name
+        return _within(place_label(obj.town), obj.name)
     county = obj.county if isinstance(obj, (Town, Unit)) else None
     if county is not None and several_counties():
         return _within(county.name, obj.name)

@@ -82,7 +82,7 @@ def option_label(obj):
     """How a related row is named in pickers: towns and units with their
     county when there are several, villages with their town (display.py)."""
     if isinstance(obj, (Town, Unit, Village)):
-        return place_label(obj)
+        return place_label(obj, picking=True)
     if hasattr(obj, "username"):
         return "%s (%s%s)" % (obj.username, obj.last_name or "", obj.first_name or "")
     return str(obj)

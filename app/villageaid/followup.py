@@ -15,13 +15,13 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, delete, exists, extract, func, insert, or_, select
+from sqlalchemy import and_, case, delete, exists, extract, func, insert, or_, select, true
 
 from . import scope, writes
 from .choices import ALERT_KINDS
 from .eligibility import years_before
 from .models import Cadre, FollowUpAlert, FollowUpMonth, FollowUpRecord, FollowUpYear, Town, Unit, Village
-from .models.followup import FOLLOWUP_YEAR_SELECT, alert_period_of, month_figures
+from .models.followup import alert_period_of, month_figures, year_columns
 from . import settings, timefmt
 from .validators import money_text_of
 
@@ -153,7 +153,8 @@ def alerts(viewer, kinds=None, town_id=None, unit_id=None):
     reference date."""
     day = reference_date()
     r = FollowUpRecord
-    y = FOLLOWUP_YEAR_SELECT.c
+    # the village's figures of the reference year, to date (looked up per village)
+    y = year_columns(Village.id, day.year, true())
     last_visit = (select(func.max(r.date))
                   .where(r.village_id == Village.id, r.kind == "visit", r.deleted_on.is_(None), r.date <= day)
                   .scalar_subquery())
@@ -162,11 +163,10 @@ def alerts(viewer, kinds=None, town_id=None, unit_id=None):
                                Cadre.deleted_on.is_(None))
     query = (
         scope.rows(viewer, Village, Village.id, Village.name, Town.name, Unit.name, Village.town_id,
-                   Village.unit_id, y.funds, y.funds_before, y.visits, y.visits_before, last_visit,
+                   Village.unit_id, y["funds"], y["funds_before"], y["visits"], y["visits_before"], last_visit,
                    any_record, has_cadre)
         .join(Town, Town.id == Village.town_id)
         .outerjoin(Unit, Unit.id == Village.unit_id)
-        .outerjoin(FOLLOWUP_YEAR_SELECT, and_(y.village_id == Village.id, y.year == day.year))
         .where(in_followup_set())
         .order_by(Town.name, Village.name)
     )

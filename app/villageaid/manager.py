@@ -10,7 +10,7 @@ from flask_babel import get_locale, lazy_gettext as _l
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from . import defaults, errors, evidence, fabguards, frozen, headers, history, nextpath, preload, queryargs, settings
-from .database import enforce_foreign_keys
+from .database import prepare_connections
 from .roles import sync_roles
 from .timefmt import local_time
 from .views.followup import (
@@ -175,7 +175,7 @@ class VillageAidManager(BaseManager):
         app = current_app
         defaults.apply(app.config)  # what the host did not set
         register_translations(app)
-        enforce_foreign_keys(self.appbuilder.session.get_bind())
+        prepare_connections(self.appbuilder.session.get_bind())
         if not isinstance(self.appbuilder.sm, VillageAidSecurityManager):
             raise RuntimeError(
                 "the village-aid add-on needs FAB_SECURITY_MANAGER_CLASS = "

@@ -154,37 +154,6 @@ PARTIAL_FROM = bindparam("va_partial_from", type_=Date,
 PARTIAL_TO = bindparam("va_partial_to", type_=Date, callable_=lambda: _reference())
 
 
-def _months():
-    """Per village and year: the whole year's sums and the sums of the months
-    before the reference month ("early")."""
-    m = FollowUpMonth
-    early = m.month < REF_MONTH
-    columns = [m.village_id.label("village_id"), m.year.label("year")]
-    for name in MONTH_FIGURES:
-        column = getattr(m, name)
-        total = func.sum(column)
-        before = func.sum(case((early, column), else_=0))
-        if name == "funds":
-            total, before = type_coerce(total, BigInteger), type_coerce(before, BigInteger)
-        columns += [total.label(name), before.label("early_" + name)]
-    return select(*columns).group_by(m.village_id, m.year).subquery()
-
-
-def _partial_month():
-    """Per village, for the reference year and the one before: the records of
-    the reference month up to the reference day (29 February counts with the
-    28th in a common year: no such day)."""
-    r = FollowUpRecord
-    year = extract("year", r.date)
-    return (
-        select(r.village_id.label("village_id"), year.label("year"), *month_figures(r))
-        .where(r.deleted_on.is_(None), r.date >= PARTIAL_FROM, r.date <= PARTIAL_TO,
-               extract("month", r.date) == REF_MONTH, extract("day", r.date) <= REF_DAY)
-        .group_by(r.village_id, year)
-        .subquery()
-    )
-
-
 def start_year(village):
     """SQL: the first year of a village in the follow-up set: the year it
     joined (a focus village) or its exit year."""
@@ -192,35 +161,65 @@ def start_year(village):
                 else_=village.exit_year)
 
 
-def _figure(months, partial, name, to_date):
+# A village's figure of a year is looked up for that village and year
+# (correlated sums over the primary key of its months and the index of its
+# records): a page, a scope's total or one village's alerts cost what their
+# own villages cost, never a sum of every village's months first.
+
+def _months_part(village_id, year, name, to_date):
+    """The sum of the village's months of `year`: the whole year, or (to
+    date) the months before the reference month."""
+    m = FollowUpMonth.__table__.c
+    value = case((and_(to_date, m.month >= REF_MONTH), 0), else_=m[name])
+    total = func.coalesce(func.sum(value), 0)
+    return select(total).where(m.village_id == village_id, m.year == year).scalar_subquery()
+
+
+def _partial_month(village_id, year, name):
+    """The village's records of the reference month of `year` up to the
+    reference day (29 February counts with the 28th in a common year: no
+    such day)."""
+    r = FollowUpRecord
+    figure = dict(zip(MONTH_FIGURES, month_figures(r)))[name]
+    return (
+        select(figure)
+        .where(r.village_id == village_id, r.deleted_on.is_(None), r.date >= PARTIAL_FROM, r.date <= PARTIAL_TO,
+               extract("month", r.date) == REF_MONTH, extract("day", r.date) <= REF_DAY,
+               extract("year", r.date) == year)
+        .scalar_subquery()
+    )
+
+
+def _figure(village_id, year, name, to_date):
     """A year's figure: the whole year, or for the reference year the months
     before the reference month plus the partial month."""
-    whole = func.coalesce(getattr(months.c, name), 0)
-    so_far = func.coalesce(getattr(months.c, "early_" + name), 0) + func.coalesce(getattr(partial.c, name), 0)
-    return case((to_date, so_far), else_=whole)
+    whole_or_early, partial = _months_part(village_id, year, name, to_date), _partial_month(village_id, year, name)
+    if name == "funds":
+        whole_or_early, partial = type_coerce(whole_or_early, BigInteger), type_coerce(partial, BigInteger)
+    return whole_or_early + case((to_date, func.coalesce(partial, 0)), else_=0)
 
 
-_cur, _prev = _months(), _months()
-_cur_part, _prev_part = _partial_month(), _partial_month()
-_to_date = CalendarYear.year == REF_YEAR
-
-
-def _year_columns():
-    columns = []
+def year_columns(village_id, year, to_date):
+    """{label: SQL} of a village's figures of `year` (`to_date`: is it the
+    reference year, so to date), with the year before for the figures
+    compared (visits, funds): the yearly summary's columns, and what the
+    alerts read of one village."""
+    columns = {}
     for name in MONTH_FIGURES:
-        this = _figure(_cur, _cur_part, name, _to_date)
-        before = _figure(_prev, _prev_part, name, _to_date)
-        if name == "funds":
-            columns += [type_coerce(this, Money).label("funds"), type_coerce(before, Money).label("funds_before"),
-                        type_coerce(this - before, Money).label("funds_change")]
-        elif name == "visits":
-            columns += [this.label("visits"), before.label("visits_before"), (this - before).label("visits_change")]
+        this = _figure(village_id, year, name, to_date)
+        if name in ("funds", "visits"):
+            before = _figure(village_id, year - 1, name, to_date)
+            kind = (lambda c: type_coerce(c, Money)) if name == "funds" else (lambda c: c)
+            columns[name] = kind(this).label(name)
+            columns[name + "_before"] = kind(before).label(name + "_before")
+            columns[name + "_change"] = kind(this - before).label(name + "_change")
         else:
-            columns.append(this.label(name))
+            columns[name] = this.label(name)
     return columns
 
 
-_records_this = _figure(_cur, _cur_part, "records", _to_date)
+_to_date = CalendarYear.year == REF_YEAR
+_year_columns = year_columns(Village.id, CalendarYear.year, _to_date)
 
 FOLLOWUP_YEAR_SELECT = (
     select(
@@ -231,15 +230,11 @@ FOLLOWUP_YEAR_SELECT = (
         Village.exit_year.label("exit_year"),
         Village.followup_since.label("followup_since"),
         _to_date.label("to_date"),
-        (_records_this == 0).label("empty"),
-        *_year_columns(),
+        (_year_columns["records"].element == 0).label("empty"),
+        *_year_columns.values(),
     )
     .select_from(Village)
     .join(CalendarYear, CalendarYear.year >= start_year(Village))
-    .outerjoin(_cur, and_(_cur.c.village_id == Village.id, _cur.c.year == CalendarYear.year))
-    .outerjoin(_prev, and_(_prev.c.village_id == Village.id, _prev.c.year == CalendarYear.year - 1))
-    .outerjoin(_cur_part, and_(_cur_part.c.village_id == Village.id, _cur_part.c.year == CalendarYear.year))
-    .outerjoin(_prev_part, and_(_prev_part.c.village_id == Village.id, _prev_part.c.year == CalendarYear.year - 1))
     .where(Village.deleted_on.is_(None))
     .subquery("va_followup_year")
 )
