@@ -1,7 +1,7 @@
 """Benchmark: how the pages grow with the rows (10,000 against 1,000,000 cadres).
 
     .venv/bin/python benchmarks/scale_bench.py [--sizes 10000,1000000] [--db sqlite|postgresql|both]
-                                               [--repeat 7] [--data DIR] [--build-only]
+                                               [--repeat 7] [--data DIR] [--build-only] [--pages NAMES]
 
 For each size it builds a database once with the generator (the province
 shape scaled to that many cadres, plus one Clerk scoped to consecutive towns
@@ -247,7 +247,15 @@ def main():
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--reuse", action="store_true",
                         help="use a size's measurement saved by an earlier run (DIR/measured_<db>_<size>.json)")
+    parser.add_argument("--pages", help="only these pages, by name, comma-separated (e.g. \"first page,alerts\"); "
+                                        "such a run's measurement is not saved")
     args = parser.parse_args()
+    if args.pages:
+        chosen = [name.strip() for name in args.pages.split(",")]
+        unknown = set(chosen) - {name for name, _kind, _url in PAGES}
+        if unknown:
+            parser.error("unknown page(s): %s" % ", ".join(sorted(unknown)))
+        PAGES[:] = [page for page in PAGES if page[0] in chosen]
     sizes = [int(s) for s in args.sizes.split(",")]
     for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
         results = {}
@@ -260,7 +268,8 @@ def main():
             clerk_rows = build(app, kind, size)
             if not args.build_only:
                 results[size] = measure(app, args.repeat, clerk_rows)
-                save(saved, results[size])
+                if not args.pages:
+                    save(saved, results[size])
             with app.app_context():
                 from app import db
                 db.session.remove()
