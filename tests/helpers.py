@@ -262,3 +262,23 @@ def listed_count(client, link):
         return int(found.group(1))
     assert "No records found" in page or "没有" in page or "暂无" in page, page[-2000:]
     return 0
+
+
+@contextmanager
+def sent_statements(app, keep=lambda statement, parameters: statement):
+    """Every SQL statement the app sends inside the block, as `keep` makes
+    of it (by default the statement's text)."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append(keep(statement, parameters))
+
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

@@ -9,7 +9,6 @@ office, read by everyone, keyed by their GB/T 2260 code.
 import csv
 import io
 import re
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import inspect as sa_inspect, select
@@ -17,7 +16,7 @@ from sqlalchemy import inspect as sa_inspect, select
 from villageaid import bootstrap
 from villageaid.models import Division, ScopeAssignment, Town, Unit, Village
 
-from .helpers import Api, PASSWORD, count, database, ids
+from .helpers import Api, PASSWORD, count, database, ids, sent_statements
 from .test_crud_validation import errors
 
 
@@ -294,23 +293,9 @@ def test_several_counties_cost_no_statement_more(app, browser, two_prefectures):
 # --- a division's scope: a subquery over the division, not a list of ids ----
 
 
-@contextmanager
 def counted_parameters(app):
     """(statement, parameter count) of every statement sent."""
-    from sqlalchemy import event
-
-    seen = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, len(parameters or ())))
-
-    with app.app_context():
-        engine = app.extensions["sqlalchemy"].engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+    return sent_statements(app, lambda statement, parameters: (statement, len(parameters or ())))
 
 
 def expanded(division_code):

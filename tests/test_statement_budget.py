@@ -1,15 +1,13 @@
 """A statement budget: the SQL statements a page runs are counted, must stay
 within its budget, and must not grow with the rows. (The national-scale
 work sets the final numbers; this keeps every later change inside them.)"""
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from villageaid.models import Cadre, FollowUpAlert, FollowUpRecord, ReserveCandidate, Village
 
-from .helpers import database, ids
+from .helpers import database, ids, sent_statements
 
 # most statements of a list page, and of a detail page's own record (the
 # user's session generation, user, permissions and scope; the record; the
@@ -30,20 +28,8 @@ LISTS = ["/townview/list/", "/unitview/list/", "/villageview/list/", "/cadreview
          "/villageaid/alertcounts/", "/divisionview/list/"]
 
 
-@contextmanager
 def counted(app):
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = app.extensions["sqlalchemy"].engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+    return sent_statements(app)
 
 
 def statements_of(app, client, url):
