@@ -44,11 +44,17 @@ def picker_options(page, field, typed):
     return texts
 
 
-def pick_day(page, field, day):
-    """Open the date picker of `field` and click day `day` of the month it shows; returns the date chosen."""
+def pick_day(page, field, day, months_back=0):
+    """Open the date picker of `field`, go `months_back` months back with its
+    arrow, and click day `day` of the month it shows; returns the month's
+    title and the date chosen."""
     page.locator("#%s" % field).click()
     picker = page.locator(".datepicker-dropdown .datepicker-days")
     expect(picker).to_be_visible()
+    for _ in range(months_back):
+        before = picker.locator("th.datepicker-switch").inner_text()
+        picker.locator("th.prev").click()
+        expect(picker.locator("th.datepicker-switch")).not_to_have_text(before)
     switch = picker.locator("th.datepicker-switch").inner_text()
     picker.locator("td.day:not(.old):not(.new)", has_text=re.compile(r"^\s*%d\s*$" % day)).click()
     expect(picker.locator("td.day.active")).to_have_text(str(day))
