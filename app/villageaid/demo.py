@@ -11,7 +11,7 @@ from faker import Faker
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from . import reserve
+from . import reserve, tally
 from .followup import rebuild_months, reference_date
 from .models.followup import FollowUpAlert, alert_period_of
 from .models import (
@@ -160,6 +160,7 @@ def load(session, seed=2020, cadres=200):
     session.flush()
     reserve.recount(session=session)
     rebuild_months(session)  # rows added here, not through the write path
+    tally.rebuild(session)
     session.commit()
     return {"towns": len(towns), "units": len(units), "villages": len(villages), "cadres": len(people),
             "sessions": sessions, "candidates": candidates, "records": records}

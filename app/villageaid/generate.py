@@ -965,6 +965,8 @@ def generate(counts, seed=DEFAULT_SEED, chunk=DEFAULT_CHUNK, force=False, echo=p
         result = generator.run()
         from .followup import rebuild_months
         rebuild_months(conn)  # the monthly sums of the records written around the write path
+        from . import tally
+        tally.rebuild(conn)  # and the training figures per group of cadres
         return result
 
 

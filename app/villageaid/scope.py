@@ -46,6 +46,7 @@ from .models import (
     ScopeAssignment,
     Town,
     TrainingAttendance,
+    TrainingTally,
     TrainingSession,
     Unit,
     Village,
@@ -193,6 +194,14 @@ def visible_cadre_ids(towns, units):
     branches = branches_of(_cadre(towns, units, None))
     return union_all(*[select(Cadre.id).where(b).correlate(None) for b in branches]).scalar_subquery() \
         if len(branches) > 1 else select(Cadre.id).where(branches[0]).correlate(None).scalar_subquery()
+
+
+@rule(TrainingTally)
+def _tally(towns, units, user_id):
+    """A group of cadres (tally.py) is visible as its cadres are: by their
+    town, their dispatching unit or the unit stationed in their village."""
+    return any_of(_in(TrainingTally.town_id, towns), _in(TrainingTally.unit_id, units),
+                  _in(TrainingTally.village_unit_id, units))
 
 
 @rule(TrainingAttendance)

@@ -15,9 +15,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 
-from . import scope, writes
+from . import scope, tally, writes
 from .choices import ATTENDANCE_STATUSES, AUDIENCE_KINDS, CADRE_KINDS
-from .models import Cadre, Town, TrainingAttendance, TrainingSession, Unit, Village
+from .models import Cadre, Town, TrainingAttendance, TrainingSession, TrainingTally, Unit, Village
 
 
 def counted_condition():
@@ -106,14 +106,45 @@ def _maintain_trained_on(changes, session):
 
 
 # the town of a cadre: a township cadre's own, else its village's
-CADRE_TOWN = func.coalesce(Cadre.own_town_id, Village.town_id)
+CADRE_TOWN = tally.TOWN
 
+# grouping: (the table joined for its name, its key on the cadre, on the tally)
 GROUPINGS = {
-    # grouping: (group key, group name)
-    "town": (Town.id, Town.name),
-    "unit": (Unit.id, Unit.name),
-    "kind": (Cadre.kind, Cadre.kind),
+    "town": (Town, CADRE_TOWN, TrainingTally.town_id),
+    "unit": (Unit, Cadre.unit_id, TrainingTally.unit_id),
+    "kind": (None, Cadre.kind, TrainingTally.kind),
 }
+
+
+def _grouped(query, by, on):
+    """The query grouped by `by`: (key, name) first, `on` the grouping's key
+    of the rows read (a cadre's or a tally group's)."""
+    named = GROUPINGS[by][0]
+    key, name = (named.id, named.name) if named is not None else (on, on)
+    if named is not None:
+        query = query.outerjoin(named, named.id == on)
+    return query.add_columns(key, name).group_by(key, name).order_by(name)
+
+
+def live_coverage_rows(viewer, by, in_post_by=None):
+    """Coverage read from the cadres: (new, trained, hours, key, name) rows."""
+    trained = func.sum(case((Cadre.trained.expression, 1), else_=0))
+    hours = func.sum(Cadre.training_hours.expression)
+    query = (
+        scope.rows(viewer, Cadre, func.count(Cadre.id), trained, hours)
+        .outerjoin(Village, Village.id == Cadre.village_id)
+        .where(counted_condition())
+    )
+    if in_post_by is not None:
+        query = query.where(Cadre.start_date <= in_post_by)
+    return current_app.appbuilder.session.execute(_grouped(query, by, GROUPINGS[by][1])).all()
+
+
+def tally_coverage_rows(viewer, by):
+    """The same rows summed over the kept groups (tally.py) of the scope."""
+    t = TrainingTally
+    query = scope.rows(viewer, t, func.sum(t.new), func.sum(t.trained), func.sum(t.hours))
+    return current_app.appbuilder.session.execute(_grouped(query, by, GROUPINGS[by][2])).all()
 
 
 @dataclass
@@ -153,24 +184,15 @@ class Coverage:
 def coverage(viewer, by, in_post_by=None):
     """Coverage of what `viewer` may see, grouped by "town", "unit" or "kind"
     (`in_post_by`: a date; only the cadres who started in post by then —
-    a report as of a past date)."""
-    key, name = GROUPINGS[by]
-    trained = func.sum(case((Cadre.trained.expression, 1), else_=0))
-    hours = func.sum(Cadre.training_hours.expression)
-    query = (
-        scope.rows(viewer, Cadre, key, name, func.count(Cadre.id), trained, hours)
-        .outerjoin(Village, Village.id == Cadre.village_id)
-        .outerjoin(Town, Town.id == CADRE_TOWN)
-        .outerjoin(Unit, Unit.id == Cadre.unit_id)
-        .where(counted_condition())
-        .group_by(key, name)
-        .order_by(name)
-    )
-    if in_post_by is not None:
-        query = query.where(Cadre.start_date <= in_post_by)
-    rows = current_app.appbuilder.session.execute(query).all()
+    a report as of a past date, read from the cadres; otherwise from the
+    kept groups when they hold the reference date)."""
+    session = current_app.appbuilder.session
+    if in_post_by is None and tally.usable(session):
+        rows = tally_coverage_rows(viewer, by)
+    else:
+        rows = live_coverage_rows(viewer, by, in_post_by)
     result = Coverage(by)
-    for row_key, row_name, new, done, row_hours in rows:
+    for new, done, row_hours, row_key, row_name in rows:
         if by == "kind":
             row_name = CADRE_KINDS.label(row_key)
         elif row_key is None:

@@ -9,7 +9,7 @@ from .office import DictionaryEntry, FrozenReport, OfficeSetting
 from .imports import ImportBatch
 from .jobs import Job
 from .reserve import ReserveCandidate
-from .training import TrainingAttendance, TrainingSession
+from .training import TrainingAttendance, TrainingSession, TrainingTally, TrainingTallyState
 from .security import LoginEvent, LoginThrottle, PersonalDataView, RecoveryCode, UserSecurity
 from .reference import add_computed_columns
 
@@ -18,7 +18,7 @@ add_computed_columns()
 __all__ = [
     "Cadre", "Division", "ExportReceipt", "Record", "Recyclable", "recyclable", "ScopeAssignment", "Town", "Unit", "Village",
     "CalendarYear", "ChangeRecord", "DictionaryEntry", "Evidence", "FollowUpAlert", "FollowUpMonth", "FrozenReport", "ImportBatch", "Job", "OfficeSetting", "FollowUpRecord", "FollowUpYear", "Money",
-    "ReserveCandidate", "TrainingAttendance", "TrainingSession",
+    "ReserveCandidate", "TrainingAttendance", "TrainingSession", "TrainingTally", "TrainingTallyState",
     "LoginEvent", "LoginThrottle", "PersonalDataView", "RecoveryCode", "UserSecurity",
     "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",
 ]

@@ -41,7 +41,7 @@ class TrainingSession(Record, Recyclable, Model):
     batch = Column(String(50), index=True)
     organiser = Column(String(200))
     start_date = Column(Date, nullable=False, index=True)
-    end_date = Column(Date, nullable=False)
+    end_date = Column(Date, nullable=False, index=True)
     place = Column(String(200))
     hours = Column(Numeric(6, 1))
     audience = Column(String(20), nullable=False, index=True, info={"choices": choices.AUDIENCES})
@@ -86,3 +86,31 @@ class TrainingAttendance(Record, Recyclable, Model):
     def __str__(self):
         return "%s · %s" % (self.training_session, self.cadre)
 
+
+
+class TrainingTally(Model):
+    """The rotation's figures of one group of counted cadres (active, new):
+    their town (a township cadre's own, else its village's), dispatching unit,
+    the unit stationed in their village and their kind — how many, how many
+    trained and their hours by the reference date `TrainingTallyState.as_of`.
+    Kept by tally.py on every write that changes them, so that coverage is a
+    sum over groups (what the towns cost), not over cadres. Never edited."""
+
+    __tablename__ = "va_training_tally"
+    id = Column(Integer, primary_key=True)
+    town_id = Column(Integer, index=True)  # empty: a resident cadre with no village
+    unit_id = Column(Integer, index=True)
+    village_unit_id = Column(Integer, index=True)
+    kind = Column(String(20), nullable=False)
+    new = Column(Integer, nullable=False)
+    trained = Column(Integer, nullable=False)
+    hours = Column(Numeric(14, 1))  # empty: no counted session has hours
+
+
+class TrainingTallyState(Model):
+    """One row: the reference date and the "new cadre" date the tally holds."""
+
+    __tablename__ = "va_training_tally_state"
+    id = Column(Integer, primary_key=True, autoincrement=False)
+    as_of = Column(Date, nullable=False)
+    new_since = Column(Date, nullable=False)
