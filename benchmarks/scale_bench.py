@@ -71,7 +71,7 @@ def build(app, kind, size):
     from sqlalchemy import func, select
 
     from app import MIGRATIONS_DIR, db
-    from villageaid import bootstrap, generate as generator
+    from villageaid import bootstrap, generate as generator, tally
     from villageaid.models import Cadre
     from tests.helpers import PASSWORD
 
@@ -86,6 +86,12 @@ def build(app, kind, size):
             summary = generator.generate(counts, echo=lambda line: None)
             print("[%s %s] generated %d rows in %.0f s" % (kind, label(size), summary["total"][0],
                                                           time.perf_counter() - t), flush=True)
+        if tally.held_date(db.session) is None:  # a database kept from before the groups were kept
+            started = time.perf_counter()
+            tally.rebuild(db.session)
+            db.session.commit()
+            print("[%s %s] training groups built in %.1f s" % (kind, label(size), time.perf_counter() - started),
+                  flush=True)
         bootstrap.ensure_user(CLERK, "Clerk", password=PASSWORD)
         clerk = generator.make_clerks(1, CLERK_CADRES, prefix="scaleclerk")[0]
         db.session.commit()

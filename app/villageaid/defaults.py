@@ -113,6 +113,10 @@ VILLAGEAID_EXPORT_MAX_ROWS = 0
 VILLAGEAID_LOOKUP_PAGE_SIZE = 20
 # Largest number of rows on one page of a web list (psize_<View>).
 VILLAGEAID_MAX_PAGE_SIZE = 100
+# A web list counts its rows up to this many and then says "more than N"
+# (0: always the exact count): counting a whole national table on every page
+# would read every row. Exports and the API count exactly.
+VILLAGEAID_LIST_COUNT_CAP = 10000
 # Change history and logs (operation, login, export, personal data views) are
 # kept at least this many days; `flask villageaid prune-logs` removes only
 # older rows (183 days: about six months).

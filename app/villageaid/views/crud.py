@@ -31,6 +31,7 @@ from ..exports import ExportMixin
 from ..labels import LABELS
 from ..personal import hidden_columns
 from . import forms
+from .interface import COUNT_CAP
 
 SCOPE_FILTER = ["id", scope.ScopeFilter, None]
 
@@ -100,8 +101,13 @@ class ScopedModelView(ExportMixin, ModelView):
 
     def _get_list_widget(self, filters, actions=None, order_column="", order_direction="", **kwargs):
         order_column, order_direction = self.allowed_order(order_column, order_direction)
-        return super()._get_list_widget(filters, actions=actions, order_column=order_column,
-                                        order_direction=order_direction, **kwargs)
+        # the list counts its rows up to the cap (the widget says "more than N")
+        setattr(g, COUNT_CAP, current_app.config.get("VILLAGEAID_LIST_COUNT_CAP") or None)
+        try:
+            return super()._get_list_widget(filters, actions=actions, order_column=order_column,
+                                            order_direction=order_direction, **kwargs)
+        finally:
+            g.pop(COUNT_CAP, None)
 
     def allowed_order(self, column, direction):
         """Ordering only by the columns the list offers, and not by personal

@@ -5,10 +5,15 @@ from flask_appbuilder.exceptions import InvalidColumnFilterFABException
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.filters import FilterStartsWith, get_field_setup_query
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask import g
 from sqlalchemy import and_, func, inspect
 from sqlalchemy.orm import undefer
 
 from ..personal import hidden_columns
+
+
+# the name in flask.g of the current web list's count cap (views/crud.py)
+COUNT_CAP = "va_list_count_cap"
 
 
 def _escape_like(text):
@@ -100,7 +105,8 @@ class ScopedInterface(SQLAInterface):
     def query(self, filters=None, order_column="", order_direction="", page=None,
               page_size=None, select_columns=None, outer_default_load=False):
         query = self.session.query(self.obj)
-        count = self.query_count(query, filters, select_columns)
+        # a web list asks a count up to its cap (views/crud.py); the API the exact one
+        count = self.query_count(query, filters, select_columns, cap=g.get(COUNT_CAP) if g else None)
         query = self.apply_all(query, filters, order_column, order_direction, page,
                                page_size, select_columns, outer_default_load)
         if self.undefer_columns:
@@ -111,15 +117,20 @@ class ScopedInterface(SQLAInterface):
             results = [getattr(row, self.obj.__name__) for row in results]
         return count, results
 
-    def query_count(self, query, filters=None, select_columns=None):
+    def query_count(self, query, filters=None, select_columns=None, cap=None):
         """The count on the base table with the scope and the filters: the
         joins of the columns a list shows (many-to-one) do not change how
         many rows it has, so the count leaves them out (FAB's joins them and
-        counts a subquery of every column)."""
+        counts a subquery of every column). With `cap`, counted up to
+        cap + 1 rows: more than `cap` reads as "more than cap", and the
+        database stops there instead of reading every row."""
         query = self.apply_filters(query, self.get_inner_filters(filters))
         # count(pk) names the table: a model without a filter (no scope, no
         # bin) would otherwise count a SELECT with no FROM, i.e. 1
         key = inspect(self.obj).primary_key[0]
+        if cap:
+            first = query.order_by(None).with_entities(key).limit(cap + 1).subquery()
+            return self.session.query(func.count()).select_from(first).scalar()
         return query.order_by(None).with_entities(func.count(key)).scalar()
 
     def is_nullable(self, col_name):

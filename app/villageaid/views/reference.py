@@ -120,10 +120,10 @@ class CadreView(ImportMixin, ScopedModelView):
         filters, query = self.export_query()
         cap = villagefile.print_limit()
         if cap:
-            total = self.datamodel.query_count(self.datamodel.session.query(self.datamodel.obj), filters)
+            total = self.datamodel.query_count(self.datamodel.session.query(self.datamodel.obj), filters, cap=cap)
             if total > cap:
-                flash(_("The list has %(total)d rows, more than the %(cap)d a roster may hold; narrow the filters.",
-                        total=total, cap=cap), "danger")
+                flash(_("The list has more than the %(cap)d rows a roster may hold; narrow the filters.", cap=cap),
+                      "danger")
                 return redirect(self.get_redirect())
         columns = [(c, self.label_columns.get(c, c)) for c in self.roster_columns]
         rows = [[villagefile.cell(item, c) for c, _label in columns] for item in query.all()]
