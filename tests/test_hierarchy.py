@@ -381,3 +381,51 @@ def test_a_division_clerk_records_villages_in_the_towns_under_it_only(app, brows
                                        "registered_poor": "3"})
     assert resp.status_code == 302, errors(resp.get_data(as_text=True))
     assert count(Village) == before + 1
+
+
+def test_coverage_of_several_counties_starts_per_county_and_opens_a_county(app, browser, api, two_prefectures):
+    """An office or a division's clerk whose scope spans several counties
+    reads coverage per county, then a county's towns and units; a town's
+    clerk reads its towns as before."""
+    from datetime import date
+
+    from villageaid.models import Cadre
+
+    with database() as s:
+        for n, key in enumerate(("village_hongta", "village_wuhua")):
+            s.add(Cadre(name="县%d人" % n, gender="male", id_number=("530402199001010014", "530102199001010016")[n],
+                        kind="village", post="member", village_id=two_prefectures[key], start_date=date(2021, 1, 1),
+                        status="active"))
+        s.commit()
+    yuanjiang = two_prefectures["county"]
+    with database() as s:
+        county_name = s.get(Division, yuanjiang).name
+    office = browser("office")
+    html = office.get("/villageaid/training/coverage/").get_data(as_text=True)
+    assert 'id="coverage-county"' in html and 'id="coverage-town"' not in html and "按县（市、区）" in html
+    for name in (county_name, "红塔区", "五华区"):
+        assert name in html
+    assert "/villageaid/training/coverage/?county=%d" % two_prefectures["hongta"] in html
+    # a county opened: its towns and units only, and the way back
+    html = office.get("/villageaid/training/coverage/?county=%d" % two_prefectures["hongta"]).get_data(as_text=True)
+    assert 'id="coverage-town"' in html and "城关镇" in html and "甲镇" not in html and "全部县（市、区）" in html
+    # the API: per county, and one county's towns
+    rows = api("office").get("/api/v1/training/coverage?by=county").get_json()["rows"]
+    assert {r["name"]: r["new"] for r in rows} == {county_name: 5, "红塔区": 1, "五华区": 1}
+    rows = api("office").get("/api/v1/training/coverage?by=town&county=%d" % two_prefectures["wuhua"]).get_json()["rows"]
+    assert [(r["name"], r["new"]) for r in rows] == [("城关镇", 1)]
+    # the prefecture's clerk: its two counties, nothing of 五华区
+    html = browser("clerk_pref").get("/villageaid/training/coverage/").get_data(as_text=True)
+    assert "红塔区" in html and county_name in html and "五华区" not in html
+    with app.app_context():
+        rows = Api(app, "clerk_pref").get("/api/v1/training/coverage?by=county").get_json()["rows"]
+    assert {r["name"]: r["new"] for r in rows} == {county_name: 5, "红塔区": 1}
+    # the home page: per county
+    assert "各县（市、区）轮训覆盖率" in office.get("/").get_data(as_text=True)
+    # a town's clerk: its towns, as with one county
+    html = browser("clerk_town").get("/villageaid/training/coverage/").get_data(as_text=True)
+    assert 'id="coverage-town"' in html and 'id="coverage-county"' not in html
+    # a county argument that names no county is left out with a message
+    html = office.get("/villageaid/training/coverage/?county=%d" % two_prefectures["kunming"],
+                      follow_redirects=True).get_data(as_text=True)
+    assert 'id="coverage-county"' in html and "“%d”在此无效，已忽略。" % two_prefectures["kunming"] in html

@@ -43,7 +43,10 @@ def has_scope(viewer):
 
 
 def coverage_grouping(viewer):
-    """Per town, or per dispatching unit for a user whose scope is units only."""
+    """Per county for a scope that spans several, per dispatching unit for a
+    user whose scope is units only, else per town."""
+    if training.spans_counties(viewer):
+        return "county"
     return "unit" if viewer.units and not viewer.towns and not viewer.divisions and not viewer.sees_all else "town"
 
 

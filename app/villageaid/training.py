@@ -16,8 +16,9 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 
 from . import scope, tally, writes
+from .divisions import several_counties
 from .choices import ATTENDANCE_STATUSES, AUDIENCE_KINDS, CADRE_KINDS
-from .models import Cadre, Town, TrainingAttendance, TrainingSession, TrainingTally, Unit, Village
+from .models import Cadre, Division, Town, TrainingAttendance, TrainingSession, TrainingTally, Unit, Village
 
 
 def counted_condition():
@@ -108,25 +109,35 @@ def _maintain_trained_on(changes, session):
 # the town of a cadre: a township cadre's own, else its village's
 CADRE_TOWN = tally.TOWN
 
-# grouping: (the table joined for its name, its key on the cadre, on the tally)
+# grouping: (the table joined for its name, its key on the cadre, on the
+# tally); a county is reached through the town
 GROUPINGS = {
     "town": (Town, CADRE_TOWN, TrainingTally.town_id),
     "unit": (Unit, Cadre.unit_id, TrainingTally.unit_id),
     "kind": (None, Cadre.kind, TrainingTally.kind),
+    "county": (Division, CADRE_TOWN, TrainingTally.town_id),
 }
 
 
-def _grouped(query, by, on):
-    """The query grouped by `by`: (key, name) first, `on` the grouping's key
-    of the rows read (a cadre's or a tally group's)."""
-    named = GROUPINGS[by][0]
+CADRES, TALLY = 1, 2  # what a coverage query reads: the place of its keys in GROUPINGS
+
+
+def _grouped(query, by, reads, county=None):
+    """The query grouped by `by`: (key, name) added; `reads`: CADRES or
+    TALLY; `county`: only the cadres whose town is in that county."""
+    named, on = GROUPINGS[by][0], GROUPINGS[by][reads]
+    if county is not None:
+        query = query.where(GROUPINGS["town"][reads].in_(select(Town.id).where(Town.county_id == county)))
+    if by == "county":
+        query = query.outerjoin(Town, Town.id == on)
+        on = Town.county_id
     key, name = (named.id, named.name) if named is not None else (on, on)
     if named is not None:
         query = query.outerjoin(named, named.id == on)
     return query.add_columns(key, name).group_by(key, name).order_by(name)
 
 
-def live_coverage_rows(viewer, by, in_post_by=None):
+def live_coverage_rows(viewer, by, in_post_by=None, county=None):
     """Coverage read from the cadres: (new, trained, hours, key, name) rows."""
     trained = func.sum(case((Cadre.trained.expression, 1), else_=0))
     hours = func.sum(Cadre.training_hours.expression)
@@ -137,14 +148,14 @@ def live_coverage_rows(viewer, by, in_post_by=None):
     )
     if in_post_by is not None:
         query = query.where(Cadre.start_date <= in_post_by)
-    return current_app.appbuilder.session.execute(_grouped(query, by, GROUPINGS[by][1])).all()
+    return current_app.appbuilder.session.execute(_grouped(query, by, CADRES, county)).all()
 
 
-def tally_coverage_rows(viewer, by):
+def tally_coverage_rows(viewer, by, county=None):
     """The same rows summed over the kept groups (tally.py) of the scope."""
     t = TrainingTally
     query = scope.rows(viewer, t, func.sum(t.new), func.sum(t.trained), func.sum(t.hours))
-    return current_app.appbuilder.session.execute(_grouped(query, by, GROUPINGS[by][2])).all()
+    return current_app.appbuilder.session.execute(_grouped(query, by, TALLY, county)).all()
 
 
 @dataclass
@@ -181,16 +192,25 @@ class Coverage:
                            sum(known) if known else None)
 
 
-def coverage(viewer, by, in_post_by=None):
-    """Coverage of what `viewer` may see, grouped by "town", "unit" or "kind"
-    (`in_post_by`: a date; only the cadres who started in post by then —
-    a report as of a past date, read from the cadres; otherwise from the
-    kept groups when they hold the reference date)."""
+def spans_counties(viewer):
+    """Does `viewer`'s scope reach into several counties (the office of a
+    province or of the country, the clerk of a division)? Its coverage
+    starts per county and opens a county's towns and units from there: a
+    table per town of a whole province would be thousands of rows."""
+    return several_counties() and (viewer.sees_all or bool(viewer.divisions))
+
+
+def coverage(viewer, by, in_post_by=None, county=None):
+    """Coverage of what `viewer` may see, grouped by "town", "unit", "kind"
+    or "county" (`in_post_by`: a date; only the cadres who started in post
+    by then — a report as of a past date, read from the cadres; otherwise
+    from the kept groups when they hold the reference date; `county`: the
+    id of a county, only the cadres whose town is in it)."""
     session = current_app.appbuilder.session
     if in_post_by is None and tally.usable(session):
-        rows = tally_coverage_rows(viewer, by)
+        rows = tally_coverage_rows(viewer, by, county)
     else:
-        rows = live_coverage_rows(viewer, by, in_post_by)
+        rows = live_coverage_rows(viewer, by, in_post_by, county)
     result = Coverage(by)
     for new, done, row_hours, row_key, row_name in rows:
         if by == "kind":

@@ -14,11 +14,12 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from .. import scope, training, villagefile, writes
 from ..exports import chosen_encoding, csv_stream, report_body, yes_no
 from ..fields import RemoteSelectField
-from ..queryargs import bad_request
+from ..queryargs import ID_RANGE, bad_request, int_arg, shown
 from ..labels import LABELS
 from ..choices import ATTENDANCE_STATUSES, CADRE_KINDS
 from ..rules import session_ended
-from ..models import Cadre, TrainingAttendance, TrainingSession
+from ..divisions import COUNTY
+from ..models import Cadre, Division, TrainingAttendance, TrainingSession
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterRelationOneToManyEqual
 
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
@@ -258,10 +259,14 @@ class TrainingTools(BaseView):
     @expose("/coverage/")
     @has_access
     def coverage(self):
-        reports = [(by, _report_title(by), training.coverage(scope.current_viewer(), by)) for by in ("town", "unit", "kind")]
+        viewer = scope.current_viewer()
+        county = _county_arg()
+        groupings = ("county", "kind") if county is None and training.spans_counties(viewer) else ("town", "unit", "kind")
+        key = county.id if county is not None else None
+        reports = [(by, _report_title(by), training.coverage(viewer, by, county=key)) for by in groupings]
         return self.render_template(
-            "villageaid/coverage.html", reports=reports, title=_("Training coverage"),
-            links=_coverage_links,
+            "villageaid/coverage.html", reports=reports, title=_("Training coverage"), county=county,
+            links=lambda by, row: _coverage_links(by, row, key),
         )
 
     @expose("/coverage/export/")
@@ -273,12 +278,26 @@ class TrainingTools(BaseView):
         encoding = chosen_encoding()
         if encoding is None:
             return bad_request(_("Unknown encoding; choose UTF-8 or GB18030."))
-        report = training.coverage(scope.current_viewer(), by)
+        county = _county_arg()
+        report = training.coverage(scope.current_viewer(), by, county=county.id if county is not None else None)
         rows = [(r.name, r.new, r.trained, r.untrained, r.percent, r.hours) for r in report.rows + [report.total]]
         headers = [_report_title(by), _("New cadres"), _("Trained"), _("Untrained"), _("Coverage rate"),
                    _("Training hours")]
         title = "%s-%s" % (_("Training coverage"), _report_title(by))
+        if county is not None:
+            title = "%s-%s" % (title, county.name)
         return csv_stream(report_body(rows), headers, title, encoding)
+
+
+def _county_arg():
+    """The county named by the `county` argument (None: none named; an
+    argument that names no county is left out with a message)."""
+    pk, problem = int_arg("county", *ID_RANGE)
+    found = current_app.appbuilder.session.get(Division, pk) if pk is not None else None
+    if problem or (pk is not None and (found is None or found.level != COUNTY)):
+        flash(problem or _("“%(value)s” is not valid here; it was left out.", value=shown(pk)), "warning")
+        return None
+    return found
 
 
 def _enrol(viewer, training_session, cadres):
@@ -307,11 +326,18 @@ def _select_page(refusal):
 
 
 def _report_title(by):
-    return {"town": _("By town"), "unit": _("By dispatching unit"), "kind": _("By kind of cadre")}[by]
+    return {"town": _("By town"), "unit": _("By dispatching unit"), "kind": _("By kind of cadre"),
+            "county": _("By county")}[by]
 
 
-def _coverage_links(by, row):
-    """Links from a coverage row's numbers to the lists behind them."""
+def _coverage_links(by, row, county=None):
+    """Links from a coverage row's numbers to the lists behind them; a
+    county's name opens its towns and units (the lists have no county
+    filter, so the figures of a county's page link only per town or unit)."""
+    if by == "county":
+        return {"name": url_for("TrainingTools.coverage", county=row.key)} if row.key is not None else {}
+    if county is not None and (by == "kind" or row.key is None):
+        return {}
     if row.key is None:
         if row.name != _("Total"):
             return {}
@@ -368,5 +394,8 @@ class TrainingReportApi(BaseApi):
         by = request.args.get("by", "town")
         if by not in training.GROUPINGS:
             return self.response_400(message=_("Unknown grouping."))
-        report = training.coverage(scope.current_viewer(), by)
+        pk, problem = int_arg("county", *ID_RANGE)
+        if problem:
+            return self.response_400(message=problem)
+        report = training.coverage(scope.current_viewer(), by, county=pk)
         return jsonify(by=by, rows=[r.as_dict() for r in report.rows], total=report.total.as_dict())
