@@ -169,3 +169,40 @@ def test_an_empty_database_shows_zeros(browser):
     assert figure(page, "fig-alerts-open")[1] == "0"
     assert listed_count(client, figure(page, "fig-untrained")[0]) == 0
     assert "没有未关闭的预警" in page
+
+
+@pytest.mark.parametrize("day", [date(2021, 6, 15), date(2021, 3, 1), date(2021, 2, 28), date(2021, 1, 1),
+                                 date(2020, 2, 29), date(2021, 12, 31)])
+def test_followup_to_date_equals_the_yearly_summary_of_the_reference_year(app, day):
+    """The home page sums the months and the month's records of the scope's
+    follow-up villages; the yearly summary looks them up per village: the
+    same figures, whatever the reference day (a month's first or last day,
+    29 February)."""
+    from villageaid import home, scope
+    from villageaid.followup import yearly_rows
+    from villageaid.models import Town
+
+    extra = [("甲村", date(2021, 3, 1), "funds", "0.75"), ("甲村", date(2020, 2, 29), "visit", None),
+             ("甲村", date(2020, 3, 1), "visit", None), ("甲村", date(2021, 2, 28), "funds", "3.10"),
+             ("甲村", date(2020, 12, 31), "funds", "0.01"), ("甲村", date(2021, 12, 31), "visit", None)]
+    with database() as s:
+        village = {v.name: v for v in s.query(Village)}
+        for name, when, kind, funds in extra:
+            s.add(FollowUpRecord(village=village[name], date=when, kind=kind, rectification="none",
+                                 funds=Decimal(funds) if funds else None))
+        s.flush()
+        followup.rebuild_months(s)
+        s.commit()
+        town = s.query(Town).filter_by(name="甲镇").one().id
+    app.config["VILLAGEAID_REFERENCE_DATE"] = day
+    try:
+        with app.test_request_context():
+            for viewer in (scope.Viewer(user_id=1, sees_all=True), scope.Viewer(user_id=1, towns=(town,))):
+                rows = [r for r in yearly_rows(viewer, day.year)]
+                got = home.followup_to_date(viewer)
+                assert (Decimal(got.funds), Decimal(got.funds_before), got.visits, got.visits_before) == (
+                    sum((Decimal(r["funds"]) for r in rows), Decimal(0)),
+                    sum((Decimal(r["funds_before"]) for r in rows), Decimal(0)),
+                    sum(r["visits"] for r in rows), sum(r["visits_before"] for r in rows)), day
+    finally:
+        app.config["VILLAGEAID_REFERENCE_DATE"] = REFERENCE

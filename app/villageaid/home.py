@@ -9,12 +9,15 @@ many rows there are.
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import case, func, type_coerce
+from datetime import date
+
+from sqlalchemy import BigInteger, and_, case, extract, func, or_, select, type_coerce
 
 from . import followup, reserve, scope, training
 from .choices import ALERT_KINDS
-from .models import FollowUpAlert, FollowUpYear, Village
-from .models.followup import Money
+from .eligibility import years_before
+from .models import FollowUpAlert, FollowUpMonth, FollowUpRecord, Village
+from .models.followup import Money, start_year
 from .validators import money_text_of
 
 OPEN = FollowUpAlert.status != "closed"
@@ -95,15 +98,33 @@ def alerts(viewer):
 
 def followup_to_date(viewer):
     """Follow-up money and visits from 1 January to the reference date,
-    against the same days of last year (the monthly sums, through the
-    yearly summary of the follow-up set)."""
-    year = followup.reference_date().year
-    y = FollowUpYear
-    query = (
-        scope.rows(viewer, y, type_coerce(func.coalesce(func.sum(y.funds), 0), Money),
-                   type_coerce(func.coalesce(func.sum(y.funds_before), 0), Money),
-                   func.coalesce(func.sum(y.visits), 0), func.coalesce(func.sum(y.visits_before), 0))
-        .where(followup.yearly_visible_condition(y), y.year == year)
-    )
-    funds, funds_before, visits, visits_before = current_app.appbuilder.session.execute(query).one()
-    return Followup(year, money_text_of(funds), money_text_of(funds_before), int(visits), int(visits_before))
+    against the same days of last year, over the follow-up villages of the
+    scope (from each one's first year in the set): the monthly sums before
+    the reference month, plus the records of the month up to the day — the
+    figures of the yearly summary's reference year, summed over the months
+    and the records of those villages (two statements) rather than per
+    village."""
+    day = followup.reference_date()
+    year = day.year
+    villages = (scope.rows(viewer, Village, Village.id)
+                .where(followup.in_followup_set(), start_year(Village) <= year))
+    m, r = FollowUpMonth.__table__.c, FollowUpRecord
+
+    def both_years(year_of, funds, visits):
+        # (funds this year, last year, visits this year, last year)
+        return [func.coalesce(func.sum(case((year_of == y, figure), else_=0)), 0)
+                for figure in (type_coerce(funds, BigInteger), visits) for y in (year, year - 1)]
+
+    session = current_app.appbuilder.session
+    months = session.execute(
+        select(*both_years(m.year, m.funds, m.visits))
+        .where(m.village_id.in_(villages), m.year.in_((year, year - 1)), m.month < day.month)).one()
+    # the records of the reference month up to the day (the same days last year)
+    ranges = [and_(r.date >= date(y, day.month, 1), r.date <= end)
+              for y, end in ((year, day), (year - 1, years_before(day, 1)))]
+    records = session.execute(
+        select(*both_years(extract("year", r.date), r.funds, case((r.kind == "visit", 1), else_=0)))
+        .where(r.village_id.in_(villages), r.deleted_on.is_(None), or_(*ranges))).one()
+    funds, funds_before, visits, visits_before = (int(a) + int(b) for a, b in zip(months, records))
+    return Followup(year, money_text_of(Money().process_result_value(funds, None)),
+                    money_text_of(Money().process_result_value(funds_before, None)), visits, visits_before)

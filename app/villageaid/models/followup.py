@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -77,6 +78,9 @@ class FollowUpRecord(Record, Recyclable, Model):
     __table_args__ = (
         CheckConstraint("funds IS NULL OR funds >= 0", name="ck_va_followup_funds"),
         CheckConstraint("households_visited IS NULL OR households_visited >= 0", name="ck_va_followup_households"),
+        # a village's records of some days (a month so far, the same days last
+        # year): the figures to date look them up per village
+        Index("ix_va_followup_record_village_date", "village_id", "date"),
     )
     id = Column(Integer, primary_key=True)
     village_id = Column(Integer, ForeignKey("va_village.id"), nullable=False, index=True)

@@ -1,4 +1,5 @@
-"""training: coverage kept per group of cadres (town, unit, village's unit, kind)
+"""training: coverage kept per group of cadres (town, unit, village's unit, kind);
+follow-up records indexed by village and date
 
 Revision ID: 0022
 Revises: 0021
@@ -8,7 +9,8 @@ Create Date: 2026-11-30 18:00:00
 cadres, kept on write (tally.py), and `va_training_tally_state` the dates
 they hold. Both start empty: the first report builds them from the cadres.
 A session's end date gets an index: the next day's figures recompute the
-towns of the sessions that ended in between.
+towns of the sessions that ended in between. A village's follow-up records
+of some days (a month so far) are looked up by (village, date).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -43,9 +45,11 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_va_training_session_end_date', 'va_training_session', ['end_date'], unique=False)
+    op.create_index('ix_va_followup_record_village_date', 'va_followup_record', ['village_id', 'date'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_va_followup_record_village_date', table_name='va_followup_record')
     op.drop_index('ix_va_training_session_end_date', table_name='va_training_session')
     op.drop_table('va_training_tally_state')
     for column in ('town_id', 'unit_id', 'village_unit_id'):
