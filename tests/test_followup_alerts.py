@@ -335,3 +335,30 @@ def test_the_scheduled_command_stores_the_alerts(app):
     assert {("辛村", "less_funds"), ("子村", "no_record"), ("壬村", "no_unit")} <= stored
     again = app.test_cli_runner().invoke(args=["villageaid", "alerts"])
     assert again.exit_code == 0 and count(FollowUpAlert) == len(stored)  # once per period
+
+
+def test_a_scope_over_the_limit_picks_a_town_or_unit_first(api, browser, setting):
+    """Above VILLAGEAID_ALERTS_MAX_VILLAGES follow-up villages the page
+    checks nothing live: it says how many stored alerts are open and asks
+    for a town or a unit; with one chosen, the live check runs as usual."""
+    alerts_of(api("office"))  # the alerts stored, as the daily job does
+    office = browser("office")
+    setting("VILLAGEAID_ALERTS_MAX_VILLAGES", 4)  # the office sees 6 follow-up villages
+    html = office.get("/villageaid/followup/alerts/").get_data(as_text=True)
+    assert 'id="alerts-narrow"' in html and "超过 4 个跟进村" in html and 'id="alerts"' not in html
+    assert "/followupalertview/list/" in html
+    with database() as s:
+        open_alerts = s.query(FollowUpAlert).filter(FollowUpAlert.status != "closed").count()
+    assert "未关闭 %d 条" % open_alerts in html
+    # 甲镇 with 5 follow-up villages is still over; 一局 with 4 is not
+    t1, = ids(Town, "甲镇")
+    assert 'id="alerts-narrow"' in office.get("/villageaid/followup/alerts/?town=%d" % t1).get_data(as_text=True)
+    u1, = ids(Unit, "一局")
+    html = office.get("/villageaid/followup/alerts/?unit=%d" % u1).get_data(as_text=True)
+    assert 'id="alerts-narrow"' not in html and 'id="alerts"' in html and "辛村" in html
+    # the limit is the scope's, whoever asks: 甲镇's clerk (5) picks too, 一局's (4) does not
+    assert 'id="alerts-narrow"' in browser("clerk_town").get("/villageaid/followup/alerts/").get_data(as_text=True)
+    html = browser("clerk_unit").get("/villageaid/followup/alerts/").get_data(as_text=True)
+    assert 'id="alerts-narrow"' not in html and "辛村" in html
+    setting("VILLAGEAID_ALERTS_MAX_VILLAGES", 0)  # no limit
+    assert 'id="alerts"' in office.get("/villageaid/followup/alerts/").get_data(as_text=True)

@@ -113,6 +113,10 @@ VILLAGEAID_EXPORT_MAX_ROWS = 0
 VILLAGEAID_LOOKUP_PAGE_SIZE = 20
 # Largest number of rows on one page of a web list (psize_<View>).
 VILLAGEAID_MAX_PAGE_SIZE = 100
+# The follow-up alerts page checks at most this many follow-up villages at a
+# time: a larger scope (the office of a province) picks a town or a unit
+# first; the scheduled job stores the alerts of every village each day.
+VILLAGEAID_ALERTS_MAX_VILLAGES = 2000
 # A web list counts its rows up to this many and then says "more than N"
 # (0: always the exact count): counting a whole national table on every page
 # would read every row. Exports and the API count exactly.

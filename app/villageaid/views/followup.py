@@ -1,6 +1,6 @@
 """Follow-up in villages that exited poverty: records, the yearly summary,
 and the decline alerts."""
-from flask import flash, jsonify, request, url_for
+from flask import current_app, flash, jsonify, request, url_for
 from flask_appbuilder import BaseView
 from flask_appbuilder.api import BaseApi, expose as api_expose
 from flask_appbuilder.baseviews import expose
@@ -11,7 +11,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import not_
 from wtforms.validators import Optional
 
-from .. import followup, scope
+from .. import followup, home, scope
 from ..choices import ALERT_KINDS, ALERT_STATUSES, Choices
 from ..fields import ChoiceField
 from ..exports import chosen_encoding, csv_stream, report_body, yes_no
@@ -21,6 +21,7 @@ from ..models import FollowUpAlert, FollowUpRecord, FollowUpYear
 from ..spreadsheet import xlsx_stream
 from .base import ScopedInterface, ScopedModelRestApi, ScopedModelView
 from .crud import filter_arg
+from .home import alert_link
 from .imports import ImportMixin
 
 RECORD_COLUMNS = ["date", "village", "village.town.name", "kind", "unit", "funds", "project",
@@ -99,8 +100,16 @@ class FollowUpTools(BaseView):
     @expose("/alerts/")
     @has_access
     def alerts(self):
-        found, criteria, problems = _alerts_from_request()
-        followup.store_alerts(scope.current_viewer(), found, path="web")
+        viewer = scope.current_viewer()
+        criteria, problems = _criteria_from_request(viewer)
+        limit = current_app.config.get("VILLAGEAID_ALERTS_MAX_VILLAGES")
+        narrow = followup.too_many_villages(viewer, limit, *_place_ids(criteria))
+        if narrow:
+            # a whole province at once is no page to read: the stored alerts instead, and a town or unit to pick
+            found, stored = [], home.alerts(viewer)
+        else:
+            found, stored = _alerts_for(viewer, criteria), None
+            followup.store_alerts(viewer, found, path="web")
         page, problem = int_arg("page", 0, LARGEST_PAGE, default=0)
         for message in problems + ([problem] if problem else []):
             flash(message, "warning")
@@ -112,6 +121,7 @@ class FollowUpTools(BaseView):
             periods=followup.periods(), label=followup.alert_label, status_label=ALERT_STATUSES.label,
             export_url=url_for("FollowUpTools.alerts_export", **_args(criteria)),
             page_url=lambda p: url_for("FollowUpTools.alerts", page=p, **_args(criteria)),
+            narrow=narrow, limit=limit, stored=stored, stored_link=alert_link(), overdue_link=alert_link(overdue=True),
         )
 
     @expose("/alerts/export/")
@@ -138,10 +148,9 @@ def _args(criteria):
     return args
 
 
-def _alerts_from_request():
-    """The alerts for the filters in the URL (kind, town, unit), the filters
-    used, and a message per argument that was left out."""
-    viewer = scope.current_viewer()
+def _criteria_from_request(viewer):
+    """The filters in the URL (kind, town, unit), and a message per argument
+    that was left out."""
     kinds, problem = choice_args("kind", ALERT_KINDS)
     problems = [problem] if problem else []
     criteria = {"kinds": kinds}
@@ -151,9 +160,24 @@ def _alerts_from_request():
         if problem or (pk is not None and row is None):
             problems.append(problem or _("“%(value)s” is not valid here; it was left out.", value=shown(pk)))
         criteria[key] = row
-    found = followup.alerts(viewer, kinds=kinds, town_id=criteria["town"].id if criteria["town"] else None,
-                            unit_id=criteria["unit"].id if criteria["unit"] else None)
-    return found, criteria, problems
+    return criteria, problems
+
+
+def _place_ids(criteria):
+    return tuple(criteria[key].id if criteria[key] else None for key in ("town", "unit"))
+
+
+def _alerts_for(viewer, criteria):
+    town_id, unit_id = _place_ids(criteria)
+    return followup.alerts(viewer, kinds=criteria["kinds"], town_id=town_id, unit_id=unit_id)
+
+
+def _alerts_from_request():
+    """The alerts for the filters in the URL, the filters used, and the
+    messages of the arguments left out."""
+    viewer = scope.current_viewer()
+    criteria, problems = _criteria_from_request(viewer)
+    return _alerts_for(viewer, criteria), criteria, problems
 
 
 YES_NO = Choices(("y", _l("Yes")), ("n", _l("No")))
