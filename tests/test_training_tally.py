@@ -116,3 +116,47 @@ def test_a_report_as_of_a_past_date_reads_the_cadres(app):
         with as_of(date(2021, 4, 30)):
             assert tally.usable(app.appbuilder.session) is False
         assert tally.usable(app.appbuilder.session) is True
+
+
+def test_two_rebuilds_at_once_take_turns(app):
+    """Two first reports rebuilding at the same moment, before anything was
+    ever kept (no row of dates to lock yet): the second waits for the first
+    and replaces its rows instead of adding to them."""
+    import threading
+    import time
+
+    from villageaid.models import TrainingTally, TrainingTallyState
+
+    with database() as s:
+        s.query(TrainingTallyState).delete()
+        s.commit()
+
+    with app.app_context():
+        engine = app.appbuilder.session.get_bind()
+    first, second = engine.connect(), engine.connect()
+    done = []
+    try:
+        with app.app_context():
+            first.begin()
+            tally.rebuild(first)
+
+            def other():
+                with app.app_context():
+                    second.begin()
+                    tally.rebuild(second)
+                    second.commit()
+                    done.append(True)
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            time.sleep(0.5)
+            assert not done  # waiting for the first
+            first.commit()
+            thread.join(20)
+            assert done
+    finally:
+        first.close()
+        second.close()
+    with database() as s:
+        assert tally.out_of_step(s) is None
+        assert s.query(TrainingTally).count() == 5  # the fixture's five groups, once

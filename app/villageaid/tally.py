@@ -95,7 +95,13 @@ def rebuild(db, day=None):
     note the dates, in the caller's transaction (`db`: a session or a
     connection): after rows were written around the write path (the
     generator, the demo), or when the tally's dates no longer hold."""
+    from .models import Town
+
     day = day or reference_date()
+    # every town's row locked, as a town's recompute locks its own: two
+    # rebuilds (two first reports at once) take turns, and the second
+    # deletes what the first wrote instead of adding to it
+    db.execute(select(Town.id).order_by(Town.id).with_for_update())
     _state(db, lock=True)
     with as_of(day):
         db.execute(delete(TrainingTally))
