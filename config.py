@@ -53,9 +53,19 @@ def _secret_key():
     os.makedirs(INSTANCE_DIR, exist_ok=True)
     path = os.path.join(INSTANCE_DIR, "secret_key")
     if not os.path.exists(path):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # written whole under a name of this process's, then linked into
+        # place: two processes starting at once (test workers) both end up
+        # with the key of the one that linked first, never a half-written file
+        own = "%s.%d" % (path, os.getpid())
+        fd = os.open(own, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
+        try:
+            os.link(own, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(own)
     with open(path) as fh:
         return fh.read().strip()
 

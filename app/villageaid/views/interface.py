@@ -25,7 +25,8 @@ def starts_with(field, value, dialect):
     the column serves: on SQLite a range (its index compares bytes, so the
     names starting with "张" are those from "张" up to the next character);
     elsewhere a LIKE with a fixed prefix (PostgreSQL: with the
-    text_pattern_ops index of migration 0020; MariaDB: its own index)."""
+    text_pattern_ops index of migration 0020; MariaDB: its own index), and
+    the prefix as a lower bound for a list in the column's order."""
     value = value or ""
     if not value:
         return field.isnot(None)
@@ -34,7 +35,10 @@ def starts_with(field, value, dialect):
             return field.like(_escape_like(value) + "%", escape="\\")
         upper = value[:-1] + chr(ord(value[-1]) + 1)
         return and_(field >= value, field < upper)
-    return field.like(_escape_like(value) + "%", escape="\\")
+    # the LIKE is the condition; `>= value` (true of every string that
+    # starts with it, in any collation) lets a list ordered by the column
+    # start its walk of the column's index at the prefix instead of at "a"
+    return and_(field >= value, field.like(_escape_like(value) + "%", escape="\\"))
 
 
 class StartsWith(FilterStartsWith):
