@@ -429,3 +429,7 @@ def test_coverage_of_several_counties_starts_per_county_and_opens_a_county(app, 
     html = office.get("/villageaid/training/coverage/?county=%d" % two_prefectures["kunming"],
                       follow_redirects=True).get_data(as_text=True)
     assert 'id="coverage-county"' in html and "“%d”在此无效，已忽略。" % two_prefectures["kunming"] in html
+    resp = office.get("/villageaid/training/coverage/export/?by=town&county=%d" % two_prefectures["kunming"])
+    assert resp.status_code == 400
+    resp = office.get("/villageaid/training/coverage/export/?by=town&county=%d" % two_prefectures["wuhua"])
+    assert resp.status_code == 200 and "城关镇" in resp.get_data().decode("utf-8-sig")

@@ -260,7 +260,9 @@ class TrainingTools(BaseView):
     @has_access
     def coverage(self):
         viewer = scope.current_viewer()
-        county = _county_arg()
+        county, problem = _county_arg()
+        if problem:
+            flash(problem, "warning")
         groupings = ("county", "kind") if county is None and training.spans_counties(viewer) else ("town", "unit", "kind")
         key = county.id if county is not None else None
         reports = [(by, _report_title(by), training.coverage(viewer, by, county=key)) for by in groupings]
@@ -278,7 +280,9 @@ class TrainingTools(BaseView):
         encoding = chosen_encoding()
         if encoding is None:
             return bad_request(_("Unknown encoding; choose UTF-8 or GB18030."))
-        county = _county_arg()
+        county, problem = _county_arg()
+        if problem:
+            return bad_request(problem)
         report = training.coverage(scope.current_viewer(), by, county=county.id if county is not None else None)
         rows = [(r.name, r.new, r.trained, r.untrained, r.percent, r.hours) for r in report.rows + [report.total]]
         headers = [_report_title(by), _("New cadres"), _("Trained"), _("Untrained"), _("Coverage rate"),
@@ -290,14 +294,13 @@ class TrainingTools(BaseView):
 
 
 def _county_arg():
-    """The county named by the `county` argument (None: none named; an
-    argument that names no county is left out with a message)."""
+    """(the county named by the `county` argument or None, the message when
+    the argument names no county)."""
     pk, problem = int_arg("county", *ID_RANGE)
     found = current_app.appbuilder.session.get(Division, pk) if pk is not None else None
     if problem or (pk is not None and (found is None or found.level != COUNTY)):
-        flash(problem or _("“%(value)s” is not valid here; it was left out.", value=shown(pk)), "warning")
-        return None
-    return found
+        return None, problem or _("“%(value)s” is not valid here; it was left out.", value=shown(pk))
+    return found, None
 
 
 def _enrol(viewer, training_session, cadres):
