@@ -281,8 +281,6 @@ def listed_count(client, link):
 def sent_statements(app, keep=lambda statement, parameters: statement):
     """Every SQL statement the app sends inside the block, as `keep` makes
     of it (by default the statement's text)."""
-    from sqlalchemy import event
-
     seen = []
 
     def before(conn, cursor, statement, parameters, context, executemany):

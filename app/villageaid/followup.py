@@ -148,22 +148,17 @@ def thresholds():
     }
 
 
-def followup_villages(viewer, town_id=None, unit_id=None):
-    """SQL: the ids of the follow-up villages `viewer` may see (of a town, of a unit)."""
+def too_many_villages(viewer, limit, town_id=None, unit_id=None):
+    """Does the scope (of a town, of a unit) hold more than `limit` follow-up
+    villages? Counted up to limit + 1, so a national scope costs no more."""
+    if not limit:
+        return False
     query = scope.rows(viewer, Village, Village.id).where(in_followup_set())
     if town_id:
         query = query.where(Village.town_id == town_id)
     if unit_id:
         query = query.where(Village.unit_id == unit_id)
-    return query
-
-
-def too_many_villages(viewer, limit, town_id=None, unit_id=None):
-    """Does the scope (with its filters) hold more than `limit` follow-up
-    villages? Counted up to limit + 1, so a national scope costs no more."""
-    if not limit:
-        return False
-    first = followup_villages(viewer, town_id, unit_id).limit(limit + 1).subquery()
+    first = query.limit(limit + 1).subquery()
     return current_app.appbuilder.session.execute(select(func.count()).select_from(first)).scalar() > limit
 
 

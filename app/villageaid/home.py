@@ -7,17 +7,15 @@ caller may open its list; the number of statements does not depend on how
 many rows there are.
 """
 from dataclasses import dataclass, field
-
-from flask import current_app
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import BigInteger, and_, case, extract, func, or_, select, type_coerce
 
 from . import followup, reserve, scope, training
 from .choices import ALERT_KINDS
-from .eligibility import years_before
 from .models import FollowUpAlert, FollowUpMonth, FollowUpRecord, Village
-from .models.followup import Money, start_year
+from .models.followup import MONTH_FIGURES, month_figures, money_value, start_year
 from .validators import money_text_of
 
 OPEN = FollowUpAlert.status != "closed"
@@ -98,33 +96,32 @@ def alerts(viewer):
 
 def followup_to_date(viewer):
     """Follow-up money and visits from 1 January to the reference date,
-    against the same days of last year, over the follow-up villages of the
-    scope (from each one's first year in the set): the monthly sums before
-    the reference month, plus the records of the month up to the day — the
-    figures of the yearly summary's reference year, summed over the months
-    and the records of those villages (two statements) rather than per
-    village."""
+    against the same days of last year (followup.periods), over the
+    follow-up villages of the scope (from each one's first year in the set):
+    the monthly sums before the reference month, plus the month's records up
+    to the day, as the yearly summary counts its reference year — summed per
+    year over those villages (two statements) rather than per village."""
     day = followup.reference_date()
     year = day.year
     villages = (scope.rows(viewer, Village, Village.id)
                 .where(followup.in_followup_set(), start_year(Village) <= year))
-    m, r = FollowUpMonth.__table__.c, FollowUpRecord
-
-    def both_years(year_of, funds, visits):
-        # (funds this year, last year, visits this year, last year)
-        return [func.coalesce(func.sum(case((year_of == y, figure), else_=0)), 0)
-                for figure in (type_coerce(funds, BigInteger), visits) for y in (year, year - 1)]
-
+    m, r = FollowUpMonth, FollowUpRecord
     session = current_app.appbuilder.session
-    months = session.execute(
-        select(*both_years(m.year, m.funds, m.visits))
-        .where(m.village_id.in_(villages), m.year.in_((year, year - 1)), m.month < day.month)).one()
-    # the records of the reference month up to the day (the same days last year)
-    ranges = [and_(r.date >= date(y, day.month, 1), r.date <= end)
-              for y, end in ((year, day), (year - 1, years_before(day, 1)))]
-    records = session.execute(
-        select(*both_years(extract("year", r.date), r.funds, case((r.kind == "visit", 1), else_=0)))
-        .where(r.village_id.in_(villages), r.deleted_on.is_(None), or_(*ranges))).one()
-    funds, funds_before, visits, visits_before = (int(a) + int(b) for a, b in zip(months, records))
-    return Followup(year, money_text_of(Money().process_result_value(funds, None)),
-                    money_text_of(Money().process_result_value(funds_before, None)), visits, visits_before)
+    found = {y: [0, 0] for y in (year, year - 1)}  # year: [funds in fen, visits]
+    months = (select(m.year, func.sum(type_coerce(m.funds, BigInteger)), func.sum(m.visits))
+              .where(m.village_id.in_(villages), m.year.in_(found), m.month < day.month).group_by(m.year))
+    # the reference month's records up to the day, this year and the same days last year
+    record_year = extract("year", r.date)
+    figures = dict(zip(MONTH_FIGURES, month_figures(r)))
+    records = (select(record_year, figures["funds"], figures["visits"])
+               .where(r.village_id.in_(villages), r.deleted_on.is_(None),
+                      or_(*[and_(r.date >= date(end.year, day.month, 1), r.date <= end)
+                            for _start, end in followup.periods(day)]))
+               .group_by(record_year))
+    for statement in (months, records):
+        for y, funds, visits in session.execute(statement):
+            found[int(y)][0] += int(funds or 0)
+            found[int(y)][1] += int(visits or 0)
+    (funds, visits), (funds_before, visits_before) = found[year], found[year - 1]
+    return Followup(year, money_text_of(money_value(funds)), money_text_of(money_value(funds_before)), visits,
+                    visits_before)

@@ -184,8 +184,8 @@ def _note_change(change, session):
     if kind == "purge":
         return  # a purged record was in the bin: counted nowhere already
     if isinstance(item, Cadre):
-        dirty = _note(session, "towns", item.own_town_id, before.get("own_town_id"))
-        dirty["villages"].update(v for v in (item.village_id, before.get("village_id")) if v is not None)
+        _note(session, "towns", item.own_town_id, before.get("own_town_id"))
+        dirty = _note(session, "villages", item.village_id, before.get("village_id"))
         if item.own_town_id is None and item.village_id is None or (
                 before and before.get("own_town_id") is None and before.get("village_id") is None):
             dirty["no_town"] = True
