@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from villageaid import tally
+from villageaid import countyfigures, tally
 from flask_migrate import upgrade
 
 from villageaid import bootstrap
@@ -124,6 +124,9 @@ def isolated(request):
             with helpers.database():
                 difference = tally.out_of_step()
                 assert difference is None, "the training tally is out of step with the cadres: %s" % difference
+                # and the counties' figures still read as current are what the rows give
+                difference = countyfigures.out_of_step()
+                assert difference is None, "the county figures are out of step with the rows: %s" % difference
     finally:
         snapshot.restore()
 

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import create_engine, event, func, make_url, select, text
 
 from villageaid import bootstrap, tally
+from villageaid.models.figures import bump_all
 from villageaid.models import Cadre, Town, Unit, Village
 from villageaid.validators import gender_of
 
@@ -147,6 +148,7 @@ def _rebuild_tally(session):
     session.flush()
     if tally.out_of_step(session) is not None:
         tally.rebuild(session, tally.held_date(session))
+    bump_all(session)  # and the counties' figures are no longer current
 
 
 def clerk_without(app, username, permission, towns=("甲镇",)):

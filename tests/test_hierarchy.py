@@ -400,35 +400,56 @@ def test_coverage_of_several_counties_starts_per_county_and_opens_a_county(app, 
     yuanjiang = two_prefectures["county"]
     with database() as s:
         county_name = s.get(Division, yuanjiang).name
+        yuxi_name = s.get(Division, two_prefectures["prefecture"]).name
     office = browser("office")
+    # the office of one province with two prefectures starts per prefecture
     html = office.get("/villageaid/training/coverage/").get_data(as_text=True)
-    assert 'id="coverage-county"' in html and 'id="coverage-town"' not in html and "按县（市、区）" in html
-    for name in (county_name, "红塔区", "五华区"):
+    assert 'id="coverage-prefecture"' in html and 'id="coverage-county"' not in html and "按市（州）" in html
+    assert yuxi_name in html and "昆明市" in html and "红塔区" not in html
+    assert "/villageaid/training/coverage/?division=%d" % two_prefectures["prefecture"] in html
+    # a prefecture opened: its counties, and the way back
+    html = office.get("/villageaid/training/coverage/?division=%d" % two_prefectures["prefecture"]).get_data(
+        as_text=True)
+    assert 'id="coverage-county"' in html and 'id="coverage-division"' in html and "按县（市、区）" in html
+    for name in (county_name, "红塔区"):
         assert name in html
+    assert "五华区" not in html and 'id="coverage-trail"' in html and "全部范围" in html
     assert "/villageaid/training/coverage/?county=%d" % two_prefectures["hongta"] in html
-    # a county opened: its towns and units only, and the way back
+    # a county opened: its towns and units only, and the way back through its prefecture
     html = office.get("/villageaid/training/coverage/?county=%d" % two_prefectures["hongta"]).get_data(as_text=True)
-    assert 'id="coverage-town"' in html and "城关镇" in html and "甲镇" not in html and "全部县（市、区）" in html
-    # the API: per county, and one county's towns
+    assert 'id="coverage-town"' in html and "城关镇" in html and "甲镇" not in html and "全部范围" in html
+    assert "/villageaid/training/coverage/?division=%d" % two_prefectures["prefecture"] in html
+    # the API: per prefecture, per county (of all, or of a prefecture), one county's towns
+    rows = api("office").get("/api/v1/training/coverage?by=prefecture").get_json()["rows"]
+    assert {r["name"]: r["new"] for r in rows} == {yuxi_name: 6, "昆明市": 1}
     rows = api("office").get("/api/v1/training/coverage?by=county").get_json()["rows"]
     assert {r["name"]: r["new"] for r in rows} == {county_name: 5, "红塔区": 1, "五华区": 1}
+    rows = api("office").get("/api/v1/training/coverage?by=county&division=%d" % two_prefectures["kunming"]
+                             ).get_json()["rows"]
+    assert {r["name"]: r["new"] for r in rows} == {"五华区": 1}
     rows = api("office").get("/api/v1/training/coverage?by=town&county=%d" % two_prefectures["wuhua"]).get_json()["rows"]
     assert [(r["name"], r["new"]) for r in rows] == [("城关镇", 1)]
-    # the prefecture's clerk: its two counties, nothing of 五华区
+    assert api("office").get("/api/v1/training/coverage?by=town&county=%d" % two_prefectures["kunming"]
+                             ).status_code == 400  # a prefecture is not a county
+    # the prefecture's clerk: per county, its two counties, nothing of 五华区
     html = browser("clerk_pref").get("/villageaid/training/coverage/").get_data(as_text=True)
-    assert "红塔区" in html and county_name in html and "五华区" not in html
+    assert 'id="coverage-county"' in html and "红塔区" in html and county_name in html and "五华区" not in html
     with app.app_context():
         rows = Api(app, "clerk_pref").get("/api/v1/training/coverage?by=county").get_json()["rows"]
-    assert {r["name"]: r["new"] for r in rows} == {county_name: 5, "红塔区": 1}
-    # the home page: per county
-    assert "各县（市、区）轮训覆盖率" in office.get("/").get_data(as_text=True)
+        assert {r["name"]: r["new"] for r in rows} == {county_name: 5, "红塔区": 1}
+        # the other prefecture opened: nothing of it is in the clerk's scope
+        rows = Api(app, "clerk_pref").get("/api/v1/training/coverage?by=county&division=%d"
+                                          % two_prefectures["kunming"]).get_json()["rows"]
+        assert rows == []
+    # the home page: per prefecture
+    assert "各市（州）轮训覆盖率" in office.get("/").get_data(as_text=True)
     # a town's clerk: its towns, as with one county
     html = browser("clerk_town").get("/villageaid/training/coverage/").get_data(as_text=True)
     assert 'id="coverage-town"' in html and 'id="coverage-county"' not in html
     # a county argument that names no county is left out with a message
     html = office.get("/villageaid/training/coverage/?county=%d" % two_prefectures["kunming"],
                       follow_redirects=True).get_data(as_text=True)
-    assert 'id="coverage-county"' in html and "“%d”在此无效，已忽略。" % two_prefectures["kunming"] in html
+    assert 'id="coverage-prefecture"' in html and "“%d”在此无效，已忽略。" % two_prefectures["kunming"] in html
     resp = office.get("/villageaid/training/coverage/export/?by=town&county=%d" % two_prefectures["kunming"])
     assert resp.status_code == 400
     resp = office.get("/villageaid/training/coverage/export/?by=town&county=%d" % two_prefectures["wuhua"])

@@ -22,6 +22,9 @@ from .validators import Invalid
 PROVINCE, PREFECTURE, COUNTY = "province", "prefecture", "county"
 # the level a division's parent has
 PARENT_LEVEL = {PROVINCE: None, PREFECTURE: PROVINCE, COUNTY: PREFECTURE}
+LEVELS = (PROVINCE, PREFECTURE, COUNTY)
+# the level a division's children have
+CHILD_LEVEL = {PROVINCE: PREFECTURE, PREFECTURE: COUNTY, COUNTY: None}
 
 
 def check_code(value):
@@ -184,25 +187,31 @@ def county_errors(item):
     return {}
 
 
-# --- how many counties: read along with the user's scope (preload.py) -------
+# --- how many divisions of each level: read along with the user's scope (preload.py)
 
 COUNTIES = "counties"
 
 
 def _county_columns():
-    # one row: the number of counties (an aggregate over the small division table)
-    return [func.count(case((Division.level == COUNTY, Division.id)))]
+    # one row: the number of provinces, prefectures and counties (aggregates over the small division table)
+    return [func.count(case((Division.level == level, Division.id))) for level in LEVELS]
 
 
 def _county_load(rows):
-    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+    row = rows[0] if rows else [0] * len(LEVELS)
+    return {level: int(n or 0) for level, n in zip(LEVELS, row)}
 
 
 preload.register(COUNTIES, Division, _county_columns, _county_load)
+
+
+def how_many(level):
+    """How many divisions of `level` the installation holds (no statement of its own)."""
+    return preload.value(COUNTIES)[level]
 
 
 def several_counties():
     """Does the installation hold more than one county? Then a town or unit
     is named with its county wherever a person picks or reads it (a name is
     unique within its county only). Read in no statement of its own."""
-    return preload.value(COUNTIES) > 1
+    return how_many(COUNTY) > 1

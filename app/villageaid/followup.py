@@ -21,6 +21,7 @@ from . import scope, writes
 from .choices import ALERT_KINDS
 from .eligibility import years_before
 from .models import Cadre, FollowUpAlert, FollowUpMonth, FollowUpRecord, FollowUpYear, Town, Unit, Village
+from .models.figures import bump_all
 from .models.followup import alert_period_of, month_figures, year_columns
 from . import settings, timefmt
 from .validators import money_text_of
@@ -103,6 +104,7 @@ def rebuild_months(session):
     columns = ["village_id", "year", "month", "records", "visits", "households", "funds", "projects",
                "problems_open", "problems_closed"]
     session.execute(insert(FollowUpMonth).from_select(columns, source))
+    bump_all(session)
 
 
 # --- alerts --------------------------------------------------------------------

@@ -25,6 +25,7 @@ from .choices import (ACTIVE_CANDIDATE_STATUSES, BACKGROUNDS, CANDIDATE_STATUSES
                       EDUCATION, EDUCATION_RANK, TARGET_POSTS)
 from .eligibility import TRACK_OF_CADRE_POST, age_band_edges, describe_expression, eligible_condition, judge
 from .models import Cadre, ReserveCandidate, Town, Unit, Village
+from .models.figures import bump_all
 from . import settings
 
 COUNT_COLUMNS = ("candidate_count", "secretary_count", "director_count", "both_count", "member_count")
@@ -74,6 +75,8 @@ def recount(villages=None, session=None):
             return
         statement = statement.where(Village.id.in_(villages))
     session.execute(statement.execution_options(synchronize_session=False))
+    if villages is None:
+        bump_all(session)  # the counts of every county (the villages named are noted by their candidates)
     # rows already loaded show the new counts on their next read
     for item in list(getattr(session, "identity_map", {}).values()):
         if isinstance(item, Village) and (villages is None or item.id in villages):

@@ -26,8 +26,9 @@ from sqlalchemy import case, delete, event, func, insert, select, true
 from sqlalchemy.orm import Session
 
 from . import writes
-from .models import (Cadre, TrainingAttendance, TrainingSession, TrainingTally, TrainingTallyState, Village,
-                     new_cadre_since)
+from .models import (NO_COUNTY, Cadre, TrainingAttendance, TrainingSession, TrainingTally, TrainingTallyState,
+                     Village, new_cadre_since)
+from .models.figures import bump_all, note as note_counties
 from .timefmt import _AS_OF, as_of, reference_date
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ def recompute_towns(session, town_ids, no_town=False):
         session.execute(delete(TrainingTally).where(TrainingTally.town_id.in_(chunk)))
         _fill(session, Cadre.own_town_id.in_(chunk))
         _fill(session, Cadre.village_id.in_(select(Village.id).where(Village.town_id.in_(chunk))))
+    note_counties(session, towns=ids, counties=[NO_COUNTY] if no_town else ())
     if no_town:
         _state(session, lock=True)
         session.execute(delete(TrainingTally).where(TrainingTally.town_id.is_(None)))
@@ -107,6 +109,7 @@ def rebuild(db, day=None):
         db.execute(delete(TrainingTally))
         _fill(db, true())
     _set_state(db, day)
+    bump_all(db)
 
 
 def _towns_of_cadres(session, cadres):

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import aliased
 
 from . import scope, tally, writes
-from .divisions import several_counties
+from .divisions import how_many, several_counties
 from .choices import ATTENDANCE_STATUSES, AUDIENCE_KINDS, CADRE_KINDS
 from .models import Cadre, Division, Town, TrainingAttendance, TrainingSession, TrainingTally, Unit, Village
 
@@ -110,34 +111,60 @@ def _maintain_trained_on(changes, session):
 CADRE_TOWN = tally.TOWN
 
 # grouping: (the table joined for its name, its key on the cadre, on the
-# tally); a county is reached through the town
+# tally); a division is reached through the town and its county
 GROUPINGS = {
     "town": (Town, CADRE_TOWN, TrainingTally.town_id),
     "unit": (Unit, Cadre.unit_id, TrainingTally.unit_id),
     "kind": (None, Cadre.kind, TrainingTally.kind),
     "county": (Division, CADRE_TOWN, TrainingTally.town_id),
+    "prefecture": (Division, CADRE_TOWN, TrainingTally.town_id),
+    "province": (Division, CADRE_TOWN, TrainingTally.town_id),
 }
+DIVISION_GROUPINGS = ("province", "prefecture", "county")  # as divisions.LEVELS
 
 
 CADRES, TALLY = 1, 2  # what a coverage query reads: the place of its keys in GROUPINGS
 
 
-def _grouped(query, by, reads, county=None):
-    """The query grouped by `by`: (key, name) added; `reads`: CADRES or
-    TALLY; `county`: only the cadres whose town is in that county."""
-    named, on = GROUPINGS[by][0], GROUPINGS[by][reads]
+def in_division(town_column, county=None, division=None):
+    """SQL: the town is in that county, or in a county under that division
+    (None: no condition)."""
     if county is not None:
-        query = query.where(GROUPINGS["town"][reads].in_(select(Town.id).where(Town.county_id == county)))
-    if by == "county":
+        return town_column.in_(select(Town.id).where(Town.county_id == county))
+    if division is not None:
+        return town_column.in_(select(Town.id).where(Town.county_id.in_(scope.counties_under([division]))))
+    return None
+
+
+def division_key(query, by, county_column):
+    """The query joined up from a county id to the division of level `by`
+    (county, prefecture, province): (query, the division's id column)."""
+    on = county_column
+    for _level in DIVISION_GROUPINGS[DIVISION_GROUPINGS.index(by) + 1:]:
+        parent = aliased(Division)
+        query = query.outerjoin(parent, parent.id == on)
+        on = parent.parent_id
+    return query, on
+
+
+def _grouped(query, by, reads, county=None, division=None):
+    """The query grouped by `by`: (key, name) added; `reads`: CADRES or
+    TALLY; `county`: only the cadres whose town is in that county;
+    `division`: only those of the counties under that division."""
+    named, on = GROUPINGS[by][0], GROUPINGS[by][reads]
+    inside = in_division(GROUPINGS["town"][reads], county, division)
+    if inside is not None:
+        query = query.where(inside)
+    if by in DIVISION_GROUPINGS:
         query = query.outerjoin(Town, Town.id == on)
-        on = Town.county_id
+        query, on = division_key(query, by, Town.county_id)
     key, name = (named.id, named.name) if named is not None else (on, on)
     if named is not None:
         query = query.outerjoin(named, named.id == on)
     return query.add_columns(key, name).group_by(key, name).order_by(name)
 
 
-def live_coverage_rows(viewer, by, in_post_by=None, county=None):
+def live_coverage_rows(viewer, by, in_post_by=None, county=None, division=None):
     """Coverage read from the cadres: (new, trained, hours, key, name) rows."""
     trained = func.sum(case((Cadre.trained.expression, 1), else_=0))
     hours = func.sum(Cadre.training_hours.expression)
@@ -148,14 +175,14 @@ def live_coverage_rows(viewer, by, in_post_by=None, county=None):
     )
     if in_post_by is not None:
         query = query.where(Cadre.start_date <= in_post_by)
-    return current_app.appbuilder.session.execute(_grouped(query, by, CADRES, county)).all()
+    return current_app.appbuilder.session.execute(_grouped(query, by, CADRES, county, division)).all()
 
 
-def tally_coverage_rows(viewer, by, county=None):
+def tally_coverage_rows(viewer, by, county=None, division=None):
     """The same rows summed over the kept groups (tally.py) of the scope."""
     t = TrainingTally
     query = scope.rows(viewer, t, func.sum(t.new), func.sum(t.trained), func.sum(t.hours))
-    return current_app.appbuilder.session.execute(_grouped(query, by, TALLY, county)).all()
+    return current_app.appbuilder.session.execute(_grouped(query, by, TALLY, county, division)).all()
 
 
 @dataclass
@@ -195,22 +222,47 @@ class Coverage:
 def spans_counties(viewer):
     """Does `viewer`'s scope reach into several counties (the office of a
     province or of the country, the clerk of a division)? Its coverage
-    starts per county and opens a county's towns and units from there: a
+    starts per division and opens a county's towns and units from there: a
     table per town of a whole province would be thousands of rows."""
     return several_counties() and (viewer.sees_all or bool(viewer.divisions))
 
 
-def coverage(viewer, by, in_post_by=None, county=None):
+def first_level(viewer):
+    """The level a coverage of several counties starts at: the office of
+    several provinces per province, of one province with several
+    prefectures per prefecture, else per county (a division's clerk: per
+    county); None when the scope is within one county."""
+    if not spans_counties(viewer):
+        return None
+    if viewer.sees_all:
+        for level in DIVISION_GROUPINGS[:-1]:
+            if how_many(level) > 1:
+                return level
+    return "county"
+
+
+def coverage(viewer, by, in_post_by=None, county=None, division=None):
     """Coverage of what `viewer` may see, grouped by "town", "unit", "kind"
-    or "county" (`in_post_by`: a date; only the cadres who started in post
-    by then — a report as of a past date, read from the cadres; otherwise
-    from the kept groups when they hold the reference date; `county`: the
-    id of a county, only the cadres whose town is in it)."""
+    or a level of division ("county", "prefecture", "province";
+    `in_post_by`: a date; only the cadres who started in post by then — a
+    report as of a past date, read from the cadres; otherwise from the kept
+    groups when they hold the reference date; `county`: the id of a county,
+    only the cadres whose town is in it; `division`: of a province or
+    prefecture, only those of the counties under it)."""
+    from . import countyfigures
+
     session = current_app.appbuilder.session
-    if in_post_by is None and tally.usable(session):
-        rows = tally_coverage_rows(viewer, by, county)
+    figures = None
+    if in_post_by is None and county is None and (by in DIVISION_GROUPINGS or by == "kind"):
+        figures = countyfigures.read(viewer, by if by != "kind" else "county", division)
+    if figures is not None:
+        # the whole country: the counties' kept figures
+        rows = figures.coverage if by != "kind" else [
+            (new, done, hours, kind, kind) for kind, (new, done, hours) in sorted(figures.by_kind.items())]
+    elif in_post_by is None and tally.usable(session):
+        rows = tally_coverage_rows(viewer, by, county, division)
     else:
-        rows = live_coverage_rows(viewer, by, in_post_by, county)
+        rows = live_coverage_rows(viewer, by, in_post_by, county, division)
     result = Coverage(by)
     for new, done, row_hours, row_key, row_name in rows:
         if by == "kind":

@@ -10,6 +10,7 @@ from .imports import ImportBatch
 from .jobs import Job
 from .reserve import ReserveCandidate
 from .training import TrainingAttendance, TrainingSession, TrainingTally, TrainingTallyState
+from .figures import NO_COUNTY, CountyFigure, CountyVersion
 from .security import LoginEvent, LoginThrottle, PersonalDataView, RecoveryCode, UserSecurity
 from .reference import add_computed_columns
 
@@ -18,6 +19,7 @@ add_computed_columns()
 __all__ = [
     "Cadre", "Division", "ExportReceipt", "Record", "Recyclable", "recyclable", "ScopeAssignment", "Town", "Unit", "Village",
     "CalendarYear", "ChangeRecord", "DictionaryEntry", "Evidence", "FollowUpAlert", "FollowUpMonth", "FrozenReport", "ImportBatch", "Job", "OfficeSetting", "FollowUpRecord", "FollowUpYear", "Money",
+    "CountyFigure", "CountyVersion", "NO_COUNTY",
     "ReserveCandidate", "TrainingAttendance", "TrainingSession", "TrainingTally", "TrainingTallyState",
     "LoginEvent", "LoginThrottle", "PersonalDataView", "RecoveryCode", "UserSecurity",
     "current_user_id", "focus_threshold", "new_cadre_since", "utcnow",

@@ -87,7 +87,6 @@ class TrainingAttendance(Record, Recyclable, Model):
         return "%s · %s" % (self.training_session, self.cadre)
 
 
-
 class TrainingTally(Model):
     """The rotation's figures of one group of counted cadres (active, new):
     their town (a township cadre's own, else its village's), dispatching unit,

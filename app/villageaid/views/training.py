@@ -18,7 +18,7 @@ from ..queryargs import ID_RANGE, bad_request, int_arg, shown
 from ..labels import LABELS
 from ..choices import ATTENDANCE_STATUSES, CADRE_KINDS
 from ..rules import session_ended
-from ..divisions import COUNTY
+from ..divisions import CHILD_LEVEL, COUNTY, LEVELS
 from ..models import Cadre, Division, TrainingAttendance, TrainingSession
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterRelationOneToManyEqual
 
@@ -260,15 +260,13 @@ class TrainingTools(BaseView):
     @has_access
     def coverage(self):
         viewer = scope.current_viewer()
-        county, problem = _county_arg()
+        place, problem = _place_args()
         if problem:
             flash(problem, "warning")
-        groupings = ("county", "kind") if county is None and training.spans_counties(viewer) else ("town", "unit", "kind")
-        key = county.id if county is not None else None
-        reports = [(by, _report_title(by), training.coverage(viewer, by, county=key)) for by in groupings]
+        reports = [(by, _report_title(by), _coverage_of(viewer, by, place)) for by in _groupings(viewer, place)]
         return self.render_template(
-            "villageaid/coverage.html", reports=reports, title=_("Training coverage"), county=county,
-            links=lambda by, row: _coverage_links(by, row, key),
+            "villageaid/coverage.html", reports=reports, title=_("Training coverage"), place=place,
+            trail=_trail(place), links=lambda by, row: _coverage_links(by, row, place),
         )
 
     @expose("/coverage/export/")
@@ -280,27 +278,66 @@ class TrainingTools(BaseView):
         encoding = chosen_encoding()
         if encoding is None:
             return bad_request(_("Unknown encoding; choose UTF-8 or GB18030."))
-        county, problem = _county_arg()
+        place, problem = _place_args()
         if problem:
             return bad_request(problem)
-        report = training.coverage(scope.current_viewer(), by, county=county.id if county is not None else None)
+        report = _coverage_of(scope.current_viewer(), by, place)
         rows = [(r.name, r.new, r.trained, r.untrained, r.percent, r.hours) for r in report.rows + [report.total]]
         headers = [_report_title(by), _("New cadres"), _("Trained"), _("Untrained"), _("Coverage rate"),
                    _("Training hours")]
         title = "%s-%s" % (_("Training coverage"), _report_title(by))
-        if county is not None:
-            title = "%s-%s" % (title, county.name)
+        if place is not None:
+            title = "%s-%s" % (title, place.name)
         return csv_stream(report_body(rows), headers, title, encoding)
 
 
-def _county_arg():
-    """(the county named by the `county` argument or None, the message when
-    the argument names no county)."""
-    pk, problem = int_arg("county", *ID_RANGE)
-    found = current_app.appbuilder.session.get(Division, pk) if pk is not None else None
-    if problem or (pk is not None and (found is None or found.level != COUNTY)):
-        return None, problem or _("“%(value)s” is not valid here; it was left out.", value=shown(pk))
-    return found, None
+def _place_args():
+    """(the division opened by the `county` argument — a county: its towns,
+    units and kinds — or the `division` argument — a province or
+    prefecture: the divisions under it — or None; the message when the
+    argument names no such division)."""
+    for name, fits in (("county", lambda d: d.level == COUNTY), ("division", lambda d: d.level != COUNTY)):
+        if name not in request.args:
+            continue
+        pk, problem = int_arg(name, *ID_RANGE)
+        found = current_app.appbuilder.session.get(Division, pk) if pk is not None else None
+        if problem or (pk is not None and (found is None or not fits(found))):
+            return None, problem or _("“%(value)s” is not valid here; it was left out.", value=shown(pk))
+        return found, None
+    return None, None
+
+
+def _coverage_of(viewer, by, place):
+    if place is None:
+        return training.coverage(viewer, by)
+    if place.level == COUNTY:
+        return training.coverage(viewer, by, county=place.id)
+    return training.coverage(viewer, by, division=place.id)
+
+
+def _groupings(viewer, place):
+    """The tables of the coverage page: a county opened (or a scope within
+    one county) per town, unit and kind; a province or prefecture opened
+    per the level under it and kind; a scope of several counties per the
+    level it starts at (training.first_level) and kind."""
+    if place is not None:
+        return ("town", "unit", "kind") if place.level == COUNTY else (CHILD_LEVEL[place.level], "kind")
+    level = training.first_level(viewer)
+    return (level, "kind") if level is not None else ("town", "unit", "kind")
+
+
+def _trail(place):
+    """[(name, link)] from the whole scope down to the division opened (the
+    last without a link); empty when nothing is opened."""
+    if place is None:
+        return []
+    chain, session = [place], current_app.appbuilder.session
+    while chain[-1].parent_id is not None and len(chain) < len(LEVELS):
+        chain.append(session.get(Division, chain[-1].parent_id))
+    trail = [(_("Whole scope"), url_for("TrainingTools.coverage"))]
+    for division in reversed(chain[1:]):
+        trail.append((division.name, url_for("TrainingTools.coverage", division=division.id)))
+    return trail + [(place.name, None)]
 
 
 def _enrol(viewer, training_session, cadres):
@@ -330,16 +367,18 @@ def _select_page(refusal):
 
 def _report_title(by):
     return {"town": _("By town"), "unit": _("By dispatching unit"), "kind": _("By kind of cadre"),
-            "county": _("By county")}[by]
+            "county": _("By county"), "prefecture": _("By prefecture"), "province": _("By province")}[by]
 
 
-def _coverage_links(by, row, county=None):
+def _coverage_links(by, row, place=None):
     """Links from a coverage row's numbers to the lists behind them; a
-    county's name opens its towns and units (the lists have no county
-    filter, so the figures of a county's page link only per town or unit)."""
-    if by == "county":
-        return {"name": url_for("TrainingTools.coverage", county=row.key)} if row.key is not None else {}
-    if county is not None and (by == "kind" or row.key is None):
+    division's name opens what lies under it (a county: its towns and
+    units). The lists have no division filter: the figures of a division's
+    page link only per town or unit, and the total of the whole scope to
+    the whole lists."""
+    if by in training.DIVISION_GROUPINGS and row.key is not None:
+        return {"name": url_for("TrainingTools.coverage", **{"county" if by == COUNTY else "division": row.key})}
+    if place is not None and (by == "kind" or row.key is None):
         return {}
     if row.key is None:
         if row.name != _("Total"):
@@ -385,7 +424,9 @@ class AttendanceApi(ScopedModelRestApi):
 
 
 class TrainingReportApi(BaseApi):
-    """Coverage as JSON: GET /api/v1/training/coverage?by=town|unit|kind"""
+    """Coverage as JSON: GET /api/v1/training/coverage?by=town|unit|kind|county|prefecture|province
+    (`county`: a county's id, only its cadres; `division`: a province's or
+    prefecture's id, only those of the counties under it)."""
 
     resource_name = "training"
     allow_browser_login = True
@@ -397,8 +438,8 @@ class TrainingReportApi(BaseApi):
         by = request.args.get("by", "town")
         if by not in training.GROUPINGS:
             return self.response_400(message=_("Unknown grouping."))
-        pk, problem = int_arg("county", *ID_RANGE)
+        place, problem = _place_args()
         if problem:
             return self.response_400(message=problem)
-        report = training.coverage(scope.current_viewer(), by, county=pk)
+        report = _coverage_of(scope.current_viewer(), by, place)
         return jsonify(by=by, rows=[r.as_dict() for r in report.rows], total=report.total.as_dict())
