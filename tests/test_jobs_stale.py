@@ -15,9 +15,9 @@ import sys
 import textwrap
 import time
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from villageaid import jobs
+from villageaid import imports, jobs
 from villageaid.models import Cadre, ChangeRecord, ImportBatch, Job, utcnow
 
 from .helpers import count, database
@@ -221,3 +221,48 @@ def test_a_long_single_step_still_beats(app):
         assert first is not None and later > first
         time.sleep(0.2)
         assert queue.get("beat-12345", peek=True) == later  # stopped with the job
+
+
+REASON_HUNG_ZH = "任务已停止：运行超过 12 小时，未作任何更改。请重新开始。"
+
+
+def test_a_job_that_hangs_is_stopped_and_its_work_never_lands(app, browser, monkeypatch):
+    """A worker thread that hangs keeps beating: a job running longer than
+    VILLAGEAID_JOB_MAX_HOURS is marked failed all the same, and when its
+    work reaches its commit after that, the commit is refused and rolled
+    back (jobs.finish): its rows never land, and the job stays failed."""
+    b = browser("office")
+    before = count(Cadre), count(ImportBatch)
+    with temporary_queue(app) as (_folder, queue):
+        # a job still beating but started 13 hours ago
+        hung = add_job("office", jobs.RUNNING, datetime.timedelta(hours=13),
+                       beat_age=datetime.timedelta(seconds=5), queue=queue)
+        beating = add_job("office", jobs.RUNNING, LONG_AGO, beat_age=datetime.timedelta(seconds=5), queue=queue)
+        result = app.test_cli_runner().invoke(args=["villageaid", "cleanup"])
+        assert "interrupted: 1 job(s)" in result.output, result.output
+        assert status_of(hung) == (jobs.FAILED, REASON_HUNG_ZH)
+        assert status_of(beating) == (jobs.RUNNING, None)
+        with consuming(queue):
+            pk = job_id(upload(b, IMPORT, "hung.xlsx", xlsx(HEADERS_ZH, rows(ROWS, "挂"))))
+            assert wait(b, pk)[0]["status"] == "done"
+        html = b.get("/villageaid/jobs/%d/" % pk).get_data(as_text=True)
+        commit = {"csrf_token": b.csrf(IMPORT), "sha256": digest_of(html)}
+        real = imports.run
+
+        def marked_while_hanging(view, viewer, headers, rows_read, **kw):
+            # what the clean-up does while the worker hangs, before its work goes on to its commit
+            with app.app_context():
+                engine = app.extensions["sqlalchemy"].engine
+            with engine.begin() as conn:
+                conn.execute(update(Job).where(Job.status == jobs.RUNNING, Job.kind == "import_commit")
+                             .values(status=jobs.FAILED, message=REASON_HUNG_ZH))
+            return real(view, viewer, headers, rows_read, **kw)
+
+        monkeypatch.setattr(imports, "run", marked_while_hanging)
+        with consuming(queue):
+            commit_pk = job_id(b.client.post(IMPORT.replace("/import/", "/import/commit"), data=commit))
+            deadline = time.monotonic() + 60
+            while status_of(commit_pk)[0] in (jobs.QUEUED, jobs.RUNNING) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        assert status_of(commit_pk) == (jobs.FAILED, REASON_HUNG_ZH)  # not overwritten by the work's outcome
+        assert (count(Cadre), count(ImportBatch)) == before  # nothing of it landed

@@ -33,7 +33,7 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import current_app, g
-from sqlalchemy import and_, case, delete, event, func, insert, or_, select, true
+from sqlalchemy import and_, case, delete, event, func, insert, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 # their before-commit steps (reserve counts, training tally) must run before
@@ -80,18 +80,23 @@ def fingerprint(day):
 
 def read(viewer, level=None, within=None):
     """The figures of every county summed for `viewer`, the coverage per
-    division of `level` (default: the level its coverage starts at), only
-    those of the counties under the division `within` when given; None when
-    they are not `viewer`'s (applies) or could not be brought up to date
-    (the caller reads live)."""
+    division of `level`, only those of the counties under the division
+    `within` when given; None when they are not `viewer`'s (applies) or
+    could not be brought up to date (the caller reads live). `level` None:
+    any level already read in this request (the totals and the kinds are
+    the same at every level), else the one its coverage starts at."""
     if not applies(viewer):
         return None
     from .training import first_level
 
-    level = level or first_level(viewer)
     day = reference_date()
-    memo = (day, level, within)
     cached = g.get(CACHE, {}) if g else {}
+    if level is None:
+        found = [figures for (d, _level, w), figures in cached.items() if (d, w) == (day, within)]
+        if found:
+            return found[0]
+        level = first_level(viewer)
+    memo = (day, level, within)
     if memo in cached:
         return cached[memo]
     session = current_app.appbuilder.session
@@ -117,22 +122,20 @@ def _sum(session, stamp, day, level, within):
     what has none, unless `within`) has them."""
     from .training import division_key
 
-    county = aliased(Division)
-    statement = select(F.figure, F.key).select_from(F).join(V, _current()).outerjoin(
-        county, county.id == F.county_key)
-    statement, on = division_key(statement, level, county.id)
+    statement = select(F.figure, F.key).select_from(F).join(V, _current())
+    statement, on = division_key(statement, level, F.county_key)
     named = aliased(Division)
     statement = statement.outerjoin(named, named.id == on)
     per_division = F.figure == COVERAGE
     key, name = case((per_division, named.id)), case((per_division, named.name))
     if within is None:
         expected = divisions.how_many(divisions.COUNTY) + 1
-        inside = or_(county.id.isnot(None), F.county_key == NO_COUNTY)
+        inside = true()
     else:
         under = scope.counties_under([within])
         expected = select(func.count(Division.id)).where(
             Division.id.in_(under), Division.level == divisions.COUNTY).scalar_subquery()
-        inside = county.id.in_(under)
+        inside = F.county_key.in_(under)
     statement = (statement.add_columns(key, name, func.sum(F.a), func.sum(F.b), func.sum(F.c), expected)
                  .where(F.fingerprint == stamp, inside).group_by(F.figure, F.key, key, name))
     figures = Figures(day.year, followup={y: [0, 0] for y in (day.year, day.year - 1)})
@@ -185,7 +188,7 @@ def fill(session, day, stamp):
     if session.new or session.dirty or session.deleted:
         return False
     try:
-        counties = [NO_COUNTY] + list(session.scalars(select(Division.id).where(Division.level == divisions.COUNTY)))
+        counties = _all_keys(session)
         missing = set(counties) - set(session.scalars(select(V.county_key)))
         if missing:
             session.execute(insert(V), [{"county_key": k, "version": 0} for k in sorted(missing)])
@@ -197,7 +200,9 @@ def fill(session, day, stamp):
         everything = len(stale) == len(counties)
         versions = dict(session.execute(select(V.county_key, V.version)).all())
         rows = compute(session, day, None if everything else stale)
-        session.execute(delete(F).where(true() if everything else F.county_key.in_(stale)))
+        # the stale counties' rows, and those of a county no longer there
+        session.execute(delete(F).where(true() if everything else or_(
+            F.county_key.in_(stale), F.county_key.notin_(_county_keys()))))
         session.execute(insert(F), [
             {"county_key": k, "version": versions[k], "fingerprint": stamp, "figure": figure, "key": key,
              "a": a, "b": b, "c": c}
@@ -256,8 +261,13 @@ def compute(session, day, counties=None):
     return rows
 
 
+def _county_keys():
+    """SELECT the key of every county, and of what has none."""
+    return select(Division.id).where(Division.level == divisions.COUNTY).union_all(select(literal(NO_COUNTY)))
+
+
 def _all_keys(session):
-    return [NO_COUNTY] + list(session.scalars(select(Division.id).where(Division.level == divisions.COUNTY)))
+    return list(session.scalars(_county_keys()))
 
 
 # --- kept on write -----------------------------------------------------------------

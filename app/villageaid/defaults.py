@@ -181,6 +181,10 @@ VILLAGEAID_JOBS_RETENTION_HOURS = 72
 # stopped (`flask villageaid cleanup`, the hourly periodic job, and a
 # consumer when it starts).
 VILLAGEAID_JOB_STALE_MINUTES = 30
+# A job still 'running' after this many hours is marked failed too, even
+# though its worker still beats (a worker thread that hangs); its work is
+# then refused if it ever reaches its commit (jobs.finish).
+VILLAGEAID_JOB_MAX_HOURS = 12
 VILLAGEAID_IMPORT_PREVIEW_HOURS = 24
 
 def settings():

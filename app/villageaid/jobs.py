@@ -26,7 +26,14 @@ on a Huey queue.
   its message gone from the queue; once that is older than
   VILLAGEAID_JOB_STALE_MINUTES it is marked 'failed' with a translated
   reason and recorded in the change history. Its work was one transaction
-  that never committed: the database is as before.
+  that never committed: the database is as before. A job still beating
+  after VILLAGEAID_JOB_MAX_HOURS (a worker thread that hangs) is marked
+  failed too.
+- A job's work marks it done in its own transaction (`finish`), only if it
+  is still 'running': its data and its outcome commit together, and the
+  work of a job marked failed meanwhile is rolled back. A job starts, and
+  takes its outcome, only from the status it is expected to have, so a
+  mark of the clean-up is never overwritten.
 - `cleanup()`: that, then removes previews never committed and job files
   past their retention; `flask villageaid cleanup` and a periodic task call
   it, and a consumer calls `interrupt_stale()` when it starts.
@@ -252,24 +259,42 @@ def run(job_id):
     """Do job `job_id` as the user who started it (in the consumer)."""
     app = current_app._get_current_object()
     session = app.appbuilder.session
+    # only a job still queued starts (not one marked interrupted meanwhile)
+    started = session.query(Job).filter(Job.id == job_id, Job.status == QUEUED).update(
+        {Job.status: RUNNING, Job.started_on: utcnow()}, synchronize_session=False)
+    session.commit()
     job = session.get(Job, job_id)
-    if job is None or job.status != QUEUED:
+    if not started or job is None:
         return
     parameters = json.loads(job.parameters or "{}")
-    job.status, job.started_on = RUNNING, utcnow()
-    session.commit()
     with Heartbeat(queue(), job_id, beat_seconds()):
         outcome, tracker = _work(app, job, parameters)
-    job = session.get(Job, job_id)
-    job.status, job.message = outcome[0], outcome[1]
+    job = session.get(Job, job_id, populate_existing=True)
+    values = {Job.status: outcome[0], Job.message: outcome[1], Job.result_file: outcome[3],
+              Job.finished_on: utcnow()}
     if outcome[2] is not None:
-        job.result = json.dumps(outcome[2])
-    job.result_file = outcome[3]
+        values[Job.result] = json.dumps(outcome[2])
     if outcome[0] == DONE:
-        job.done = job.total = max(job.total, tracker.done)
-    job.finished_on = utcnow()
+        values[Job.done] = values[Job.total] = max(job.total or 0, tracker.done)
+    # only a job still running takes its outcome: one whose work marked it done
+    # with its data (finish) keeps that, one marked interrupted meanwhile stays so
+    session.query(Job).filter(Job.id == job_id, Job.status == RUNNING).update(values, synchronize_session=False)
     session.commit()
     forget_notes(job_id)
+
+
+def finish(session, job, result):
+    """Mark `job` done in the transaction of its work, just before it
+    commits, so that its data and its outcome commit together (a consumer
+    killed in between leaves neither). Refused (JobFailed, and the caller
+    rolls back) when the job is no longer running: marked interrupted while
+    its worker hung, its work must not land."""
+    tracker = _PROGRESS.get()
+    done = max(job.total or 0, tracker.done if tracker is not None else 0)
+    if not session.query(Job).filter(Job.id == job.id, Job.status == RUNNING).update(
+            {Job.status: DONE, Job.result: json.dumps(result), Job.done: done, Job.total: done,
+             Job.finished_on: utcnow()}, synchronize_session=False):
+        raise JobFailed(_("This job was stopped before it finished; nothing was changed. Start it again."))
 
 
 def _work(app, job, parameters):
@@ -403,18 +428,28 @@ def interrupt_stale(path="cli", now=None):
     from .models import ChangeRecord
 
     session = current_app.appbuilder.session
-    limit = (now or utcnow()) - stale_limit()
-    candidates = (session.query(Job).filter(Job.status.in_((QUEUED, RUNNING)), Job.created_on < limit)
-                  .order_by(Job.id).all())
-    if not candidates:
+    now = now or utcnow()
+    limit = now - stale_limit()
+    longest = now - datetime.timedelta(hours=float(settings.get("VILLAGEAID_JOB_MAX_HOURS") or 12))
+    old_enough = session.query(Job).filter(Job.status.in_((QUEUED, RUNNING)), Job.created_on < limit)
+    if not session.query(old_enough.exists()).scalar():
         return 0
     huey = queue()
+    try:
+        # the queue's waiting jobs before the jobs' rows: a job a worker takes
+        # from the queue after this is still seen waiting, and left alone
+        waiting = _waiting_ids(huey)
+    except Exception:
+        log.exception("the queue could not be read: no job is marked interrupted")
+        return 0
+    candidates = old_enough.order_by(Job.id).all()
     stopped = []
     try:
-        waiting = _waiting_ids(huey) if any(job.status == QUEUED for job in candidates) else set()
         for job in candidates:
             if job.status == QUEUED:
                 last = None if job.id in waiting else job.created_on
+            elif job.started_on is not None and job.started_on < longest:
+                last = job.started_on  # still beating, but running for longer than any job should: hung
             else:
                 last = max(filter(None, (job.started_on, job.created_on, last_beat(huey, job.id))))
             if last is not None and last < limit:
@@ -426,8 +461,12 @@ def interrupt_stale(path="cli", now=None):
     for job in stopped:
         locale = json.loads(job.parameters or "{}").get("locale") or "zh"
         with force_locale(locale):
-            reason = _("Interrupted: the worker stopped before the job finished; nothing was changed. "
-                       "Start it again.")
+            if job.status == RUNNING and job.started_on is not None and job.started_on < longest:
+                reason = _("Stopped: the job ran for longer than %(hours)s hours; nothing was changed. "
+                           "Start it again.", hours=settings.get("VILLAGEAID_JOB_MAX_HOURS"))
+            else:
+                reason = _("Interrupted: the worker stopped before the job finished; nothing was changed. "
+                           "Start it again.")
         # only if it is still where it was seen: a job that finished meanwhile keeps its outcome
         if not session.query(Job).filter(Job.id == job.id, Job.status == job.status).update(
                 {Job.status: FAILED, Job.message: reason, Job.finished_on: utcnow()}, synchronize_session=False):

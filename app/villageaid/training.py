@@ -254,7 +254,7 @@ def coverage(viewer, by, in_post_by=None, county=None, division=None):
     session = current_app.appbuilder.session
     figures = None
     if in_post_by is None and county is None and (by in DIVISION_GROUPINGS or by == "kind"):
-        figures = countyfigures.read(viewer, by if by != "kind" else "county", division)
+        figures = countyfigures.read(viewer, by if by != "kind" else None, division)
     if figures is not None:
         # the whole country: the counties' kept figures
         rows = figures.coverage if by != "kind" else [

@@ -265,6 +265,10 @@ def commit_job(job, parameters):
         if result.errors:
             raise jobs.JobFailed(_("Nothing was imported: %(count)d row(s) have errors.", count=result.count("error")))
         imports.close_batch(batch, result, view.datamodel.obj)
+        session.flush()
+        outcome = {"new": batch.created_count, "update": batch.updated_count, "unchanged": batch.unchanged_count,
+                   "batch": batch.id}
+        jobs.finish(session, job, outcome)  # the job done with its rows, or neither
         session.commit()
     except imports.ImportError_ as exc:
         session.rollback()
@@ -273,5 +277,4 @@ def commit_job(job, parameters):
         session.rollback()
         raise
     imports.forget(job.list_name, job.user_id, job.sha256)
-    return {"new": batch.created_count, "update": batch.updated_count, "unchanged": batch.unchanged_count,
-            "batch": batch.id}, None
+    return outcome, None
