@@ -19,18 +19,22 @@ from villageaid import countyfigures, followup
 from villageaid.models import (Cadre, CountyFigure, CountyVersion, FollowUpAlert, FollowUpRecord, Village)
 
 from .helpers import database, ids, listed_count, sent_statements
-from .test_hierarchy import two_prefectures  # noqa: F401 (a fixture)
+from . import test_hierarchy
 from .scope_world import id_number
 from .test_followup_alerts import handle
 from .test_home import all_links, figure
+from .test_import import HEADERS_ZH, IMPORT, cadre_row, commit, upload, xlsx
 
 REFERENCE = date(2021, 6, 15)
 KUNMING = [None]  # the id of 昆明市 (the prefecture of 五华区)
 FIGURES = ("fig-new", "fig-trained", "fig-untrained", "fig-below-target", "fig-alerts-open", "fig-alerts-overdue")
 
 
+two_prefectures = test_hierarchy.two_prefectures  # the fixture, shared
+
+
 @pytest.fixture
-def counties(app, two_prefectures):  # noqa: F811
+def counties(app, two_prefectures):
     """Alerts, records and a new cadre in each of the three counties."""
     villages = {"home": ids(Village, "甲村")[0], "hongta": two_prefectures["village_hongta"],
                 "wuhua": two_prefectures["village_wuhua"]}
@@ -223,3 +227,31 @@ def test_the_offices_home_page_costs_one_statement_for_the_figures(app, browser,
         s.commit()
     client.get("/")  # the new county filled
     assert len(statements()) == before
+
+
+def test_an_import_moves_the_figures_of_its_county_once_it_commits(browser, monkeypatch, counties):
+    """An import saves its rows in savepoints of one transaction: the
+    county's version moves when the whole import commits (not at each
+    savepoint, which would hold the county's version row for the whole
+    file), and the office's figures then count the new cadres."""
+    before = shown(browser)
+    b = browser("office")
+    rows = [cadre_row("导入%d" % n, 600 + n) for n in range(3)]
+    preview = upload(b, IMPORT, "county.xlsx", xlsx(HEADERS_ZH, rows)).get_data(as_text=True)
+    assert commit(b, IMPORT, preview).status_code in (200, 302)
+    after = shown(browser)
+    assert int(after["fig-new"]) == int(before["fig-new"]) + 3
+    assert after == live(browser, monkeypatch)
+
+
+def test_both_a_county_and_a_division_are_refused(browser, counties):
+    client = browser("office")
+    page = client.get("/villageaid/training/coverage/?county=%d&division=%d" % (counties["hongta"], KUNMING[0]),
+                      follow_redirects=True).get_data(as_text=True)
+    assert "只能打开一个县（市、区）或一个上级区划" in page and 'id="coverage-prefecture"' in page
+    resp = client.get("/villageaid/training/coverage/export/?by=town&county=%d&division=%d"
+                      % (counties["hongta"], KUNMING[0]))
+    assert resp.status_code == 400
+    # an empty argument is no argument
+    page = client.get("/villageaid/training/coverage/?county=&division=%d" % KUNMING[0]).get_data(as_text=True)
+    assert 'id="coverage-division"' in page and "五华区" in page

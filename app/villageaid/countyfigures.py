@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, aliased
 from . import divisions, reserve, scope, tally, writes
 from .models import (NO_COUNTY, CountyFigure, CountyVersion, Division, FollowUpAlert, FollowUpRecord,
                      ReserveCandidate, Town, TrainingTally, Village, new_cadre_since)
-from .models.figures import DIRTY, note
+from .models.figures import DIRTY, move_versions, note
 from .timefmt import _AS_OF, reference_date
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def read(viewer, level=None, within=None):
     cached = g.get(CACHE, {}) if g else {}
     if level is None:
         found = [figures for (d, _level, w), figures in cached.items() if (d, w) == (day, within)]
-        if found:
+        if found and found[0] is not None:
             return found[0]
         level = first_level(viewer)
     memo = (day, level, within)
@@ -106,8 +106,8 @@ def read(viewer, level=None, within=None):
     figures = _sum(session, stamp, day, level, within)
     if figures is None and fill(session, day, stamp):
         figures = _sum(session, stamp, day, level, within)
-    if g and figures is not None:
-        g.setdefault(CACHE, {})[memo] = figures
+    if g:
+        g.setdefault(CACHE, {})[memo] = figures  # None too: this request reads live, once per figure
     return figures
 
 
@@ -136,8 +136,10 @@ def _sum(session, stamp, day, level, within):
         expected = select(func.count(Division.id)).where(
             Division.id.in_(under), Division.level == divisions.COUNTY).scalar_subquery()
         inside = F.county_key.in_(under)
+    # in the order of the live path (training._grouped): by name, then key
     statement = (statement.add_columns(key, name, func.sum(F.a), func.sum(F.b), func.sum(F.c), expected)
-                 .where(F.fingerprint == stamp, inside).group_by(F.figure, F.key, key, name))
+                 .where(F.fingerprint == stamp, inside).group_by(F.figure, F.key, key, name)
+                 .order_by(name, key))
     figures = Figures(day.year, followup={y: [0, 0] for y in (day.year, day.year - 1)})
     counted, wanted = 0, expected if within is None else None
     for figure, part, group, group_name, a, b, c, expected_here in session.execute(statement):
@@ -158,7 +160,9 @@ def _sum(session, stamp, day, level, within):
             figures.alerts[part] = (a, b)
         elif figure == FOLLOWUP and int(part) in figures.followup:
             figures.followup[int(part)] = [a, b]
-    if wanted is None or counted != wanted:
+    if wanted is None and within is not None:
+        wanted = session.scalar(select(expected))  # nothing kept under it: is there any county?
+    if counted != wanted:
         return None
     figures.coverage = _per_division(figures.coverage)
     return figures
@@ -166,7 +170,7 @@ def _sum(session, stamp, day, level, within):
 
 def _per_division(rows):
     """The coverage rows (one per division and kind) summed per division, in
-    the order of the divisions' names."""
+    the order they come in."""
     found = {}
     for new, trained, hours, key, name in rows:
         row = found.setdefault(key, [0, 0, None, key, name])
@@ -174,7 +178,7 @@ def _per_division(rows):
         row[1] += trained
         if hours is not None:
             row[2] = hours if row[2] is None else row[2] + hours
-    return sorted(found.values(), key=lambda r: (r[4] is None, r[4] or ""))
+    return list(found.values())
 
 
 # --- filling ---------------------------------------------------------------------
@@ -197,16 +201,19 @@ def fill(session, day, stamp):
         current = set(session.scalars(select(F.county_key).join(V, _current())
                                       .where(F.fingerprint == stamp, F.figure == COUNTED)))
         stale = [k for k in counties if k not in current]
+        if not stale:
+            return True
         everything = len(stale) == len(counties)
         versions = dict(session.execute(select(V.county_key, V.version)).all())
         rows = compute(session, day, None if everything else stale)
         # the stale counties' rows, and those of a county no longer there
         session.execute(delete(F).where(true() if everything else or_(
             F.county_key.in_(stale), F.county_key.notin_(_county_keys()))))
-        session.execute(insert(F), [
-            {"county_key": k, "version": versions[k], "fingerprint": stamp, "figure": figure, "key": key,
-             "a": a, "b": b, "c": c}
-            for k, figure, key, a, b, c in rows if k in versions and (everything or k in stale)])
+        stored = [{"county_key": k, "version": versions[k], "fingerprint": stamp, "figure": figure, "key": key,
+                   "a": a, "b": b, "c": c}
+                  for k, figure, key, a, b, c in rows if k in versions and (everything or k in stale)]
+        if stored:
+            session.execute(insert(F), stored)
         session.commit()
         return True
     except Exception:  # filled by another request at the same moment, say: read live this time
@@ -292,7 +299,12 @@ def _note_change(change, session):
 @event.listens_for(Session, "before_commit")
 def _move_versions(session):
     """Move on the version of every county noted, last before the commit
-    (after the reserve counts and the training tally were kept)."""
+    (after the reserve counts and the training tally were kept) — of the
+    whole transaction only: a savepoint's commit (a chunk of an import)
+    keeps the notes for it, so that no county's version is held locked for
+    a whole import."""
+    if session.in_nested_transaction():
+        return
     dirty = session.info.pop(DIRTY, None)
     if not dirty:
         return
@@ -300,22 +312,40 @@ def _move_versions(session):
     keys = set(dirty["counties"])
     if None in dirty["towns"] or NO_COUNTY in dirty["counties"]:
         keys.add(NO_COUNTY)
-    towns = sorted(t for t in dirty["towns"] if t is not None)
+    towns = set(t for t in dirty["towns"] if t is not None)
     villages = sorted(dirty["villages"])
-    for start in range(0, max(len(towns), len(villages)), CHUNK):
-        by_town = Town.id.in_(towns[start:start + CHUNK])
-        by_village = Town.id.in_(select(Village.town_id).where(Village.id.in_(villages[start:start + CHUNK])))
-        keys.update(session.scalars(select(Town.county_id).distinct().where(or_(by_town, by_village))))
+    # the villages' towns and the towns' counties as committed now (a shared
+    # lock: a village or town moved by a write committing meanwhile is seen
+    # where it went, and one moved later waits for this commit)
+    for start in range(0, len(villages), CHUNK):
+        towns.update(session.scalars(select(Village.town_id).where(Village.id.in_(villages[start:start + CHUNK]))
+                                     .with_for_update(read=True)))
+    towns = sorted(towns)
+    for start in range(0, len(towns), CHUNK):
+        keys.update(session.scalars(select(Town.county_id).where(Town.id.in_(towns[start:start + CHUNK]))
+                                    .with_for_update(read=True)))
     if keys:
-        session.execute(V.__table__.update().where(V.county_key.in_(sorted(keys)))
-                        .values(version=V.version + 1))
+        move_versions(session, V.county_key.in_(sorted(keys)))
     if g:
         g.pop(CACHE, None)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session):
-    session.info.pop(DIRTY, None)
+    # a savepoint rolled back keeps the transaction's notes (those of its own
+    # rows only move a version for nothing)
+    if not session.in_nested_transaction():
+        session.info.pop(DIRTY, None)
+
+
+@writes.on_change
+def _new_county(change, session):
+    """A county created through the app gets its version at once (one made
+    around the write path gets it from the first reader)."""
+    item = change.item
+    if isinstance(item, Division) and change.kind == "create" and item.level == divisions.COUNTY:
+        session.flush()
+        session.execute(insert(V).values(county_key=item.id, version=0))
 
 
 def out_of_step(session=None):

@@ -12,7 +12,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from . import scope
 from .display import place_label
 from .lookups import LOOKUPS
-from .models import Town, Unit, Village
+from .models import Division, Town, Unit, Village
 
 
 class RemoteSelectWidget:
@@ -80,9 +80,13 @@ class RemoteSelectField(Field):
 
 def option_label(obj):
     """How a related row is named in pickers: towns and units with their
-    county when there are several, villages with their town (display.py)."""
+    county when there are several, villages with their town (display.py),
+    divisions with their code."""
     if isinstance(obj, (Town, Unit, Village)):
         return place_label(obj, picking=True)
+    if isinstance(obj, Division):
+        # names repeat across prefectures (桥西区, 市辖区): the code tells them apart
+        return "%s（%s）" % (obj.name, obj.code)
     if hasattr(obj, "username"):
         return "%s (%s%s)" % (obj.username, obj.last_name or "", obj.first_name or "")
     return str(obj)

@@ -161,7 +161,7 @@ def _grouped(query, by, reads, county=None, division=None):
     key, name = (named.id, named.name) if named is not None else (on, on)
     if named is not None:
         query = query.outerjoin(named, named.id == on)
-    return query.add_columns(key, name).group_by(key, name).order_by(name)
+    return query.add_columns(key, name).group_by(key, name).order_by(name, key)
 
 
 def live_coverage_rows(viewer, by, in_post_by=None, county=None, division=None):

@@ -3,7 +3,7 @@
 Low in the imports: the modules that maintain other figures (the training
 tally, the reserve counts, the follow-up months) note here what they move."""
 from flask_appbuilder import Model
-from sqlalchemy import BigInteger, Column, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Integer, Numeric, String, UniqueConstraint, select
 
 NO_COUNTY = 0  # the key of what has no town (resident cadres with no village)
 
@@ -50,9 +50,21 @@ def note(session, towns=(), villages=(), counties=()):
         dirty[name].update(v for v in values if v is not None)
 
 
+def move_versions(db, which=None):
+    """Add one to the versions of the counties `which` (a condition on
+    CountyVersion; None: every county) selects, in the caller's transaction
+    (`db`: a session or a connection), their rows locked first in the order
+    of their keys: two writes of the same counties take turns, never wait on
+    each other."""
+    table = CountyVersion.__table__
+    query = select(table.c.county_key).order_by(table.c.county_key).with_for_update()
+    keys = list(db.execute(query if which is None else query.where(which)).scalars())
+    for start in range(0, len(keys), 500):
+        db.execute(table.update().where(table.c.county_key.in_(keys[start:start + 500]))
+                   .values(version=table.c.version + 1))
+
+
 def bump_all(db):
     """Every county's figures may have moved (rows written or recounted
-    around the write path): in the caller's transaction (`db`: a session or a
-    connection)."""
-    table = CountyVersion.__table__
-    db.execute(table.update().values(version=table.c.version + 1))
+    around the write path)."""
+    move_versions(db)

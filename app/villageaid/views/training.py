@@ -296,8 +296,11 @@ def _place_args():
     units and kinds — or the `division` argument — a province or
     prefecture: the divisions under it — or None; the message when the
     argument names no such division)."""
+    given = [name for name in ("county", "division") if request.args.get(name, "").strip()]
+    if len(given) > 1:
+        return None, _("Open a county or a division, not both; both were left out.")
     for name, fits in (("county", lambda d: d.level == COUNTY), ("division", lambda d: d.level != COUNTY)):
-        if name not in request.args:
+        if name not in given:
             continue
         pk, problem = int_arg(name, *ID_RANGE)
         found = current_app.appbuilder.session.get(Division, pk) if pk is not None else None

@@ -9,8 +9,8 @@ Create Date: 2026-11-30 20:30:00
 (training coverage per kind, villages below the reserve target, open and
 overdue alerts per kind, follow-up money and visits to date) with the
 county's version they were computed at; `va_county_version` the version
-each write moves. Both start empty: the first page that reads them fills
-them.
+each write moves, one per county from the start (and per county created
+later). The figures start empty: the first page that reads them fills them.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -44,6 +44,10 @@ def upgrade():
         sa.UniqueConstraint('county_key', 'version', 'fingerprint', 'figure', 'key', name='uq_va_county_figure'),
     )
     op.create_index('ix_va_county_figure_county_key', 'va_county_figure', ['county_key'], unique=False)
+    # a version for every county there is, and for what has none (key 0)
+    op.execute("INSERT INTO va_county_version (county_key, version) "
+               "SELECT id, 0 FROM va_division WHERE level = 'county'")
+    op.execute("INSERT INTO va_county_version (county_key, version) VALUES (0, 0)")
 
 
 def downgrade():
