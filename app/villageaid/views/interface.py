@@ -6,7 +6,7 @@ from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.filters import FilterStartsWith, get_field_setup_query
 from flask_appbuilder.models.sqla.interface import SQLAInterface, is_column_dotted
 from flask import g
-from sqlalchemy import and_, func, inspect
+from sqlalchemy import Table, and_, func, inspect
 from sqlalchemy.orm import undefer
 
 from ..personal import hidden_columns
@@ -111,13 +111,17 @@ class ScopedInterface(SQLAInterface):
         query = self.session.query(self.obj)
         # a web list asks a count up to its cap (views/crud.py); the API the exact one
         count = self.query_count(query, filters, select_columns, cap=g.get(COUNT_CAP) if g else None)
-        key = inspect(self.obj).primary_key[0]
-        if page_size and not is_column_dotted(order_column or ""):
+        mapper = inspect(self.obj)
+        key = mapper.primary_key[0]
+        if page_size and not is_column_dotted(order_column or "") and len(mapper.primary_key) == 1 \
+                and isinstance(mapper.local_table, Table):
             # the page's rows chosen on the table alone (scope, filters, order,
             # page) in a derived table, and the related columns joined for
             # those rows only: the joins of a list cost what the page shows,
             # not every row in scope (the database would otherwise join them
             # all before sorting and keeping a page). One statement still.
+            # Tables with a key of one column only (the yearly summary is a
+            # SELECT keyed by village and year: its own query).
             chosen = (self.apply_all(query, filters, order_column, order_direction, page, page_size)
                       .with_entities(key.label("page_id")).subquery())
             query = query.join(chosen, chosen.c.page_id == key)
