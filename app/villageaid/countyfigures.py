@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, g
 from sqlalchemy import and_, case, delete, event, func, insert, literal, or_, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 # their before-commit steps (reserve counts, training tally) must run before
@@ -216,7 +217,11 @@ def fill(session, day, stamp):
             session.execute(insert(F), stored)
         session.commit()
         return True
-    except Exception:  # filled by another request at the same moment, say: read live this time
+    except IntegrityError:  # the same counties filled by another request at the same moment
+        log.info("county figures filled by another request at the same moment; read live this time")
+        session.rollback()
+        return False
+    except Exception:  # a lock not granted, say: read live this time
         log.warning("county figures not filled", exc_info=True)
         session.rollback()
         return False
