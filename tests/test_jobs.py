@@ -210,12 +210,19 @@ def test_cleanup_removes_old_previews_and_job_files(consumer, app, browser):
     os.makedirs(os.path.dirname(preview), exist_ok=True)
     with open(preview, "wb") as handle:
         handle.write(b"old")
+    # files of someone else in the same folder, as old: not an upload's, kept
+    foreign = [os.path.join(consumer, "previews", name) for name in ("notes.json", "backup.data", "x-1-short.data")]
     old = time.time() - 25 * 3600
-    os.utime(preview, (old, old))
+    for name in [preview] + foreign:
+        if name != preview:
+            with open(name, "wb") as handle:
+                handle.write(b"not ours")
+        os.utime(name, (old, old))
     result = app.test_cli_runner().invoke(args=["villageaid", "cleanup"])
     assert result.exit_code == 0 and "1 preview(s), 0 job file(s); interrupted: 0 job(s)" in result.output, \
         result.output
     assert not os.path.exists(preview) and os.path.isfile(path)  # the export is younger than its retention
+    assert all(os.path.isfile(name) for name in foreign)
     saved = app.config["VILLAGEAID_JOBS_RETENTION_HOURS"]
     app.config["VILLAGEAID_JOBS_RETENTION_HOURS"] = 0
     try:

@@ -155,7 +155,7 @@ VILLAGEAID_IMPORT_MAX_ROWS = 100000
 # alone. Larger: faster on clean files; smaller: cheaper when many rows fail.
 VILLAGEAID_IMPORT_CHUNK_ROWS = 500
 # Where an uploaded file waits between its preview and its commit (named by
-# its SHA-256); None: a folder in the system's temporary directory.
+# its SHA-256); None: the instance folder's `imports`.
 VILLAGEAID_IMPORT_FOLDER = None
 
 # Background jobs (后台任务, jobs.py). The queue: None keeps it in

@@ -21,10 +21,10 @@ import io
 import json
 import os
 import re
-import tempfile
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, UniqueConstraint, func, select, tuple_, update
 
@@ -738,9 +738,16 @@ def undo(batch, viewer, session):
 
 
 def folder():
-    path = settings.get("VILLAGEAID_IMPORT_FOLDER") or os.path.join(tempfile.gettempdir(), "villageaid-imports")
+    """Where uploads wait: VILLAGEAID_IMPORT_FOLDER, else the instance
+    folder's `imports` (an installation's own: another one on the same host
+    never removes its files)."""
+    path = settings.get("VILLAGEAID_IMPORT_FOLDER") or os.path.join(current_app.instance_path, "imports")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+# the files an upload leaves (`forget` removes them): <list>-<user id>-<SHA-256>.data and .json
+KEPT_FILE = re.compile(r"^[A-Za-z0-9_]+-\d+-[0-9a-f]{64}\.(data|json)$")
 
 
 def sha256(data):

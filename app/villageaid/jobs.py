@@ -504,7 +504,8 @@ def cleanup(now=None, path="cli"):
     base = imports.folder()
     for name in os.listdir(base):
         path = os.path.join(base, name)
-        if name.endswith((".data", ".json")) and os.path.isfile(path) and now - os.path.getmtime(path) > preview_age:
+        # an upload's own files only: a folder shared with other files keeps them
+        if imports.KEPT_FILE.match(name) and os.path.isfile(path) and now - os.path.getmtime(path) > preview_age:
             try:
                 os.unlink(path)
                 removed["previews"] += name.endswith(".data")
