@@ -126,8 +126,14 @@ def test_a_town_name_is_unique_within_its_county_only(app, browser, two_prefectu
     resp = browser("office", lang="en").post(
         "/townview/add", {"name": "城关镇", "kind": "town", "county": str(two_prefectures["hongta"])})
     assert "A town of this name already exists in this county." in errors(resp.get_data(as_text=True))
-    # a unit likewise; left without a county, a town or unit is the home county's
+    # a unit likewise; left without a county it is refused when there are
+    # several (it would be filed silently under the home county)
     resp = b.post("/unitview/add", {"name": "县财政局", "category": "government"})
+    assert "请选择所属县（市、区）：本系统包含多个县（市、区）。" in errors(resp.get_data(as_text=True))
+    resp = Api(app, "office").post("/api/v1/unit/", json={"name": "县财政局", "category": "government"})
+    assert resp.get_json() == {"message": {"county": "请选择所属县（市、区）：本系统包含多个县（市、区）。"}}
+    resp = b.post("/unitview/add", {"name": "县财政局", "category": "government",
+                                    "county": str(two_prefectures["county"])})
     assert resp.status_code == 302
     resp = b.post("/unitview/add", {"name": "县财政局", "category": "government",
                                     "county": str(two_prefectures["wuhua"])})

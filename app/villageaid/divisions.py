@@ -176,9 +176,14 @@ def place_errors(item, before):
 
 
 def county_errors(item):
-    """A town or unit belongs to a county: the home county when not given."""
+    """A town or unit belongs to a county: the home county when not given in
+    an installation of one county; with several, it must be named (a unit
+    or town filed silently under the home county would be seen by that
+    county's users, and its villages with it)."""
     county = _related(item, "county", Division)
     if county is None:
+        if several_counties():
+            return {"county": _("Choose the county it belongs to: this installation holds several.")}
         session = current_app.appbuilder.session
         item.county = session.get(Division, home_county_id(session))
         return {}

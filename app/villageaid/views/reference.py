@@ -67,7 +67,7 @@ class TownView(ImportMixin, ScopedModelView):
     order_columns = ["name", "kind", "code"]
     base_order = ("name", "asc")
     lookup_keys = {"county": "county"}
-    description_columns = {"county": _l("Left empty: the county of this installation.")}
+    description_columns = {"county": _l("Left empty: the county of this installation, when it holds one county; with several, choose one.")}
 
 
 class UnitView(ImportMixin, ScopedModelView):
@@ -82,7 +82,7 @@ class UnitView(ImportMixin, ScopedModelView):
     order_columns = ["name", "category"]
     base_order = ("name", "asc")
     lookup_keys = {"county": "county"}
-    description_columns = {"county": _l("Left empty: the county of this installation.")}
+    description_columns = {"county": _l("Left empty: the county of this installation, when it holds one county; with several, choose one.")}
 
 
 class CadreView(ImportMixin, ScopedModelView):
