@@ -266,3 +266,20 @@ def test_a_job_that_hangs_is_stopped_and_its_work_never_lands(app, browser, monk
                 time.sleep(0.1)
         assert status_of(commit_pk) == (jobs.FAILED, REASON_HUNG_ZH)  # not overwritten by the work's outcome
         assert (count(Cadre), count(ImportBatch)) == before  # nothing of it landed
+
+
+def test_a_job_never_seen_beating_in_this_queue_is_left_to_its_running_time(app):
+    """The clean-up run against another queue than the consumer's (another
+    VILLAGEAID_JOBS_URL), or a store that lost its keys, sees no heartbeat
+    at all: a running job is then not taken for dead before
+    VILLAGEAID_JOB_MAX_HOURS."""
+    with temporary_queue(app) as (_folder, queue):
+        unseen = add_job("office", jobs.RUNNING, LONG_AGO)  # no heartbeat in this queue
+        result = app.test_cli_runner().invoke(args=["villageaid", "cleanup"])
+        assert "interrupted: 0 job(s)" in result.output, result.output
+        assert status_of(unseen) == (jobs.RUNNING, None)
+        old = add_job("office", jobs.RUNNING, datetime.timedelta(hours=13))
+        result = app.test_cli_runner().invoke(args=["villageaid", "cleanup"])
+        assert "interrupted: 1 job(s)" in result.output, result.output
+        assert status_of(old) == (jobs.FAILED, REASON_HUNG_ZH)
+        assert status_of(unseen) == (jobs.RUNNING, None)

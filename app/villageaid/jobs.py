@@ -451,7 +451,12 @@ def interrupt_stale(path="cli", now=None):
             elif job.started_on is not None and job.started_on < longest:
                 last = job.started_on  # still beating, but running for longer than any job should: hung
             else:
-                last = max(filter(None, (job.started_on, job.created_on, last_beat(huey, job.id))))
+                beaten = last_beat(huey, job.id)
+                if beaten is None:
+                    # never seen beating in this queue (another queue's consumer, or a
+                    # store that lost its keys): only the running time can tell
+                    continue
+                last = max(filter(None, (job.started_on, job.created_on, beaten)))
             if last is not None and last < limit:
                 stopped.append(job)
     except Exception:
