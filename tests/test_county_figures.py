@@ -255,3 +255,23 @@ def test_both_a_county_and_a_division_are_refused(browser, counties):
     # an empty argument is no argument
     page = client.get("/villageaid/training/coverage/?county=&division=%d" % KUNMING[0]).get_data(as_text=True)
     assert 'id="coverage-division"' in page and "五华区" in page
+
+
+def test_the_kept_figures_are_read_through_the_scope_policy(app, browser, counties):
+    """Read by anyone but a viewer who sees every row (were `applies` ever
+    wrong), the kept figures give nothing: the table has no scope rule, so
+    scope.rows fails closed and the caller reads live."""
+    from flask import current_app
+
+    from villageaid.scope import Viewer
+    from villageaid.timefmt import reference_date
+
+    shown(browser)  # filled
+    assert kept_rows() > 0
+    with app.test_request_context():
+        session = current_app.appbuilder.session
+        day = reference_date()
+        stamp = countyfigures.fingerprint(day)
+        assert countyfigures._sum(session, Viewer(user_id=1, sees_all=True), stamp, day, "county", None) is not None
+        clerk = Viewer(user_id=2, divisions=(counties["prefecture"],))
+        assert countyfigures._sum(session, clerk, stamp, day, "county", None) is None

@@ -56,7 +56,6 @@ COUNTED, COVERAGE, BELOW, ALERTS, FOLLOWUP = "counted", "coverage", "below", "al
 
 @dataclass
 class Figures:
-    year: int
     coverage: list = field(default_factory=list)  # [(new, trained, hours, division id or None, its name)]
     by_kind: dict = field(default_factory=dict)  # kind: [new, trained, hours]
     below_target: int = 0
@@ -104,9 +103,9 @@ def read(viewer, level=None, within=None):
     if not tally.usable(session):
         return None
     stamp = fingerprint(day)
-    figures = _sum(session, stamp, day, level, within)
+    figures = _sum(session, viewer, stamp, day, level, within)
     if figures is None and fill(session, day, stamp):
-        figures = _sum(session, stamp, day, level, within)
+        figures = _sum(session, viewer, stamp, day, level, within)
     if g:
         g.setdefault(CACHE, {})[memo] = figures  # None too: this request reads live, once per figure
     return figures
@@ -117,13 +116,15 @@ def _current():
     return and_(V.county_key == F.county_key, V.version == F.version)
 
 
-def _sum(session, stamp, day, level, within):
+def _sum(session, viewer, stamp, day, level, within):
     """One statement: the current figures of `stamp`, the coverage per
     division of `level`, the rest summed; None unless every county (and
-    what has none, unless `within`) has them."""
+    what has none, unless `within`) has them. Read through the scope policy
+    (scope.rows): the table has no rule, so only a viewer who sees every
+    row reads it."""
     from .training import division_key
 
-    statement = select(F.figure, F.key).select_from(F).join(V, _current())
+    statement = scope.rows(viewer, F, F.figure, F.key).join(V, _current())
     statement, on = division_key(statement, level, F.county_key)
     named = aliased(Division)
     statement = statement.outerjoin(named, named.id == on)
@@ -141,7 +142,7 @@ def _sum(session, stamp, day, level, within):
     statement = (statement.add_columns(key, name, func.sum(F.a), func.sum(F.b), func.sum(F.c), expected)
                  .where(F.fingerprint == stamp, inside).group_by(F.figure, F.key, key, name)
                  .order_by(name, key))
-    figures = Figures(day.year, followup={y: [0, 0] for y in (day.year, day.year - 1)})
+    figures = Figures(followup={y: [0, 0] for y in (day.year, day.year - 1)})
     counted, wanted = 0, expected if within is None else None
     for figure, part, group, group_name, a, b, c, expected_here in session.execute(statement):
         a, b = int(a or 0), int(b or 0)
@@ -357,15 +358,11 @@ def out_of_step(session=None):
     """The current figures that differ from what the rows give now (None:
     in step, or none kept) — for the tests."""
     session = session or current_app.appbuilder.session
-    kept = {}
-    for k, stamp, figure, key, a, b, c in session.execute(
-            select(F.county_key, F.fingerprint, F.figure, F.key, F.a, F.b, F.c).join(V, _current())):
-        kept.setdefault(stamp, {})[(k, figure, key)] = (a, b, float(c) if c is not None else None)
-    if not kept:
-        return None
     day = reference_date()
-    stamp = fingerprint(day)
-    stored = kept.pop(stamp, {})
+    stored = {(k, figure, key): (a, b, float(c) if c is not None else None)
+              for k, figure, key, a, b, c in session.execute(
+                  select(F.county_key, F.figure, F.key, F.a, F.b, F.c).join(V, _current())
+                  .where(F.fingerprint == fingerprint(day)))}
     if not stored:
         return None
     counties = sorted({k for k, _figure, _key in stored})
